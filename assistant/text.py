@@ -1,0 +1,112 @@
+"""Text normalisation, jieba set-up (user dictionary), tokenisers, stop-words, sentences, synonyms."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import jieba
+
+logger = logging.getLogger(__name__)
+jieba.setLogLevel(logging.WARNING)
+
+# Sentence ends of policy text, full- and half-width. A half-width '.' is not one: it numbers clauses.
+SENTENCE_END = re.compile(r"[。；;！!？?]+[”’」』)）]*")
+_PUNCT_OR_SPACE = re.compile(r"^[\W_]+$")
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def normalize(text: str) -> str:
+    """NFKC with all whitespace removed: how texts are compared (full/half-width alike)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _data_lines(name: str) -> list[str]:
+    content = resources.files("assistant").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.rstrip("\n") for line in content.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    tokenizer = jieba.Tokenizer()
+    for line in _data_lines("user_dict.txt"):
+        word, *rest = line.split()
+        tokenizer.add_word(word, int(rest[0]) if rest else None, rest[1] if len(rest) > 1 else None)
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(line.strip() for line in _data_lines("stopwords.txt"))
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """How people ask → how policy writes, longest phrase first (see data/synonyms.tsv)."""
+    pairs = []
+    for line in _data_lines("synonyms.tsv"):
+        phrase, targets = line.split("\t", 1)
+        pairs.append((phrase.lower(), tuple(t for t in targets.split("|") if t)))
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def _keep(token: str) -> bool:
+    token = token.strip()
+    return bool(token) and token not in stopwords() and not _PUNCT_OR_SPACE.match(token)
+
+
+def words(text: str) -> list[str]:
+    """Content words (jieba precise mode, stop-words and punctuation removed)."""
+    return [t.strip().lower() for t in _tokenizer().lcut(unicodedata.normalize("NFKC", text)) if _keep(t)]
+
+
+def search_tokens(text: str) -> list[str]:
+    """Tokens for the keyword index: jieba search mode plus character bigrams of Chinese runs.
+
+    Search mode splits long words into their parts; the bigrams catch reworded questions whose
+    words jieba segments differently from the policy text.
+    """
+    normalized = unicodedata.normalize("NFKC", text)
+    tokens = [t.strip().lower() for t in _tokenizer().lcut_for_search(normalized) if _keep(t)]
+    for run in re.findall(r"[\u4e00-\u9fff]+", normalized):
+        tokens.extend("#" + run[i : i + 2] for i in range(len(run) - 1))
+    return tokens
+
+
+def expand_query(question: str) -> str:
+    """The question plus the policy words its everyday words stand for."""
+    lowered = unicodedata.normalize("NFKC", question).lower()
+    extra: list[str] = []
+    for phrase, targets in synonyms():
+        if phrase in lowered:
+            extra.extend(targets)
+            lowered = lowered.replace(phrase, " ")
+    return question if not extra else question + " " + " ".join(extra)
+
+
+def token_count(text: str) -> int:
+    """Length in jieba tokens (whitespace excluded): the chunk budget's unit."""
+    return sum(1 for t in _tokenizer().lcut(text) if t.strip())
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of ``text[start:end]`` as offsets, each ending after its 。；！？ (or at a line end)."""
+    end = len(text) if end is None else end
+    spans = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        cursor = start + line.start()
+        line_end = start + line.end()
+        for match in SENTENCE_END.finditer(text, cursor, line_end):
+            spans.append((cursor, match.end()))
+            cursor = match.end()
+        if text[cursor:line_end].strip():
+            spans.append((cursor, line_end))
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans if text[s:e].strip()]
+
+
+def is_mostly_latin(text: str) -> bool:
+    return len(_LATIN.findall(text)) > 2 * len(_CJK.findall(text))
