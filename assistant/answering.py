@@ -1,0 +1,491 @@
+"""The retrieval chain and the answerers.
+
+A question is routed, in this order: attempts to change the assistant's rules are refused; a clause
+reference (``二(二)3``) is looked up deterministically; a question about the document itself (文号,
+发文机关, 有效性 …) is answered from the parsed metadata; everything else goes through the hybrid
+retriever and an answerer. The default answerer is extractive: it quotes sentences of the retrieved
+clauses and says nothing they do not say. Any answerer fulfils one contract: ``{"question",
+"audience", "documents"} -> Answer``, so an LLM answerer can replace it after the same retriever.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Protocol
+
+from langchain_core.documents import Document
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from assistant.chunking import METADATA_CLAUSE
+from assistant.errors import AssistantError
+from assistant.indexing import PolicyIndex
+from assistant.references import ClauseReference, cn_to_int, find_reference
+from assistant.retrieval import HybridRetriever
+from assistant.settings import AUDIENCES, Settings
+from assistant.text import is_mostly_latin, normalize, sentence_spans, synonyms, words
+from assistant.types import Answer, Citation, Clause, PolicyDocument
+
+MAX_QUESTION_CHARS = 500
+NOT_FOUND = (
+    "已收录的政策文件中没有找到与这个问题相关的规定，无法据此回答。"
+    "建议咨询当地民政部门，或拨打 12345 政务服务便民热线。"
+)
+REFUSE_INSTRUCTIONS = (
+    "我只依据已收录的政策文件原文回答政策问题，不执行改变这一规则的要求，也不提供系统设置。"
+    "您可以直接问文件里的内容，例如“社区社会组织达不到登记条件怎么办？”"
+)
+INCOMPLETE_NOTICE = "注意：来源文本在此处不完整，条文在“{tail}”处中断，后续内容缺失。"
+
+# Requests to drop the rules or reveal the set-up. Matched on the NFKC-lowercased question.
+INSTRUCTION_ATTACKS = tuple(
+    re.compile(p)
+    for p in (
+        r"(忽略|无视|忘记|忘掉|不要管|跳过|绕过).{0,12}(指令|指示|提示|规则|设定|限制|要求|以上|之前|前面|上面)",
+        r"(系统|初始|隐藏).{0,3}(提示词|指令|prompt|设定)",
+        r"提示词|越狱|jailbreak|system prompt|developer mode|开发者模式",
+        r"ignore .{0,20}(instruction|prompt|rule|previous|above)",
+        r"(你的|你用的|背后的?).{0,6}(配置|设置|模型|参数|密钥|api|源代码|prompt)",
+        r"(环境变量|api ?key|密钥|token)",
+        r"(现在你是|你现在是|假装你是|扮演|角色扮演|act as|pretend)",
+    )
+)
+
+# Words that say nothing about the topic of a question.
+GENERIC_WORDS = frozenset(
+    "台州 台州市 浙江 浙江省 我市 本市 市里 政策 文件 规定 相关 具体 情况 问题 内容 方面 介绍 说说 讲讲 解释 意思 "
+    "原文 要求 哪儿 东西 事情 办法 一下子 please document policy".split()
+)
+# What a question may ask for that policy text often does not set: (pattern, what the caveat names).
+NUMERIC_FACETS = (
+    (re.compile(r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|fee|cost"), "具体金额或收费标准"),
+    (re.compile(r"多久|多长时间|几天|期限|时限|截止"), "具体期限"),
+)
+FACET_WORDS = frozenset("钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 fee cost".split())
+_QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件位次]$")
+_HAS_FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|万|家|个|名|人|年|月|日|天|%)")
+
+# Questions about the document itself: field → pattern (NFKC, lowercased).
+METADATA_QUESTIONS = {
+    "doc_number": re.compile(r"文号|发文字号|文件编号|编号是|document number|reference number"),
+    "issuer": re.compile(
+        r"发文机关|发文单位|印发单位|发布单位|制定单位|发文部门|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(发|印发|发布|制定|出台)"
+        r"|谁.{0,2}(发|印发|发布|制定|出台)的|issued|issuer|who (published|wrote)"
+    ),
+    "addressees": re.compile(r"主送|抄送|发给(谁|哪)|下发(给|到)|送达|addressee|addressed to"),
+    "validity": re.compile(
+        r"有效性|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|still (valid|in force)|in force|valid"
+    ),
+    "title": re.compile(r"标题|全称|文件名|题目|叫什么名|title|name of (the|this) document"),
+    "date": re.compile(
+        r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发|印发|发布|出台|制定|成文)|(发布|印发|成文|出台)(时间|日期)|when was"
+    ),
+}
+METADATA_LABELS = {
+    "doc_number": "文号",
+    "issuer": "发文机关",
+    "addressees": "主送",
+    "validity": "有效性",
+    "title": "标题",
+    "date": "成文日期",
+}
+
+
+@dataclass
+class Term:
+    """A content word of the question, with the policy words it may appear as."""
+
+    word: str
+    forms: tuple[str, ...]
+    weight: float
+
+    def found_in(self, normalized_text: str) -> bool:
+        return any(form in normalized_text for form in self.forms)
+
+
+def question_terms(question: str) -> list[Term]:
+    """Content words that carry the question's topic; everyday words carry their policy synonyms."""
+    lowered = unicodedata.normalize("NFKC", question).lower()
+    phrases = [(p, targets) for p, targets in synonyms() if p in lowered]
+    terms: list[Term] = []
+    for word in dict.fromkeys(words(question)):
+        if word in GENERIC_WORDS or word in FACET_WORDS or _QUANTIFIER.match(word):
+            continue
+        forms = {normalize(word)}
+        for phrase, targets in phrases:
+            if word in phrase or phrase in word:
+                forms.update(normalize(t) for t in targets)
+        single = len(word) == 1 and not word.isascii()
+        terms.append(Term(word, tuple(sorted(forms)), 0.5 if single else 1.0))
+    for phrase, targets in phrases:  # "钱从哪里来": the phrase itself is the topic
+        if not any(phrase in t.word or t.word in phrase for t in terms):
+            terms.append(Term(phrase, tuple(normalize(t) for t in targets), 1.0))
+    return terms
+
+
+def coverage(terms: list[Term], text: str) -> float:
+    """Share of the question's (weighted) content words that the text contains."""
+    total = sum(t.weight for t in terms)
+    if not total:
+        return 0.0
+    normalized = normalize(text)
+    return sum(t.weight for t in terms if t.found_in(normalized)) / total
+
+
+class Answerer(Protocol):
+    """The contract of the answer step: retrieved clauses in, one Answer out."""
+
+    def __call__(self, inputs: dict) -> Answer: ...
+
+
+def validate_question(question: str) -> str:
+    question = (question or "").strip()
+    if not question:
+        raise AssistantError("请输入问题。")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise AssistantError(f"问题太长了（{len(question)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内。")
+    return question
+
+
+class ExtractiveAnswerer:
+    """Answers by quoting the retrieved clauses' best sentences; never writes text of its own about policy."""
+
+    min_coverage = 0.6
+    second_quote_ratio = 0.8
+    max_quoted_clauses = 3
+
+    def __init__(self, index: PolicyIndex) -> None:
+        self.index = index
+
+    def __call__(self, inputs: dict) -> Answer:
+        question, audience = inputs["question"], inputs.get("audience", "resident")
+        documents: list[Document] = inputs["documents"]
+        terms = question_terms(question)
+        if not documents or not terms:
+            return Answer(question, NOT_FOUND, False, [], audience)
+
+        weights = self._weights(terms)
+        ranked = []
+        for rank, doc in enumerate(documents):
+            clause_text = self._clause_text(doc)
+            cov = coverage(terms, doc.metadata["heading_path"] + clause_text)
+            ranked.append((rank, doc, cov))
+        best_cov = max(cov for _, _, cov in ranked[:3])
+        if best_cov < self.min_coverage and not self._dense_and_lexical_agree(documents, best_cov, question):
+            return Answer(question, NOT_FOUND, False, [], audience)
+
+        # The best clause is quoted; another only when it covers the question as fully and its
+        # sentences score as well: answers that span clauses (where the money comes from).
+        quoted: list[tuple[Document, str, float]] = []
+        top_score, top_cov = 0.0, 0.0
+        for _, doc, cov in sorted(ranked[: self.max_quoted_clauses], key=lambda r: (-r[2], r[0])):
+            quote, score = self._best_sentences(doc, terms, weights)
+            if not quote:
+                continue
+            if not quoted:
+                top_score, top_cov = score, cov
+            elif cov < max(top_cov, self.min_coverage) or score < self.second_quote_ratio * top_score:
+                continue
+            quoted.append((doc, quote, score))
+        if not quoted:
+            return Answer(question, NOT_FOUND, False, [], audience)
+
+        citations = [self._citation(doc, quote) for doc, quote, _ in quoted]
+        quoted_ids = {c.clause for c in citations}
+        citations += [self._citation(doc, "") for doc in documents if doc.metadata["clause"] not in quoted_ids]
+        plain = _plain_sentence(re.split(r"(?<=[。；;！!？?])|……", quoted[0][1])[0], terms)
+        text = format_answer(citations[: len(quoted)], audience, plain=plain, question=question)
+        return Answer(question, text, True, citations, audience)
+
+    def _clause_text(self, doc: Document) -> str:
+        meta = doc.metadata
+        policy = self.index.document_by_id[meta["doc_id"]]
+        if meta["kind"] == "clause":
+            clause = policy.clause(meta["clause"])
+            return clause.text if clause else meta["body"]
+        return meta["body"]
+
+    def _dense_and_lexical_agree(self, documents: list[Document], best_cov: float, question: str) -> bool:
+        """Reworded questions: both rankings put the same clause first and half the words are there."""
+        top = documents[0].metadata
+        agree = top["bm25_rank"] == 1 and top["dense_rank"] == 1
+        if is_mostly_latin(question):
+            return agree and best_cov >= 0.4
+        return agree and best_cov >= 0.5
+
+    def _weights(self, terms: list[Term]) -> dict[str, float]:
+        """Inverse document frequency of each term over the indexed chunks."""
+        texts = [normalize(c.text) for c in self.index.chunks]
+        n = len(texts)
+        return {t.word: t.weight * math.log(1 + n / (1 + sum(t.found_in(x) for x in texts))) for t in terms}
+
+    def _best_sentences(self, doc: Document, terms: list[Term], weights: dict[str, float]) -> tuple[str, float]:
+        """The one or two sentences of the clause that carry most of the question's words, verbatim."""
+        meta = doc.metadata
+        policy = self.index.document_by_id[meta["doc_id"]]
+        start, end = meta["start"], meta["end"]
+        if meta["kind"] == "clause" and (clause := policy.clause(meta["clause"])):
+            start, end = clause.start, clause.end
+        scored = []
+        for n, (s, e) in enumerate(sentence_spans(policy.text, start, end)):
+            sentence = policy.text[s:e]
+            normalized = normalize(sentence)
+            score = sum(weights[t.word] for t in terms if t.found_in(normalized))
+            if n == 0 and meta["kind"] == "clause" and len(sentence) <= 45:
+                score *= 0.5  # the clause's own heading: a title, not an answer
+            scored.append((score, n, sentence))
+        if not scored:
+            return "", 0.0
+        best = max(score for score, _, _ in scored)
+        if best <= 0:
+            return "", 0.0
+        chosen = sorted((item for item in scored if item[0] >= 0.75 * best), key=lambda item: -item[0])[:2]
+        chosen.sort(key=lambda item: item[1])
+        quote = chosen[0][2]
+        for previous, current in zip(chosen, chosen[1:]):
+            quote += ("" if current[1] == previous[1] + 1 else "……") + current[2]
+        return quote, best
+
+    def _citation(self, doc: Document, quote: str) -> Citation:
+        meta = doc.metadata
+        policy = self.index.document_by_id[meta["doc_id"]]
+        clause = policy.clause(meta["clause"]) if meta["kind"] == "clause" else None
+        return Citation(
+            doc_title=meta["title"],
+            doc_number=meta["doc_number"],
+            clause=meta["clause"],
+            heading=clause.heading if clause else meta["heading"],
+            text=clause.text if clause else meta["body"],
+            score=round(float(meta.get("score", 1.0)), 4),
+            quote=quote,
+            heading_path=meta["heading_path"],
+            doc_id=meta["doc_id"],
+            incomplete=bool(clause.incomplete if clause else meta.get("incomplete")),
+        )
+
+
+def _plain_sentence(sentence: str, terms: list[Term]) -> str:
+    """The parts of the best quoted sentence that carry the question's words: verbatim, shorter."""
+    body = re.sub(r"^\s*(?:\d+[.．]|[（(][一二三四五六七八九十]+[)）])\s*", "", sentence).rstrip("。；;！!？?")
+    parts = [p for p in re.split(r"[,，]", body) if p.strip()]
+    keep = [p for p in parts if any(t.found_in(normalize(p)) for t in terms)][:3]
+    return ("，".join(keep) if keep else body) + "。"
+
+
+def _source_line(citation: Citation) -> str:
+    number = f"（{citation.doc_number}）" if citation.doc_number else ""
+    where = "文件信息" if citation.clause in (METADATA_CLAUSE,) else f"第 {citation.clause} 条"
+    heading = f"「{citation.heading}」" if citation.heading and citation.heading != citation.clause else ""
+    return f"——《{citation.doc_title}》{number}{where}{heading}"
+
+
+def _incomplete_tail(citation: Citation) -> str:
+    return INCOMPLETE_NOTICE.format(tail=citation.text.strip()[-8:])
+
+
+def format_answer(citations: list[Citation], audience: str, *, plain: str = "", question: str = "") -> str:
+    """The answer text for each audience, built only from the cited text."""
+    blocks: list[str] = []
+    if audience == "resident" and plain:
+        blocks.append(f"简单说：{plain}")
+    for citation in citations:
+        if audience == "staff":
+            block = f"【{citation.clause}】{citation.text}\n{_source_line(citation)}"
+            if citation.quote and citation.quote.strip() != citation.text.strip():
+                block += f"\n相关语句：“{citation.quote}”"
+        elif audience == "onboarding":
+            part = citation.heading_path.split(" > ")[0]
+            block = (
+                f"这一内容在文件的「{part}」部分，位置：{citation.heading_path}。\n"
+                f"原文：“{citation.quote}”\n{_source_line(citation)}"
+            )
+        else:
+            block = f"原文：“{citation.quote}”\n{_source_line(citation)}"
+        if citation.incomplete:
+            block += "\n" + _incomplete_tail(citation)
+        blocks.append(block)
+    for pattern, missing in NUMERIC_FACETS:
+        if pattern.search(unicodedata.normalize("NFKC", question).lower()):
+            quoted = " ".join(c.quote or c.text for c in citations)
+            if not _HAS_FIGURE.search(quoted):
+                blocks.append(f"以上条文没有规定{missing}。如需了解，请咨询当地民政部门或拨打 12345 热线。")
+    return "\n\n".join(blocks)
+
+
+class AnswerChain:
+    """Routes a question and answers it; ``runnable`` is the langchain chain behind ``ask``."""
+
+    def __init__(self, index: PolicyIndex, *, settings: Settings, answerer: Answerer | None = None) -> None:
+        self.index = index
+        self.retriever = HybridRetriever(index=index, k=settings.top_k, rrf_k=settings.rrf_k)
+        self.answerer = answerer or ExtractiveAnswerer(index)
+        self.retrieval_chain: Runnable = RunnablePassthrough.assign(
+            documents=itemgetter("question") | self.retriever
+        ) | RunnableLambda(self.answerer)
+        self.runnable: Runnable = RunnableLambda(self._route)
+        self.default_audience = settings.audience
+
+    def ask(self, question: str, audience: str | None = None) -> Answer:
+        audience = audience or self.default_audience
+        if audience not in AUDIENCES:
+            raise AssistantError(f"读者类型应为 {'/'.join(AUDIENCES)} 之一。")
+        return self.runnable.invoke({"question": validate_question(question), "audience": audience})
+
+    def _route(self, inputs: dict) -> Answer:
+        question, audience = inputs["question"], inputs["audience"]
+        lowered = unicodedata.normalize("NFKC", question).lower()
+        if any(p.search(lowered) for p in INSTRUCTION_ATTACKS):
+            return Answer(question, REFUSE_INSTRUCTIONS, False, [], audience, kind="refused")
+        if reference := find_reference(question):
+            return self.lookup(reference, question, audience)
+        fields = [name for name, pattern in METADATA_QUESTIONS.items() if pattern.search(lowered)]
+        if fields:
+            return self.metadata_answer(fields, question, audience)
+        return self.retrieval_chain.invoke(inputs)
+
+    # Clause look-up -------------------------------------------------------------------------
+
+    def resolve(self, reference: ClauseReference, question: str) -> list[tuple[PolicyDocument, Clause]]:
+        """Clauses the reference can mean; a part left open is filled from every document."""
+        matches = []
+        for policy in self.index.documents:
+            parts = [reference.part] if reference.part else [cn_part(c.id) for c in policy.clauses]
+            for part in parts:
+                if reference.section is None and reference.item and not reference.part:
+                    candidates = [c for _, c in policy.iter_clauses() if c.level == 3 and c.label == f"{reference.item}."]
+                else:
+                    clause = policy.clause(reference.clause_id(part))
+                    candidates = [clause] if clause else []
+                for clause in candidates:
+                    matches.append((policy, _descend_by_heading(clause, question)))
+        if len(matches) > 1:
+            order = {(d.metadata["doc_id"], d.metadata["clause"]): n for n, d in enumerate(self.retriever.search(question))}
+            matches.sort(key=lambda m: min(
+                [order.get((m[0].doc_id, c.id), 999) for _, c in m[0].iter_clauses() if c.id.startswith(m[1].id)] or [999]
+            ))
+        return matches
+
+    def lookup(self, reference: ClauseReference, question: str, audience: str) -> Answer:
+        matches = self.resolve(reference, question)
+        if not matches:
+            return Answer(question, self._no_such_clause(reference), False, [], audience, kind="clause")
+        policy, clause = matches[0]
+        path = " > ".join(policy.heading_path(clause.id))
+        citation = Citation(
+            doc_title=policy.title,
+            doc_number=policy.doc_number,
+            clause=clause.id,
+            heading=clause.heading,
+            text=clause.full_text(),
+            score=1.0,
+            quote=clause.full_text(),
+            heading_path=path,
+            doc_id=policy.doc_id,
+            incomplete=clause.incomplete,
+        )
+        header = f"条款 {clause.id}（{path}）原文如下："
+        if len(self.index.documents) > 1:
+            header = f"《{policy.title}》" + header
+        text = f"{header}\n{clause.full_text()}\n{_source_line(citation)}"
+        if clause.incomplete:
+            text += "\n" + _incomplete_tail(citation)
+        if len(matches) > 1:
+            others = "、".join(f"{c.id}" + (f"（{p.title}）" if p is not policy else "") for p, c in matches[1:4])
+            text += f"\n（“{reference.text}”也可能指：{others}。）"
+        return Answer(question, text, True, [citation], audience, kind="clause")
+
+    def _no_such_clause(self, reference: ClauseReference) -> str:
+        wanted = reference.clause_id() or reference.text
+        nearest: list[str] = []
+        for policy in self.index.documents:
+            ids = [c.id for _, c in policy.iter_clauses()]
+            prefix = max((i for i in ids if wanted.startswith(i)), key=len, default="")
+            parent = policy.clause(prefix) if prefix else None
+            siblings = parent.children if parent else policy.clauses
+            nearest.extend(f"{c.id} {c.heading}" for c in siblings)
+        listing = "；".join(nearest[:8])
+        return f"没有找到条款“{reference.text}”（{wanted}）。最接近的现有条款：{listing}。"
+
+    # Document metadata ----------------------------------------------------------------------
+
+    def metadata_answer(self, fields: list[str], question: str, audience: str) -> Answer:
+        policy = self._document_for(question)
+        lines, quotes = [], []
+        for name in fields:
+            value = _metadata_value(policy, name)
+            lines.append(f"{METADATA_LABELS[name]}：{value}")
+            quotes.extend(_metadata_quote(policy, name))
+        citation = Citation(
+            doc_title=policy.title,
+            doc_number=policy.doc_number,
+            clause=METADATA_CLAUSE,
+            heading=METADATA_CLAUSE,
+            text=policy.metadata_text,
+            score=1.0,
+            quote=" ".join(dict.fromkeys(quotes)),
+            heading_path=METADATA_CLAUSE,
+            doc_id=policy.doc_id,
+        )
+        text = f"《{policy.title}》\n" + "\n".join(lines) + f"\n原文：“{citation.quote}”\n{_source_line(citation)}"
+        return Answer(question, text, True, [citation], audience, kind="metadata")
+
+    def _document_for(self, question: str) -> PolicyDocument:
+        if len(self.index.documents) == 1:
+            return self.index.documents[0]
+        top = self.retriever.search(question)
+        return self.index.document_by_id[top[0].metadata["doc_id"]] if top else self.index.documents[0]
+
+
+def cn_part(clause_id: str) -> int:
+    return cn_to_int(re.match(r"[一二三四五六七八九十]+", clause_id).group(0)) or 0
+
+
+def _descend_by_heading(clause: Clause, question: str) -> Clause:
+    """``第一部分总体目标``: the descendant whose heading the question names."""
+    normalized = normalize(question)
+    for child in clause.children:
+        if child.heading and normalize(child.heading) in normalized:
+            return _descend_by_heading(child, question)
+    return clause
+
+
+def _metadata_value(policy: PolicyDocument, name: str) -> str:
+    if name == "validity":
+        if not policy.validity:
+            return "文件中没有有效性说明"
+        source = f"（依据《{policy.validity_source}》）" if policy.validity_source else ""
+        return f"{policy.validity}{source}"
+    if name == "addressees":
+        return "、".join(policy.addressees) or "文件中没有主送单位"
+    if name == "date":
+        if policy.date:
+            return policy.date
+        year = re.search(r"\d{4}", policy.doc_number)
+        note = f"文号中的年份为 {year.group(0)} 年" if year else "文号中也没有年份"
+        cut = "（来源文本在末尾不完整）" if policy.incomplete else ""
+        return f"来源文本没有载明成文日期{cut}；{note}"
+    if name == "issuer" and policy.issuer:
+        return f"{policy.issuer}（据文件标题）"
+    value = getattr(policy, name)
+    return value or f"文件中没有{METADATA_LABELS[name]}"
+
+
+def _metadata_quote(policy: PolicyDocument, name: str) -> list[str]:
+    """The metadata lines a field rests on."""
+    needle = {
+        "doc_number": policy.doc_number,
+        "issuer": policy.title,
+        "title": policy.title,
+        "validity": policy.validity,
+        "addressees": policy.addressees[0] if policy.addressees else "",
+        "date": policy.doc_number,
+    }[name]
+    return [line for line in policy.metadata_text.split("\n") if needle and needle in line][:1]
+
+
+def build_chain(index: PolicyIndex, *, settings: Settings, answerer: Answerer | None = None) -> AnswerChain:
+    return AnswerChain(index, settings=settings, answerer=answerer)
+

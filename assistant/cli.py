@@ -1,0 +1,126 @@
+"""Command line: ingest, ask, eval, serve. Thin: parses arguments, calls the package, prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from assistant.errors import AssistantError
+from assistant.settings import AUDIENCES, Settings, quiet_libraries
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="政策问答助手：依据政策原文回答问题并注明条款出处。")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print progress logs")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="建立或更新索引（默认为 corpus/ 目录）")
+    ingest.add_argument("paths", nargs="*", type=Path, help="policy files or folders (default: the corpus folder)")
+    ingest.add_argument("--rebuild", action="store_true", help="discard the index and build it anew")
+
+    ask = commands.add_parser("ask", help="提问")
+    ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.add_argument("--audience", choices=AUDIENCES, help="resident (居民), onboarding (新社工), staff (工作人员)")
+
+    evaluate = commands.add_parser("eval", help="在问题集上评测")
+    evaluate.add_argument("file", type=Path, help="question set, one JSON object per line")
+
+    serve = commands.add_parser("serve", help="启动网页界面")
+    serve.add_argument("--host", help="address to listen on (default ASSISTANT_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default ASSISTANT_PORT or 7860)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+        quiet_libraries(settings)
+        return {"ingest": _ingest, "ask": _ask, "eval": _eval, "serve": _serve}[args.command](args, settings)
+    except AssistantError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断；索引保持中断前的状态。", file=sys.stderr)
+        return 130
+
+
+def _ingest(args, settings: Settings) -> int:
+    from assistant.indexing import ingest
+
+    report = ingest(args.paths or None, settings=settings, rebuild=args.rebuild, progress=True)
+    print(report.summary())
+    return 0
+
+
+def _chain(settings: Settings):
+    from assistant.answering import build_chain
+    from assistant.indexing import ensure_index
+
+    return build_chain(ensure_index(settings, progress=True), settings=settings)
+
+
+def _ask(args, settings: Settings) -> int:
+    chain = _chain(settings)
+    if args.question != "-":
+        answer = chain.ask(args.question, args.audience)
+        print(json.dumps(answer_json(answer), ensure_ascii=False) if args.json else render(answer))
+        return 0
+    status = 0
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        try:
+            answer = chain.ask(question, args.audience)
+            output = answer_json(answer) if args.json else render(answer) + "\n"
+        except AssistantError as error:
+            output, status = {"question": question, "error": str(error)}, 1
+        print(json.dumps(output, ensure_ascii=False) if isinstance(output, dict) else output, flush=True)
+    return status
+
+
+def answer_json(answer) -> dict:
+    keys = ("doc_title", "doc_number", "clause", "heading", "text", "score", "quote", "heading_path", "incomplete")
+    return {
+        "question": answer.question,
+        "answer": answer.answer,
+        "found": answer.found,
+        "audience": answer.audience,
+        "kind": answer.kind,
+        "citations": [{k: getattr(c, k) for k in keys} for c in answer.citations],
+    }
+
+
+def render(answer) -> str:
+    related = [c for c in answer.citations if not c.quote]
+    lines = [answer.answer]
+    if related:
+        lines.append("\n相关条款：" + "；".join(f"{c.clause} {c.heading}" for c in related))
+    return "\n".join(lines)
+
+
+def _eval(args, settings: Settings) -> int:
+    from assistant.evaluation import evaluate, load_questions
+
+    questions = load_questions(args.file)
+    chain = _chain(settings)
+    report = evaluate(questions, lambda q, audience: chain.ask(q, audience))
+    print(report.render())
+    return 0
+
+
+def _serve(args, settings: Settings) -> int:
+    from assistant.web import launch
+
+    launch(settings, host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
