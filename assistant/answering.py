@@ -30,9 +30,10 @@ from assistant.text import is_mostly_latin, normalize, sentence_spans, synonyms,
 from assistant.types import Answer, Citation, Clause, PolicyDocument
 
 MAX_QUESTION_CHARS = 500
+HOTLINE = "12345"
 NOT_FOUND = (
     "已收录的政策文件中没有找到与这个问题相关的规定，无法据此回答。"
-    "建议咨询当地民政部门，或拨打 12345 政务服务便民热线。"
+    f"建议咨询当地民政部门，或拨打 {HOTLINE} 政务服务便民热线。"
 )
 REFUSE_INSTRUCTIONS = (
     "我只依据已收录的政策文件原文回答政策问题，不执行改变这一规则的要求，也不提供系统设置。"
@@ -61,7 +62,12 @@ GENERIC_WORDS = frozenset(
 )
 # What a question may ask for that policy text often does not set: (pattern, what the caveat names).
 NUMERIC_FACETS = (
-    (re.compile(r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|fee|cost"), "具体金额或收费标准"),
+    (
+        re.compile(
+            r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|fee|cost"
+        ),
+        "具体金额或收费标准",
+    ),
     (re.compile(r"多久|多长时间|几天|期限|时限|截止"), "具体期限"),
 )
 FACET_WORDS = frozenset("钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 fee cost".split())
@@ -118,8 +124,8 @@ def question_terms(question: str) -> list[Term]:
         for phrase, targets in phrases:
             if word in phrase or phrase in word:
                 forms.update(normalize(t) for t in targets)
-        single = len(word) == 1 and not word.isascii()
-        terms.append(Term(word, tuple(sorted(forms)), 0.5 if single else 1.0))
+        weak = len(word) == 1 and not word.isascii() and len(forms) == 1  # a lone character, no policy synonym
+        terms.append(Term(word, tuple(sorted(forms)), 0.5 if weak else 1.0))
     for phrase, targets in phrases:  # "钱从哪里来": the phrase itself is the topic
         if not any(phrase in t.word or t.word in phrase for t in terms):
             terms.append(Term(phrase, tuple(normalize(t) for t in targets), 1.0))
@@ -157,7 +163,7 @@ class ExtractiveAnswerer:
     min_coverage = 0.5
     min_coverage_agreeing = 0.4
     min_coverage_english = 0.4
-    second_quote_ratio = 0.8
+    second_quote_ratio = 0.6
     max_quoted_clauses = 3
 
     def __init__(self, index: PolicyIndex) -> None:
@@ -320,7 +326,7 @@ def format_answer(citations: list[Citation], audience: str, *, plain: str = "", 
         if pattern.search(unicodedata.normalize("NFKC", question).lower()):
             quoted = " ".join(c.quote or c.text for c in citations)
             if not _HAS_FIGURE.search(quoted):
-                blocks.append(f"以上条文没有规定{missing}。如需了解，请咨询当地民政部门或拨打 12345 热线。")
+                blocks.append(f"以上条文没有规定{missing}。如需了解，请咨询当地民政部门或拨打 {HOTLINE} 热线。")
     return "\n\n".join(blocks)
 
 
@@ -364,17 +370,24 @@ class AnswerChain:
             parts = [reference.part] if reference.part else [cn_part(c.id) for c in policy.clauses]
             for part in parts:
                 if reference.section is None and reference.item and not reference.part:
-                    candidates = [c for _, c in policy.iter_clauses() if c.level == 3 and c.label == f"{reference.item}."]
+                    candidates = [
+                        c for _, c in policy.iter_clauses() if c.level == 3 and c.label == f"{reference.item}."
+                    ]
                 else:
                     clause = policy.clause(reference.clause_id(part))
                     candidates = [clause] if clause else []
                 for clause in candidates:
                     matches.append((policy, _descend_by_heading(clause, question)))
         if len(matches) > 1:
-            order = {(d.metadata["doc_id"], d.metadata["clause"]): n for n, d in enumerate(self.retriever.search(question))}
-            matches.sort(key=lambda m: min(
-                [order.get((m[0].doc_id, c.id), 999) for _, c in m[0].iter_clauses() if c.id.startswith(m[1].id)] or [999]
-            ))
+            order = {
+                (d.metadata["doc_id"], d.metadata["clause"]): n for n, d in enumerate(self.retriever.search(question))
+            }
+            matches.sort(
+                key=lambda m: min(
+                    [order.get((m[0].doc_id, c.id), 999) for _, c in m[0].iter_clauses() if c.id.startswith(m[1].id)]
+                    or [999]
+                )
+            )
         return matches
 
     def lookup(self, reference: ClauseReference, question: str, audience: str) -> Answer:
@@ -497,4 +510,3 @@ def _metadata_quote(policy: PolicyDocument, name: str) -> list[str]:
 
 def build_chain(index: PolicyIndex, *, settings: Settings, answerer: Answerer | None = None) -> AnswerChain:
     return AnswerChain(index, settings=settings, answerer=answerer)
-

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from assistant.errors import AssistantError
 from assistant.text import normalize
@@ -87,5 +87,7 @@ def evaluate(questions: list[dict], ask: Callable[[str, str], Answer]) -> EvalRe
             report.failures.append(f"{q['id']} refused, should answer: {q['question']}")
         elif rank != 1 or not facts_ok:
             cited = ",".join(c.clause for c in answer.citations[:5])
-            report.failures.append(f"{q['id']} rank {rank or '-'} facts {'ok' if facts_ok else 'missing'} [{cited}]: {q['question']}")
+            report.failures.append(
+                f"{q['id']} rank {rank or '-'} facts {'ok' if facts_ok else 'missing'} [{cited}]: {q['question']}"
+            )
     return report

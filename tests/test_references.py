@@ -1,0 +1,36 @@
+import pytest
+
+from assistant.references import cn_to_int, find_reference, int_to_cn
+
+
+@pytest.mark.parametrize(
+    ("text", "clause_id"),
+    [
+        ("二(二)3 原文", "二(二)3"),
+        ("二（二）3", "二(二)3"),
+        ("第二部分第(二)条第3点", "二(二)3"),
+        ("第二部分第二条第三项", "二(二)3"),
+        ("一(二)", "一(二)"),
+        ("第一部分", "一"),
+        ("请给我二、(一)2的原文", "二(一)2"),
+    ],
+)
+def test_reference_forms(text, clause_id):
+    assert find_reference(text).clause_id() == clause_id
+
+
+def test_part_left_open():
+    reference = find_reference("(二)3 关于购买服务")
+    assert (reference.part, reference.section, reference.item) == (None, 2, 3)
+
+
+@pytest.mark.parametrize(
+    "text", ["三级社会公共服务网络指哪三级？", "到2020年要达到多少家？", "各县(市、区)财政", "三社联动是什么"]
+)
+def test_no_reference_in_ordinary_questions(text):
+    assert find_reference(text) is None
+
+
+def test_numerals():
+    assert [cn_to_int(t) for t in ("一", "十", "十二", "二十三", "3")] == [1, 10, 12, 23, 3]
+    assert [int_to_cn(n) for n in (1, 10, 12, 23)] == ["一", "十", "十二", "二十三"]
