@@ -118,9 +118,9 @@ def _eval(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
-    from assistant.web import launch
+    import ui
 
-    launch(settings, host=args.host, port=args.port)
+    ui.launch(settings, host=args.host, port=args.port)
     return 0
 
 
