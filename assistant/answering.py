@@ -23,7 +23,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from assistant.chunking import METADATA_CLAUSE
 from assistant.errors import AssistantError
 from assistant.indexing import PolicyIndex
-from assistant.references import ClauseReference, cn_to_int, find_reference
+from assistant.references import ClauseReference, find_reference, label_number
 from assistant.retrieval import HybridRetriever
 from assistant.settings import AUDIENCES, Settings
 from assistant.text import is_mostly_latin, normalize, sentence_spans, synonyms, words
@@ -49,7 +49,9 @@ INSTRUCTION_ATTACKS = tuple(
         r"(系统|初始|隐藏).{0,3}(提示词|指令|prompt|设定)",
         r"提示词|越狱|jailbreak|system prompt|developer mode|开发者模式",
         r"ignore .{0,20}(instruction|prompt|rule|previous|above)",
-        r"(你的|你用的|背后的?).{0,6}(配置|设置|模型|参数|密钥|api|源代码|prompt)",
+        r"(指令|提示|规则|设定|限制).{0,8}(忽略|无视|忘记|忘掉|作废|不算|取消)",
+        r"(你的|你用的|背后的?).{0,6}(配置|设置|模型|参数|密钥|api|源代码|prompt|指令|规则|提示|设定)",
+        r"(repeat|print|reveal|show).{0,30}(above|instruction|prompt|config)",
         r"(环境变量|api ?key|密钥|token)",
         r"(现在你是|你现在是|假装你是|扮演|角色扮演|act as|pretend)",
     )
@@ -60,26 +62,35 @@ GENERIC_WORDS = frozenset(
     "台州 台州市 浙江 浙江省 我市 本市 市里 政策 文件 规定 相关 具体 情况 问题 内容 方面 介绍 说说 讲讲 解释 意思 "
     "原文 要求 哪儿 东西 事情 办法 一下子 please document policy".split()
 )
-# What a question may ask for that policy text often does not set: (pattern, what the caveat names).
-NUMERIC_FACETS = (
+# What a question may ask for that policy text often does not set: (asked, what the caveat names,
+# what in the quoted text would show it is set). The caveat is added when the quote lacks it.
+_FIGURE = r"\d|[一二三四五六七八九十百千万]+(?:元|万|家|个|名|人|年|月|日|天|%)"
+FACETS = (
     (
-        re.compile(
-            r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|fee|cost"
-        ),
+        r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|fee|cost",
         "具体金额或收费标准",
+        _FIGURE,
     ),
-    (re.compile(r"多久|多长时间|几天|期限|时限|截止"), "具体期限"),
+    (r"多久|多长时间|几天|期限|时限|截止", "具体期限", _FIGURE),
+    (r"材料|手续|证件|证明|表格|documents? (needed|required)", "需要提交的材料或手续", r"材料|手续|证件|证明|表格"),
+    (
+        r"哪里办|去哪.{0,2}办|在哪.{0,2}(办|申请|登记|备案)|窗口|地址|电话|网址",
+        "办理地点或联系方式",
+        r"电话|地址|窗口|网址",
+    ),
 )
-FACET_WORDS = frozenset("钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 fee cost".split())
+FACET_WORDS = frozenset(
+    "钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 材料 手续 证件 证明 表格 窗口 地址 电话 网址 fee cost".split()
+)
 _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件位次]$")
-_HAS_FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|万|家|个|名|人|年|月|日|天|%)")
 
 # Questions about the document itself: field → pattern (NFKC, lowercased).
 METADATA_QUESTIONS = {
     "doc_number": re.compile(r"文号|发文字号|文件编号|编号是|document number|reference number"),
     "issuer": re.compile(
         r"发文机关|发文单位|印发单位|发布单位|制定单位|发文部门|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(发|印发|发布|制定|出台)"
-        r"|谁.{0,2}(发|印发|发布|制定|出台)的|issued|issuer|who (published|wrote)"
+        r"|谁.{0,2}(发|印发|发布|制定|出台|出)的|(哪个|哪一?个|什么)(部门|单位|机关|机构)(出|发)的"
+        r"|issued|issuer|who (published|wrote)"
     ),
     "addressees": re.compile(r"主送|抄送|发给(谁|哪)|下发(给|到)|送达|addressee|addressed to"),
     "validity": re.compile(
@@ -87,7 +98,8 @@ METADATA_QUESTIONS = {
     ),
     "title": re.compile(r"标题|全称|文件名|题目|叫什么名|title|name of (the|this) document"),
     "date": re.compile(
-        r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发|印发|发布|出台|制定|成文)|(发布|印发|成文|出台)(时间|日期)|when was"
+        r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发|印发|发布|出台|制定|成文)|(发布|印发|成文|出台)(时间|日期)"
+        r"|哪一?年的(文件|政策|意见)|when was"
     ),
 }
 METADATA_LABELS = {
@@ -122,14 +134,21 @@ def question_terms(question: str) -> list[Term]:
             continue
         forms = {normalize(word)}
         for phrase, targets in phrases:
-            if word in phrase or phrase in word:
+            if _belongs(word, phrase):
                 forms.update(normalize(t) for t in targets)
         weak = len(word) == 1 and not word.isascii() and len(forms) == 1  # a lone character, no policy synonym
         terms.append(Term(word, tuple(sorted(forms)), 0.5 if weak else 1.0))
     for phrase, targets in phrases:  # "钱从哪里来": the phrase itself is the topic
-        if not any(phrase in t.word or t.word in phrase for t in terms):
+        if not any(_belongs(t.word, phrase) for t in terms):
             terms.append(Term(phrase, tuple(normalize(t) for t in targets), 1.0))
     return terms
+
+
+def _belongs(word: str, phrase: str) -> bool:
+    """Whether a synonym phrase speaks for a word: overlapping Chinese, or a whole English word or stem."""
+    if word.isascii():
+        return word in phrase.split() or word.startswith(phrase)
+    return word in phrase or phrase in word
 
 
 def coverage(terms: list[Term], text: str, weights: dict[str, float] | None = None) -> float:
@@ -322,11 +341,11 @@ def format_answer(citations: list[Citation], audience: str, *, plain: str = "", 
         if citation.incomplete:
             block += "\n" + _incomplete_tail(citation)
         blocks.append(block)
-    for pattern, missing in NUMERIC_FACETS:
-        if pattern.search(unicodedata.normalize("NFKC", question).lower()):
-            quoted = " ".join(c.quote or c.text for c in citations)
-            if not _HAS_FIGURE.search(quoted):
-                blocks.append(f"以上条文没有规定{missing}。如需了解，请咨询当地民政部门或拨打 {HOTLINE} 热线。")
+    asked = unicodedata.normalize("NFKC", question).lower()
+    quoted = " ".join(c.quote or c.text for c in citations)
+    for pattern, missing, evidence in FACETS:
+        if re.search(pattern, asked) and not re.search(evidence, quoted):
+            blocks.append(f"以上条文没有规定{missing}。如需了解，请咨询当地民政部门或拨打 {HOTLINE} 热线。")
     return "\n\n".join(blocks)
 
 
@@ -364,30 +383,27 @@ class AnswerChain:
     # Clause look-up -------------------------------------------------------------------------
 
     def resolve(self, reference: ClauseReference, question: str) -> list[tuple[PolicyDocument, Clause]]:
-        """Clauses the reference can mean; a part left open is filled from every document."""
+        """Clauses the reference can mean, most likely first; levels left open match any number."""
+        wanted = reference.levels()
+        deepest = max(wanted)
         matches = []
         for policy in self.index.documents:
-            parts = [reference.part] if reference.part else [cn_part(c.id) for c in policy.clauses]
-            for part in parts:
-                if reference.section is None and reference.item and not reference.part:
-                    candidates = [
-                        c for _, c in policy.iter_clauses() if c.level == 3 and c.label == f"{reference.item}."
-                    ]
-                else:
-                    clause = policy.clause(reference.clause_id(part))
-                    candidates = [clause] if clause else []
-                for clause in candidates:
+            for ancestors, clause in policy.iter_clauses():
+                if clause.level != deepest:
+                    continue
+                numbers = {c.level: label_number(c.label) for c in [*ancestors, clause]}
+                if all(numbers.get(level) == number for level, number in wanted.items()):
                     matches.append((policy, _descend_by_heading(clause, question)))
-        if len(matches) > 1:
-            order = {
-                (d.metadata["doc_id"], d.metadata["clause"]): n for n, d in enumerate(self.retriever.search(question))
-            }
-            matches.sort(
-                key=lambda m: min(
-                    [order.get((m[0].doc_id, c.id), 999) for _, c in m[0].iter_clauses() if c.id.startswith(m[1].id)]
-                    or [999]
-                )
-            )
+        if len(matches) > 1:  # a part left open: the retriever picks among the candidates
+            ranking = self.retriever.search(question)
+            order = {(d.metadata["doc_id"], d.metadata["clause"]): n for n, d in enumerate(ranking)}
+
+            def best_rank(match):
+                policy, clause = match
+                ids = [c.id for _, c in policy.iter_clauses() if c.id.startswith(clause.id)]
+                return min((order.get((policy.doc_id, i), len(order)) for i in ids), default=len(order))
+
+            matches.sort(key=best_rank)
         return matches
 
     def lookup(self, reference: ClauseReference, question: str, audience: str) -> Answer:
@@ -420,16 +436,19 @@ class AnswerChain:
         return Answer(question, text, True, [citation], audience, kind="clause")
 
     def _no_such_clause(self, reference: ClauseReference) -> str:
+        """Names the clauses nearest to the one asked for: the children of its longest existing
+        prefix, or, when that prefix has none, the prefix and its siblings."""
         wanted = reference.clause_id() or reference.text
         nearest: list[str] = []
         for policy in self.index.documents:
-            ids = [c.id for _, c in policy.iter_clauses()]
-            prefix = max((i for i in ids if wanted.startswith(i)), key=len, default="")
-            parent = policy.clause(prefix) if prefix else None
-            siblings = parent.children if parent else policy.clauses
+            parents = {c.id: ancestors[-1] if ancestors else None for ancestors, c in policy.iter_clauses()}
+            prefix = max((i for i in parents if wanted.startswith(i)), key=len, default="")
+            clause = policy.clause(prefix) if prefix else None
+            if clause is not None and not clause.children:
+                clause = parents[prefix]
+            siblings = clause.children if clause else policy.clauses
             nearest.extend(f"{c.id} {c.heading}" for c in siblings)
-        listing = "；".join(nearest[:8])
-        return f"没有找到条款“{reference.text}”（{wanted}）。最接近的现有条款：{listing}。"
+        return f"没有找到条款“{reference.text}”（{wanted}）。最接近的现有条款：{'；'.join(nearest[:8])}。"
 
     # Document metadata ----------------------------------------------------------------------
 
@@ -459,10 +478,6 @@ class AnswerChain:
             return self.index.documents[0]
         top = self.retriever.search(question)
         return self.index.document_by_id[top[0].metadata["doc_id"]] if top else self.index.documents[0]
-
-
-def cn_part(clause_id: str) -> int:
-    return cn_to_int(re.match(r"[一二三四五六七八九十]+", clause_id).group(0)) or 0
 
 
 def _descend_by_heading(clause: Clause, question: str) -> Clause:

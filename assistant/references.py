@@ -43,6 +43,12 @@ class ClauseReference:
     section: int | None
     item: int | None
     text: str
+    subitem: int | None = None
+
+    def levels(self) -> dict[int, int]:
+        """The numbers given, by clause level (1 = 一、 … 4 = (1))."""
+        numbers = {1: self.part, 2: self.section, 3: self.item, 4: self.subitem}
+        return {level: number for level, number in numbers.items() if number}
 
     def clause_id(self, part: int | None = None) -> str:
         part = self.part if part is None else part
@@ -51,43 +57,63 @@ class ClauseReference:
             cid += f"({int_to_cn(self.section)})"
         if self.item:
             cid += str(self.item)
+        if self.subitem:
+            cid += f"({self.subitem})"
         return cid
 
 
 _N = rf"[{_CN}\d]{{1,3}}"
-# 二(二)3 / 二（二） / 二、(二)3: a part followed by a bracketed section.
-_COMPACT = re.compile(rf"(?<![{_CN}\d])({_N})\s*、?\s*\(\s*({_N})\s*\)\s*(\d{{1,2}}(?![\d年%]))?")
-# (二)3 with no part: only when an item number follows or the bracket stands alone.
-_SECTION_ONLY = re.compile(rf"(?<![{_CN}\d)])\(\s*({_N})\s*\)\s*(\d{{1,2}}(?![\d年%]))?")
-# 第二部分 / 第(二)条 / 第3点: numbered units in order.
-_UNIT = re.compile(rf"第\s*\(?\s*({_N})\s*\)?\s*(部分|大部分|章|条|项|小项|点|款|段|节|小节|方面)")
+_C = rf"[{_CN}]{{1,3}}"
+_ARABIC = r"\d{1,2}(?![\d年%.．])"
+# Each marker names its level by its form; "weak" ones count only beside their neighbour level
+# (二 before (二), 3 right after (二)), so 县(市、区)2018年 and 三社联动 are no references.
+_MARKERS = re.compile(
+    "|".join(
+        (
+            rf"(?P<l1>第\s*{_N}\s*(?:部分|大部分|章|大项))",
+            rf"(?P<l1w>(?<![{_CN}\d]){_C}(?=\s*、?\s*\(\s*{_C}\s*\)))",
+            rf"(?P<l1c>(?<![{_CN}\d]){_C}、(?![{_CN}]))",
+            rf"(?P<l2>第?\s*\(\s*{_C}\s*\)\s*(?:条|项|节|方面)?|第\s*{_N}\s*(?:条|节|方面))",
+            rf"(?P<l3>第\s*\(?\s*{_N}\s*\)?\s*(?:点|项|小项|款))",
+            rf"(?P<l3w>(?<=\))\s*{_ARABIC})",
+            r"(?P<l4>\(\s*\d{1,2}\s*\))",
+        )
+    )
+)
+_LEVEL = {"l1": 1, "l1w": 1, "l1c": 1, "l2": 2, "l3": 3, "l3w": 3, "l4": 4}
+
+
+def label_number(label: str) -> int | None:
+    """The number of a clause label or a reference marker: 二、 (二) 3. 第三项 → 2, 2, 3, 3."""
+    return _number(label)
+
+
+def _number(marker: str) -> int | None:
+    digits = re.search(rf"[{_CN}\d]+", marker.replace("第", ""))
+    return cn_to_int(digits.group(0)) if digits else None
 
 
 def find_reference(question: str) -> ClauseReference | None:
-    """The clause reference in a question, if it has one."""
+    """The first clause reference in a question, if it has one."""
     text = unicodedata.normalize("NFKC", question)
-    if match := _COMPACT.search(text):
-        part, section = cn_to_int(match.group(1)), cn_to_int(match.group(2))
-        item = int(match.group(3)) if match.group(3) else None
-        if part and section:
-            return ClauseReference(part, section, item, match.group(0).strip())
-    units = list(_UNIT.finditer(text))
-    if units:
-        numbers = [cn_to_int(u.group(1)) for u in units]
-        if None not in numbers:
-            has_part = units[0].group(2) in ("部分", "大部分", "章")
-            if has_part:
-                levels = numbers
-            elif len(numbers) == 1 and units[0].group(2) in ("点", "项", "小项", "款"):
-                levels = [None, None] + numbers
-            else:
-                levels = [None] + numbers
-            levels = (levels + [None, None, None])[:3]
-            span = text[units[0].start() : units[-1].end()]
-            return ClauseReference(levels[0], levels[1], levels[2], span)
-    if match := _SECTION_ONLY.search(text):
-        section = cn_to_int(match.group(1))
-        item = int(match.group(2)) if match.group(2) else None
-        if section:
-            return ClauseReference(None, section, item, match.group(0).strip())
-    return None
+    run: list[tuple[int, int, re.Match]] = []  # (level, number, match)
+    for match in _MARKERS.finditer(text):
+        kind = match.lastgroup
+        level, number = _LEVEL[kind], _number(match.group(0))
+        if number is None:
+            continue
+        adjacent = bool(run) and match.start() - run[-1][2].end() <= 2 and level > run[-1][0]
+        if run and not adjacent:
+            break
+        if kind == "l3w" and not (run and run[-1][0] == 2):
+            continue
+        if kind == "l4" and not run:
+            continue
+        run.append((level, number, match))
+    while run and run[-1][2].lastgroup == "l1w":  # 二 that no (二) followed
+        run.pop()
+    if not run:
+        return None
+    levels = {level: number for level, number, _ in run}
+    span = text[run[0][2].start() : run[-1][2].end()].strip()
+    return ClauseReference(levels.get(1), levels.get(2), levels.get(3), span, levels.get(4))

@@ -55,7 +55,9 @@ def synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _keep(token: str) -> bool:
-    token = token.strip()
+    token = token.strip().lower()
+    if token.isascii() and len(token) <= 2 and not token.isdigit():
+        return False  # English fragments: "a", "t" of "doesn't", "up"
     return bool(token) and token not in stopwords() and not _PUNCT_OR_SPACE.match(token)
 
 

@@ -24,7 +24,9 @@ def cli(*args: str) -> list[str]:
 
 def main() -> None:
     questions_file = DEV if DEV.exists() else FALLBACK
-    questions = [json.loads(line)["question"] for line in questions_file.read_text("utf-8").splitlines() if line.strip()]
+    questions = [
+        json.loads(line)["question"] for line in questions_file.read_text("utf-8").splitlines() if line.strip()
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "ASSISTANT_INDEX_DIR": f"{tmp}/index", "ASSISTANT_DATA_DIR": f"{tmp}/data"}
 

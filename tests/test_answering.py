@@ -116,3 +116,9 @@ def test_retriever_returns_documents_with_scores(chain):
     top = docs[0].metadata
     assert top["clause"] == "二(二)1" and top["bm25_rank"] >= 1 and top["dense_rank"] >= 1
     assert [d.metadata["score"] for d in docs] == sorted((d.metadata["score"] for d in docs), reverse=True)
+
+
+def test_a_part_left_open_is_resolved_and_the_alternative_named(chain):
+    answer = chain.ask("第二部分第三项 购买服务", "staff")
+    assert answer.citations[0].clause == "二(二)3"
+    assert "也可能指：二(一)3" in answer.answer

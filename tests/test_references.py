@@ -13,6 +13,9 @@ from assistant.references import cn_to_int, find_reference, int_to_cn
         ("一(二)", "一(二)"),
         ("第一部分", "一"),
         ("请给我二、(一)2的原文", "二(一)2"),
+        ("第二部分(二)3", "二(二)3"),
+        ("二(二)2(1)", "二(二)2(1)"),
+        ("第二部分 第(一)条 第2点", "二(一)2"),
     ],
 )
 def test_reference_forms(text, clause_id):
@@ -25,7 +28,14 @@ def test_part_left_open():
 
 
 @pytest.mark.parametrize(
-    "text", ["三级社会公共服务网络指哪三级？", "到2020年要达到多少家？", "各县(市、区)财政", "三社联动是什么"]
+    "text",
+    [
+        "三级社会公共服务网络指哪三级？",
+        "到2020年要达到多少家？",
+        "各县(市、区)2018年前",
+        "三社联动是什么",
+        "一、二类组织",
+    ],
 )
 def test_no_reference_in_ordinary_questions(text):
     assert find_reference(text) is None
@@ -34,3 +44,9 @@ def test_no_reference_in_ordinary_questions(text):
 def test_numerals():
     assert [cn_to_int(t) for t in ("一", "十", "十二", "二十三", "3")] == [1, 10, 12, 23, 3]
     assert [int_to_cn(n) for n in (1, 10, 12, 23)] == ["一", "十", "十二", "二十三"]
+
+
+def test_levels_left_open():
+    reference = find_reference("第二部分第三项")
+    assert reference.levels() == {1: 2, 3: 3}
+    assert find_reference("第3点").levels() == {3: 3}
