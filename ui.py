@@ -110,10 +110,8 @@ def build_app(web: WebApp) -> gr.Blocks:
 
         def api_ask(question: str, audience: str = "居民") -> dict:
             """Ask a question; returns the answer, found and citations (the CLI's --json shape)."""
-            from assistant.cli import answer_json
-
             try:
-                return answer_json(web.ask(question, audience))
+                return web.ask(question, audience).to_json()
             except AssistantError as error:
                 return {"question": question, "error": str(error)}
 

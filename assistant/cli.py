@@ -71,7 +71,7 @@ def _ask(args, settings: Settings) -> int:
     chain = _chain(settings)
     if args.question != "-":
         answer = chain.ask(args.question, args.audience)
-        print(json.dumps(answer_json(answer), ensure_ascii=False) if args.json else render(answer))
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render(answer))
         return 0
     status = 0
     for line in sys.stdin:
@@ -80,23 +80,11 @@ def _ask(args, settings: Settings) -> int:
             continue
         try:
             answer = chain.ask(question, args.audience)
-            output = answer_json(answer) if args.json else render(answer) + "\n"
+            output = answer.to_json() if args.json else render(answer) + "\n"
         except AssistantError as error:
             output, status = {"question": question, "error": str(error)}, 1
         print(json.dumps(output, ensure_ascii=False) if isinstance(output, dict) else output, flush=True)
     return status
-
-
-def answer_json(answer) -> dict:
-    keys = ("doc_title", "doc_number", "clause", "heading", "text", "score", "quote", "heading_path", "incomplete")
-    return {
-        "question": answer.question,
-        "answer": answer.answer,
-        "found": answer.found,
-        "audience": answer.audience,
-        "kind": answer.kind,
-        "citations": [{k: getattr(c, k) for k in keys} for c in answer.citations],
-    }
 
 
 def render(answer) -> str:

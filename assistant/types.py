@@ -149,3 +149,15 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON contract of ``ask --json`` and the web API."""
+        keys = ("doc_title", "doc_number", "clause", "heading", "text", "score", "quote", "heading_path", "incomplete")
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "found": self.found,
+            "audience": self.audience,
+            "kind": self.kind,
+            "citations": [{key: getattr(c, key) for key in keys} for c in self.citations],
+        }

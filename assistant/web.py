@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 
 from assistant.answering import AnswerChain, question_terms
@@ -111,9 +112,11 @@ class WebApp:
         self.chain = chain
         self.index = index
         self.feedback = feedback
+        self._lock = threading.Lock()  # Gradio handlers run in threads; the embedding engine is not shared safely
 
     def ask(self, question: str, audience_label: str = "居民") -> Answer:
-        return self.chain.ask(question, AUDIENCE_LABELS.get(audience_label, "resident"))
+        with self._lock:
+            return self.chain.ask(question, AUDIENCE_LABELS.get(audience_label, "resident"))
 
     def respond(self, question: str, audience_label: str, history: list[dict], turns: dict) -> tuple[list, dict]:
         """Append the question and its answer to the chat; raises AssistantError on a bad question."""
