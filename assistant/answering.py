@@ -86,17 +86,19 @@ _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件�
 
 # Questions about the document itself: field → pattern (NFKC, lowercased).
 METADATA_QUESTIONS = {
-    "doc_number": re.compile(r"文号|发文字号|文件编号|编号是|document number|reference number"),
+    "doc_number": re.compile(r"文号|发文字号|(文件|文|的)编号|编号是|document number|reference number"),
     "issuer": re.compile(
-        r"发文机关|发文单位|印发单位|发布单位|制定单位|发文部门|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(发|印发|发布|制定|出台)"
+        r"发文机关|发文单位|印发单位|印发机关|发布机关|制发机关|(哪里|哪儿)(发|出)的|发布单位|制定单位|发文部门|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(发|印发|发布|制定|出台)"
         r"|谁.{0,2}(发|印发|发布|制定|出台|出)的|(哪个|哪一?个|什么)(部门|单位|机关|机构)(出|发)的"
         r"|issued|issuer|who (published|wrote)"
     ),
     "addressees": re.compile(r"主送|抄送|发给(谁|哪)|下发(给|到)|送达|addressee|addressed to"),
     "validity": re.compile(
-        r"有效性|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|still (valid|in force)|in force|valid"
+        r"有效性|有效期|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|still (valid|in force)|in force|valid"
     ),
-    "title": re.compile(r"标题|全称|文件名|题目|叫什么名|title|name of (the|this) document"),
+    "title": re.compile(
+        r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|title|name of (the|this) document"
+    ),
     "date": re.compile(
         r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发|印发|发布|出台|制定|成文)|(发布|印发|成文|出台)(时间|日期)"
         r"|哪一?年的(文件|政策|意见)|when was"
@@ -187,6 +189,7 @@ class ExtractiveAnswerer:
 
     def __init__(self, index: PolicyIndex) -> None:
         self.index = index
+        self._chunk_texts = [normalize(c.text) for c in index.chunks]
 
     def __call__(self, inputs: dict) -> Answer:
         question, audience = inputs["question"], inputs.get("audience", "resident")
@@ -252,9 +255,8 @@ class ExtractiveAnswerer:
 
     def _weights(self, terms: list[Term]) -> dict[str, float]:
         """Inverse document frequency of each term over the indexed chunks."""
-        texts = [normalize(c.text) for c in self.index.chunks]
-        n = len(texts)
-        return {t.word: t.weight * math.log(1 + n / (1 + sum(t.found_in(x) for x in texts))) for t in terms}
+        n = len(self._chunk_texts)
+        return {t.word: t.weight * math.log(1 + n / (1 + sum(t.found_in(x) for x in self._chunk_texts))) for t in terms}
 
     def _best_sentences(self, doc: Document, terms: list[Term], weights: dict[str, float]) -> tuple[str, float]:
         """The one or two sentences of the clause that carry most of the question's words, verbatim."""
@@ -301,12 +303,19 @@ class ExtractiveAnswerer:
         )
 
 
-def _plain_sentence(sentence: str, terms: list[Term]) -> str:
-    """The parts of the best quoted sentence that carry the question's words: verbatim, shorter."""
+def _plain_sentence(sentence: str, terms: list[Term], window: int = 3) -> str:
+    """The best quoted sentence, verbatim, cut to the run of comma-separated parts that carries the
+    question's words when it is long: ``扩大草根型…备案范围，对尚不具备登记条件的…可采取备案管理。``"""
     body = re.sub(r"^\s*(?:\d+[.．]|[（(][一二三四五六七八九十]+[)）])\s*", "", sentence).rstrip("。；;！!？?")
     parts = [p for p in re.split(r"[,，]", body) if p.strip()]
-    keep = [p for p in parts if any(t.found_in(normalize(p)) for t in terms)][:3]
-    return ("，".join(keep) if keep else body) + "。"
+    if len(body) <= 80 or len(parts) <= window:
+        return body + "。"
+    hits = [sum(t.found_in(normalize(p)) for t in terms) for p in parts]
+    start = max(range(len(parts) - window + 1), key=lambda i: (sum(hits[i : i + window]), -i))
+    run = parts[start : start + window]
+    while run and not any(t.found_in(normalize(run[-1])) for t in terms) and len(run) > 1:
+        run.pop()
+    return "，".join(run) + "。"
 
 
 def _source_line(citation: Citation) -> str:
