@@ -28,6 +28,7 @@ from assistant.settings import Settings
 from assistant.types import Chunk, PolicyDocument
 
 logger = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.INFO)  # bm25s sets its own logger to DEBUG on import
 
 MANIFEST = "manifest.json"
 
