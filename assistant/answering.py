@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
@@ -26,7 +26,7 @@ from assistant.indexing import PolicyIndex
 from assistant.references import ClauseReference, find_reference, label_number
 from assistant.retrieval import HybridRetriever
 from assistant.settings import AUDIENCES, Settings
-from assistant.text import is_mostly_latin, normalize, sentence_spans, synonyms, words
+from assistant.text import is_mostly_latin, normalize, policy_terms, sentence_spans, synonyms, words
 from assistant.types import Answer, Citation, Clause, PolicyDocument
 
 MAX_QUESTION_CHARS = 500
@@ -52,10 +52,23 @@ INSTRUCTION_ATTACKS = tuple(
         r"(指令|提示|规则|设定|限制).{0,8}(忽略|无视|忘记|忘掉|作废|不算|取消)",
         r"(你的|你用的|背后的?).{0,6}(配置|设置|模型|参数|密钥|api|源代码|prompt|指令|规则|提示|设定)",
         r"(repeat|print|reveal|show).{0,30}(above|instruction|prompt|config)",
+        r"你是(什么|谁|哪个|哪家)|什么模型|what model|who (are|made) you|forget (everything|all|previous|your)",
         r"(环境变量|api ?key|密钥|token)",
         r"(现在你是|你现在是|假装你是|扮演|角色扮演|act as|pretend)",
     )
 )
+
+# Tasks that are not questions about the documents: writing, booking, translating for the user.
+TASK_REQUESTS = re.compile(
+    r"(帮我|给我|替我|请)?(写|起草|拟|撰写|生成|编)(一|个|份|篇|首|段)|翻译|订.{0,3}票|预约|挂号|点外卖|讲个笑话"
+    r"|\b(write|translate|book|compose)\b"
+)
+NOT_A_TASK = (
+    "我只依据已收录的政策文件原文回答问题，不代写文书，也不办理其他事务。" + NOT_FOUND[NOT_FOUND.index("建议") :]
+)
+
+# Questions that ask for a list ("哪些"): policy text enumerates with 、.
+LIST_QUESTION = re.compile(r"哪些|哪几|哪类|什么(服务|项目|类型|内容)|包括|范围|what (services|kinds|types)|which")
 
 # Words that say nothing about the topic of a question.
 GENERIC_WORDS = frozenset(
@@ -122,6 +135,11 @@ class Term:
     forms: tuple[str, ...]
     weight: float
 
+    @property
+    def is_policy_term(self) -> bool:
+        """Whether the word, or what it stands for, is in the corpus's policy vocabulary."""
+        return any(form in policy_terms() for form in self.forms)
+
     def found_in(self, normalized_text: str) -> bool:
         return any(form in normalized_text for form in self.forms)
 
@@ -163,6 +181,14 @@ def coverage(terms: list[Term], text: str, weights: dict[str, float] | None = No
     return sum(weight(t) for t in terms if t.found_in(normalized)) / total
 
 
+class Quote(NamedTuple):
+    """Sentences quoted from one clause: the text as quoted, its score, its best sentence."""
+
+    text: str
+    score: float
+    best_sentence: str
+
+
 class Answerer(Protocol):
     """The contract of the answer step: retrieved clauses in, one Answer out."""
 
@@ -184,6 +210,7 @@ class ExtractiveAnswerer:
     min_coverage = 0.5
     min_coverage_agreeing = 0.4
     min_coverage_english = 0.4
+    min_policy_terms = 2
     second_quote_ratio = 0.6
     max_quoted_clauses = 3
 
@@ -202,29 +229,30 @@ class ExtractiveAnswerer:
         ranked = []
         for rank, doc in enumerate(documents):
             ranked.append((rank, doc, coverage(terms, doc.metadata["heading_path"] + self._clause_text(doc), weights)))
-        if not self._in_scope(question, documents, ranked):
+        if not self._in_scope(question, terms, documents, ranked):
             return Answer(question, NOT_FOUND, False, [], audience)
 
+        asks_for_list = bool(LIST_QUESTION.search(unicodedata.normalize("NFKC", question).lower()))
         # The best clause is quoted; another only when it covers the question as fully and its
         # sentences score as well: answers that span clauses (where the money comes from).
-        quoted: list[tuple[Document, str, float]] = []
-        top_score, top_cov = 0.0, 0.0
+        quoted: list[tuple[Document, Quote]] = []
+        top_cov = 0.0
         for _, doc, cov in sorted(ranked[: self.max_quoted_clauses], key=lambda r: (-r[2], r[0])):
-            quote, score = self._best_sentences(doc, terms, weights)
+            quote = self._best_sentences(doc, terms, weights, asks_for_list)
             if not quote:
                 continue
             if not quoted:
-                top_score, top_cov = score, cov
-            elif cov < max(top_cov, self.min_coverage) or score < self.second_quote_ratio * top_score:
+                top_cov = cov
+            elif cov < max(top_cov, self.min_coverage) or quote.score < self.second_quote_ratio * quoted[0][1].score:
                 continue
-            quoted.append((doc, quote, score))
+            quoted.append((doc, quote))
         if not quoted:
             return Answer(question, NOT_FOUND, False, [], audience)
 
-        citations = [self._citation(doc, quote) for doc, quote, _ in quoted]
+        citations = [self._citation(doc, quote.text) for doc, quote in quoted]
         quoted_ids = {c.clause for c in citations}
         citations += [self._citation(doc, "") for doc in documents if doc.metadata["clause"] not in quoted_ids]
-        plain = _plain_sentence(re.split(r"(?<=[。；;！!？?])|……", quoted[0][1])[0], terms)
+        plain = _plain_sentence(quoted[0][1].best_sentence, terms)
         text = format_answer(citations[: len(quoted)], audience, plain=plain, question=question)
         return Answer(question, text, True, citations, audience)
 
@@ -236,17 +264,27 @@ class ExtractiveAnswerer:
             return clause.text if clause else meta["body"]
         return meta["body"]
 
-    def _in_scope(self, question: str, documents: list[Document], ranked: list[tuple[int, Document, float]]) -> bool:
+    def _in_scope(
+        self, question: str, terms: list[Term], documents: list[Document], ranked: list[tuple[int, Document, float]]
+    ) -> bool:
         """Whether the corpus answers the question: more evidence than one similarity score.
 
         Most of the question's content words (weighted by rarity) must occur in one of the top
-        clauses; a reworded question with lower word coverage still counts when the lexical and
-        the dense ranking agree on the top clause. English questions reach the text only through
-        the synonym map, so their bar is lower.
+        clauses. Failing that, it is in scope when it quotes the text, when one clause holds two of
+        its policy terms (everyday questions wrap them in words the text never uses), or when the
+        lexical and the dense ranking agree on a top clause that holds a good part of its words.
+        English questions reach the text only through the synonym map, so their bar is lower.
         """
         best = max(cov for _, _, cov in ranked[:3])
         if best >= self.min_coverage:
             return True
+        texts = [normalize(doc.metadata["heading_path"] + self._clause_text(doc)) for _, doc, _ in ranked[:3]]
+        quoted = [normalize(q) for q in re.findall(r"[“\"「『]([^”\"」』]{2,})[”\"」』]", question)]
+        if any(q in text for q in quoted for text in texts):
+            return True  # the question quotes the text: “五步法”
+        policy = [t for t in terms if t.is_policy_term]
+        if max(sum(t.found_in(text) for t in policy) for text in texts) >= self.min_policy_terms:
+            return True  # everyday words around two policy terms: 编织小组 … 成立 … 登记
         top, top_cov = documents[0].metadata, ranked[0][2]
         if is_mostly_latin(question):
             return top_cov >= self.min_coverage_english
@@ -258,7 +296,9 @@ class ExtractiveAnswerer:
         n = len(self._chunk_texts)
         return {t.word: t.weight * math.log(1 + n / (1 + sum(t.found_in(x) for x in self._chunk_texts))) for t in terms}
 
-    def _best_sentences(self, doc: Document, terms: list[Term], weights: dict[str, float]) -> tuple[str, float]:
+    def _best_sentences(
+        self, doc: Document, terms: list[Term], weights: dict[str, float], asks_for_list: bool = False
+    ) -> Quote | None:
         """The one or two sentences of the clause that carry most of the question's words, verbatim."""
         meta = doc.metadata
         policy = self.index.document_by_id[meta["doc_id"]]
@@ -270,20 +310,20 @@ class ExtractiveAnswerer:
             sentence = policy.text[s:e]
             normalized = normalize(sentence)
             score = sum(weights[t.word] for t in terms if t.found_in(normalized))
+            if asks_for_list and sentence.count("、") >= 3:
+                score += 1.25 * max(weights.values(), default=0.0)  # "哪些…": the sentence that lists them
             if n == 0 and meta["kind"] == "clause" and len(sentence) <= 45:
                 score *= 0.5  # the clause's own heading: a title, not an answer
             scored.append((score, n, sentence))
-        if not scored:
-            return "", 0.0
-        best = max(score for score, _, _ in scored)
+        best, _, best_sentence = max(scored, key=lambda item: (item[0], -item[1]), default=(0.0, 0, ""))
         if best <= 0:
-            return "", 0.0
+            return None
         chosen = sorted((item for item in scored if item[0] >= 0.75 * best), key=lambda item: -item[0])[:2]
         chosen.sort(key=lambda item: item[1])
         quote = chosen[0][2]
         for previous, current in zip(chosen, chosen[1:]):
             quote += ("" if current[1] == previous[1] + 1 else "……") + current[2]
-        return quote, best
+        return Quote(quote, best, best_sentence)
 
     def _citation(self, doc: Document, quote: str) -> Citation:
         meta = doc.metadata
@@ -382,6 +422,8 @@ class AnswerChain:
         lowered = unicodedata.normalize("NFKC", question).lower()
         if any(p.search(lowered) for p in INSTRUCTION_ATTACKS):
             return Answer(question, REFUSE_INSTRUCTIONS, False, [], audience, kind="refused")
+        if TASK_REQUESTS.search(lowered):
+            return Answer(question, NOT_A_TASK, False, [], audience, kind="refused")
         if reference := find_reference(question):
             return self.lookup(reference, question, audience)
         fields = [name for name, pattern in METADATA_QUESTIONS.items() if pattern.search(lowered)]

@@ -40,6 +40,12 @@ def _tokenizer() -> jieba.Tokenizer:
 
 
 @lru_cache(maxsize=1)
+def policy_terms() -> frozenset[str]:
+    """The words of the jieba user dictionary: the corpus's policy vocabulary."""
+    return frozenset(line.split()[0] for line in _data_lines("user_dict.txt"))
+
+
+@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     return frozenset(line.strip() for line in _data_lines("stopwords.txt"))
 
