@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.chunking import chunk_document
 from assistant.embeddings import Embedder, model_identity
-from assistant.errors import IndexMissingError, IndexModelMismatchError
+from assistant.errors import DocumentError, IndexMissingError, IndexModelMismatchError
 from assistant.loaders import find_documents
 from assistant.parsing import load_document
 from assistant.settings import Settings
@@ -69,6 +69,9 @@ def ingest(
     """
     started = time.perf_counter()
     files = find_documents(paths or [settings.corpus_dir])
+    if not files:
+        where = "、".join(str(p) for p in (paths or [settings.corpus_dir]))
+        raise DocumentError(f"在 {where} 中没有找到政策文件（.txt 或 .md），索引保持不变。")
     documents = [load_document(path) for path in files]
     _check_unique_ids(documents, files)
 
@@ -105,6 +108,10 @@ def ingest(
     client = chroma_client(settings)
     collection = manifest["collection"] if manifest else f"{settings.collection}-{uuid.uuid4().hex[:8]}"
     store = VectorStore(client, collection)
+    if manifest and not (report.added or report.replaced or report.deleted):
+        store.delete(store.ids() - {c.chunk_id for c in all_chunks})  # leftovers of an interrupted ingest
+        report.seconds = time.perf_counter() - started
+        return report
     embedder = embedder or Embedder(settings.embedding_model)
     if embedder.identity != identity:
         raise _mismatch(embedder.identity, identity)
@@ -157,8 +164,6 @@ def _check_unique_ids(documents: list[PolicyDocument], files: list[Path]) -> Non
     seen: dict[str, Path] = {}
     for doc, path in zip(documents, files):
         if doc.doc_id in seen:
-            from assistant.errors import DocumentError
-
             raise DocumentError(f"文件名重复：{seen[doc.doc_id]} 与 {path}（文件名即文档编号，请改名其一）。")
         seen[doc.doc_id] = path
 

@@ -164,8 +164,12 @@ class WebApp:
             ids = [c.id for d, c in matches if d.doc_id == doc.doc_id]
             if ids:
                 return ids
-        needle = normalize(query)
-        return [c.id for _, c in doc.iter_clauses() if needle and needle in normalize(c.heading + c.full_text())]
+        needles = [normalize(word) for word in query.split()]
+        return [
+            c.id
+            for _, c in doc.iter_clauses()
+            if needles and all(n in normalize(c.heading + c.full_text()) for n in needles)
+        ]
 
     def clause_html(self, doc_id: str, label: str) -> str:
         doc = self.document(doc_id)

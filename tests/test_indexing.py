@@ -124,3 +124,14 @@ def test_rebuild_starts_over(tmp_path):
     assert index.vectors.ids() == set(index.chunk_by_id)
     collections = [c if isinstance(c, str) else c.name for c in index.vectors.client.list_collections()]
     assert collections == [new["collection"]]
+
+
+def test_an_empty_corpus_changes_nothing(tmp_path):
+    settings = make_settings(tmp_path)
+    ingest(settings=settings)
+    manifest = read_manifest(settings.index_dir)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(DocumentError, match="没有找到政策文件"):
+        ingest([empty], settings=settings)
+    assert read_manifest(settings.index_dir) == manifest

@@ -75,6 +75,7 @@ def test_clause_browser_finds_by_reference_and_keyword(web):
     assert any(label.strip().startswith("二(二)3 推进政府购买服务机制") for label in labels)
     assert [label.strip() for label in web.clause_labels(doc_id, "二(二)3")] == ["二(二)3 推进政府购买服务机制"]
     assert any("二(二)2" in label for label in web.clause_labels(doc_id, "备案"))
+    assert [label.strip()[:5] for label in web.clause_labels(doc_id, "草根型 备案")] == ["二(二)2"]
     assert "建立健全公开招" in web.clause_html(doc_id, "二(三)1") and "不完整" in web.clause_html(doc_id, "二(三)1")
     info = web.document_info_html(doc_id)
     assert "台政办发〔2016〕123号" in info and "继续有效" in info and "不完整" in info
