@@ -352,10 +352,7 @@ def _plain_sentence(sentence: str, terms: list[Term], window: int = 3) -> str:
         return body + "。"
     hits = [sum(t.found_in(normalize(p)) for t in terms) for p in parts]
     start = max(range(len(parts) - window + 1), key=lambda i: (sum(hits[i : i + window]), -i))
-    run = parts[start : start + window]
-    while run and not any(t.found_in(normalize(run[-1])) for t in terms) and len(run) > 1:
-        run.pop()
-    return "，".join(run) + "。"
+    return "，".join(parts[start : start + window]) + "。"
 
 
 def _source_line(citation: Citation) -> str:
