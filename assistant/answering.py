@@ -305,7 +305,7 @@ class ExtractiveAnswerer:
         start, end = meta["start"], meta["end"]
         if meta["kind"] == "clause" and (clause := policy.clause(meta["clause"])):
             start, end = clause.start, clause.end
-        scored = []
+        scored, heading_scored = [], False
         for n, (s, e) in enumerate(sentence_spans(policy.text, start, end)):
             sentence = policy.text[s:e]
             normalized = normalize(sentence)
@@ -314,12 +314,17 @@ class ExtractiveAnswerer:
                 score += 1.25 * max(weights.values(), default=0.0)  # "哪些…": the sentence that lists them
             if n == 0 and meta["kind"] == "clause" and len(sentence) <= 45:
                 score *= 0.5  # the clause's own heading: a title, not an answer
+                heading_scored = True
             scored.append((score, n, sentence))
         best, _, best_sentence = max(scored, key=lambda item: (item[0], -item[1]), default=(0.0, 0, ""))
         if best <= 0:
             return None
         chosen = sorted((item for item in scored if item[0] >= 0.75 * best), key=lambda item: -item[0])[:2]
         chosen.sort(key=lambda item: item[1])
+        if [n for _, n, _ in chosen] == [0] and len(scored) > 1 and heading_scored:
+            # Only the clause's title matched ("总体目标"): the answer is what the clause says under it.
+            chosen = scored[1:3]
+            best_sentence = chosen[0][2]
         quote = chosen[0][2]
         for previous, current in zip(chosen, chosen[1:]):
             quote += ("" if current[1] == previous[1] + 1 else "……") + current[2]
