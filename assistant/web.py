@@ -168,7 +168,7 @@ class WebApp:
         return [
             c.id
             for _, c in doc.iter_clauses()
-            if needles and all(n in normalize(c.heading + c.full_text()) for n in needles)
+            if needles and all(n in normalize(c.text) for n in needles)
         ]
 
     def clause_html(self, doc_id: str, label: str) -> str:
