@@ -54,7 +54,7 @@ INSTRUCTION_ATTACKS = tuple(
         r"(repeat|print|reveal|show).{0,30}(above|instruction|prompt|config)",
         r"你是(什么|谁|哪个|哪家)|什么模型|what model|who (are|made) you|forget (everything|all|previous|your)",
         r"(环境变量|api ?key|密钥|token)",
-        r"(现在你是|你现在是|假装你是|扮演|角色扮演|act as|pretend)",
+        r"现在你是|你现在是|假装你是|(你|请你|由你).{0,3}扮演|角色扮演|you are now|pretend (to be|you)|act as (a|an|my) ",
     )
 )
 

@@ -165,11 +165,7 @@ class WebApp:
             if ids:
                 return ids
         needles = [normalize(word) for word in query.split()]
-        return [
-            c.id
-            for _, c in doc.iter_clauses()
-            if needles and all(n in normalize(c.text) for n in needles)
-        ]
+        return [c.id for _, c in doc.iter_clauses() if needles and all(n in normalize(c.text) for n in needles)]
 
     def clause_html(self, doc_id: str, label: str) -> str:
         doc = self.document(doc_id)
