@@ -12,10 +12,11 @@ import re
 import threading
 import unicodedata
 
-from assistant.answering import AnswerChain, question_terms
+from assistant.answering import AnswerChain
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
 from assistant.indexing import PolicyIndex
+from assistant.questions import question_terms
 from assistant.references import find_reference
 from assistant.text import normalize
 from assistant.types import Answer, Citation, PolicyDocument
