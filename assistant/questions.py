@@ -38,7 +38,7 @@ LIST_QUESTION = re.compile(r"哪些|哪几|哪类|什么(服务|项目|类型|�
 # Words that say nothing about the topic of a question.
 GENERIC_WORDS = frozenset(
     "台州 台州市 浙江 浙江省 我市 本市 市里 政策 文件 规定 相关 具体 情况 问题 内容 方面 介绍 说说 讲讲 解释 意思 "
-    "原文 要求 哪儿 东西 事情 办法 一下子 please document policy".split()
+    "原文 要求 哪儿 东西 事情 办法 一下子 条款 条文 哪条 哪一条 第几条 出处 规定 please document policy clause".split()
 )
 # What a question may ask for that policy text often does not set: (asked, what the caveat names,
 # what in the quoted text would show it is set). The caveat is added when the quote lacks it.
@@ -70,7 +70,7 @@ METADATA_QUESTIONS = {
         r"|谁.{0,2}(发|印发|发布|制定|出台|出)的|(哪个|哪一?个|什么)(部门|单位|机关|机构)(出|发)的"
         r"|issued|issuer|who (published|wrote)"
     ),
-    "addressees": re.compile(r"主送|抄送|发给(谁|哪)|下发(给|到)|送达|addressee|addressed to"),
+    "addressees": re.compile(r"主送|抄送|发给(谁|哪)|下发(给|到)|送达|适用(于|范围|对象)|addressee|addressed to"),
     "validity": re.compile(
         r"有效性|有效期|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|still (valid|in force)|in force|valid"
     ),
@@ -78,7 +78,7 @@ METADATA_QUESTIONS = {
         r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|title|name of (the|this) document"
     ),
     "date": re.compile(
-        r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发|印发|发布|出台|制定|成文)|(发布|印发|成文|出台)(时间|日期)"
+        r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发|印发|发布|出台|制定|成文)|(发布|印发|成文|出台|发文)(时间|日期)"
         r"|哪一?年的(文件|政策|意见)|when was"
     ),
 }
