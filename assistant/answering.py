@@ -326,16 +326,24 @@ class AnswerChain:
                 numbers = {c.level: label_number(c.label) for c in [*ancestors, clause]}
                 if all(numbers.get(level) == number for level, number in wanted.items()):
                     matches.append((policy, _descend_by_heading(clause, question)))
-        if len(matches) > 1:  # a part left open: the retriever picks among the candidates
-            ranking = self.retriever.search(question)
-            order = {(d.metadata["doc_id"], d.metadata["clause"]): n for n, d in enumerate(ranking)}
+        # What the question says beside the number ("第二部分关于备案的规定") picks among candidates
+        # and, inside a section, the clause it is about.
+        topic = unicodedata.normalize("NFKC", question).replace(reference.text, " ")
+        if not question_terms(topic) or not matches:
+            return matches
+        ranking = self.retriever.search(topic)
+        order = {(d.metadata["doc_id"], d.metadata["clause"]): n for n, d in enumerate(ranking)}
 
-            def best_rank(match):
-                policy, clause = match
-                ids = [c.id for _, c in policy.iter_clauses() if c.id.startswith(clause.id)]
-                return min((order.get((policy.doc_id, i), len(order)) for i in ids), default=len(order))
+        def rank(policy: PolicyDocument, clause: Clause) -> int:
+            ids = [c.id for _, c in policy.iter_clauses() if c.id.startswith(clause.id)]
+            return min((order.get((policy.doc_id, i), len(order)) for i in ids), default=len(order))
 
-            matches.sort(key=best_rank)
+        matches.sort(key=lambda match: rank(*match))
+        policy, clause = matches[0]
+        inside = [(order[(policy.doc_id, c.id)], c) for _, c in policy.iter_clauses() if (policy.doc_id, c.id) in order]
+        inside = [(n, c) for n, c in inside if c.id.startswith(clause.id) and c.id != clause.id]
+        if clause.children and inside:
+            matches[0] = (policy, min(inside, key=lambda item: item[0])[1])
         return matches
 
     def lookup(self, reference: ClauseReference, question: str, audience: str) -> Answer:

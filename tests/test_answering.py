@@ -122,3 +122,9 @@ def test_a_part_left_open_is_resolved_and_the_alternative_named(chain):
     answer = chain.ask("第二部分第三项 购买服务", "staff")
     assert answer.citations[0].clause == "二(二)3"
     assert "也可能指：二(一)3" in answer.answer
+
+
+def test_a_section_reference_with_a_topic_quotes_the_clause_it_is_about(chain):
+    assert chain.ask("第二部分关于备案的规定", "staff").citations[0].clause == "二(二)2"
+    assert chain.ask("二(二)里关于孵化中心的内容", "staff").citations[0].clause == "二(二)1"
+    assert chain.ask("第二部分的原文", "staff").citations[0].clause == "二"
