@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="在问题集上评测")
     evaluate.add_argument("file", type=Path, help="question set, one JSON object per line")
 
+    feedback = commands.add_parser("feedback", help="查看网页界面收到的 👍/👎 反馈")
+    feedback.add_argument("--down", action="store_true", help="only answers rated 👎")
+
     serve = commands.add_parser("serve", help="启动网页界面")
     serve.add_argument("--host", help="address to listen on (default ASSISTANT_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default ASSISTANT_PORT or 7860)")
@@ -42,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         quiet_libraries(settings)
-        return {"ingest": _ingest, "ask": _ask, "eval": _eval, "serve": _serve}[args.command](args, settings)
+        return {"ingest": _ingest, "ask": _ask, "eval": _eval, "feedback": _feedback, "serve": _serve}[args.command](
+            args, settings
+        )
     except AssistantError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 1
@@ -101,6 +106,22 @@ def _eval(args, settings: Settings) -> int:
     chain = _chain(settings)
     report = evaluate(questions, lambda q, audience: chain.ask(q, audience))
     print(report.render())
+    return 0
+
+
+def _feedback(args, settings: Settings) -> int:
+    from assistant.feedback import FeedbackStore
+
+    path = settings.data_dir / "feedback.sqlite3"
+    if not path.exists():
+        print(f"还没有反馈（{path}）。")
+        return 0
+    for row in FeedbackStore(path).rows():
+        if args.down and row["rating"] != "down":
+            continue
+        mark = "👍" if row["rating"] == "up" else "👎"
+        first_line = row["answer"].split("\n")[0]
+        print(f"{row['created_at']} {mark} [{row['audience']}] {row['question']}\n    {first_line}")
     return 0
 
 

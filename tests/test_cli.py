@@ -70,3 +70,17 @@ def test_eval_prints_the_metrics(built_settings):
     last = result.stdout.strip().splitlines()[-1]
     for metric in ("hit@1", "hit@5", "mrr", "facts", "refusal", "false_refusal"):
         assert metric in last
+
+
+def test_feedback_lists_what_the_page_stored(built_settings, tmp_path):
+    from assistant.feedback import FeedbackStore
+    from assistant.types import Answer
+
+    settings = Settings.from_env({}, index_dir=built_settings.index_dir, data_dir=tmp_path / "data")
+    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    store.add(Answer("草根型社区社会组织可以备案吗？", "简单说：可采取备案管理。", True), liked=False)
+    store.add(Answer("文号是多少？", "文号：台政办发〔2016〕123号", True), liked=True)
+    result = _run(["feedback", "--down"], settings)
+    assert result.returncode == 0, result.stderr
+    assert "👎" in result.stdout and "草根型社区社会组织可以备案吗？" in result.stdout
+    assert "文号是多少" not in result.stdout
