@@ -19,7 +19,7 @@ from typing import NamedTuple, Protocol
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from assistant.chunking import METADATA_CLAUSE
+from assistant.chunking import METADATA_CLAUSE, PREAMBLE_CLAUSE
 from assistant.errors import AssistantError
 from assistant.indexing import PolicyIndex
 from assistant.questions import (
@@ -105,10 +105,9 @@ class ExtractiveAnswerer:
             return Answer(question, NOT_FOUND, False, [], audience)
 
         weights = self._weights(terms)
-        ranked = []
-        for rank, doc in enumerate(documents):
-            ranked.append((rank, doc, coverage(terms, doc.metadata["heading_path"] + self._clause_text(doc), weights)))
-        if not self._in_scope(question, terms, documents, ranked):
+        texts = [self._clause_text(doc) for doc in documents]
+        ranked = [(rank, doc, coverage(terms, text, weights)) for rank, (doc, text) in enumerate(zip(documents, texts))]
+        if not self._in_scope(question, terms, documents, ranked, texts[:3]):
             return Answer(question, NOT_FOUND, False, [], audience)
 
         asks_for_list = bool(LIST_QUESTION.search(unicodedata.normalize("NFKC", question).lower()))
@@ -135,16 +134,24 @@ class ExtractiveAnswerer:
         text = format_answer(citations[: len(quoted)], audience, plain=plain, question=question)
         return Answer(question, text, True, citations, audience)
 
-    def _clause_text(self, doc: Document) -> str:
+    def _clause_of(self, doc: Document) -> tuple[PolicyDocument, Clause | None]:
+        """The document and clause a retrieved chunk belongs to (no clause for metadata and preamble)."""
         meta = doc.metadata
         policy = self.index.document_by_id[meta["doc_id"]]
-        if meta["kind"] == "clause":
-            clause = policy.clause(meta["clause"])
-            return clause.text if clause else meta["body"]
-        return meta["body"]
+        return policy, policy.clause(meta["clause"]) if meta["kind"] == "clause" else None
+
+    def _clause_text(self, doc: Document) -> str:
+        """The whole clause a chunk belongs to, with its heading path: what coverage is measured on."""
+        _, clause = self._clause_of(doc)
+        return normalize(doc.metadata["heading_path"] + (clause.text if clause else doc.metadata["body"]))
 
     def _in_scope(
-        self, question: str, terms: list[Term], documents: list[Document], ranked: list[tuple[int, Document, float]]
+        self,
+        question: str,
+        terms: list[Term],
+        documents: list[Document],
+        ranked: list[tuple[int, Document, float]],
+        texts: list[str],
     ) -> bool:
         """Whether the corpus answers the question: more evidence than one similarity score.
 
@@ -157,7 +164,6 @@ class ExtractiveAnswerer:
         best = max(cov for _, _, cov in ranked[:3])
         if best >= self.min_coverage:
             return True
-        texts = [normalize(doc.metadata["heading_path"] + self._clause_text(doc)) for _, doc, _ in ranked[:3]]
         quoted = [normalize(q) for q in re.findall(r"[“\"「『]([^”\"」』]{2,})[”\"」』]", question)]
         if any(q in text for q in quoted for text in texts):
             return True  # the question quotes the text: “五步法”
@@ -180,10 +186,8 @@ class ExtractiveAnswerer:
     ) -> Quote | None:
         """The one or two sentences of the clause that carry most of the question's words, verbatim."""
         meta = doc.metadata
-        policy = self.index.document_by_id[meta["doc_id"]]
-        start, end = meta["start"], meta["end"]
-        if meta["kind"] == "clause" and (clause := policy.clause(meta["clause"])):
-            start, end = clause.start, clause.end
+        policy, clause = self._clause_of(doc)
+        start, end = (clause.start, clause.end) if clause else (meta["start"], meta["end"])
         scored, heading_scored = [], False
         for n, (s, e) in enumerate(sentence_spans(policy.text, start, end)):
             sentence = policy.text[s:e]
@@ -211,8 +215,7 @@ class ExtractiveAnswerer:
 
     def _citation(self, doc: Document, quote: str) -> Citation:
         meta = doc.metadata
-        policy = self.index.document_by_id[meta["doc_id"]]
-        clause = policy.clause(meta["clause"]) if meta["kind"] == "clause" else None
+        _, clause = self._clause_of(doc)
         return Citation(
             doc_title=meta["title"],
             doc_number=meta["doc_number"],
@@ -241,7 +244,8 @@ def _plain_sentence(sentence: str, terms: list[Term], window: int = 3) -> str:
 
 def _source_line(citation: Citation) -> str:
     number = f"（{citation.doc_number}）" if citation.doc_number else ""
-    where = "文件信息" if citation.clause in (METADATA_CLAUSE,) else f"第 {citation.clause} 条"
+    unnumbered = citation.clause in (METADATA_CLAUSE, PREAMBLE_CLAUSE)
+    where = citation.clause if unnumbered else f"第 {citation.clause} 条"
     heading = f"「{citation.heading}」" if citation.heading and citation.heading != citation.clause else ""
     return f"——《{citation.doc_title}》{number}{where}{heading}"
 

@@ -21,6 +21,7 @@ from assistant.references import find_reference
 from assistant.text import normalize
 from assistant.types import Answer, Citation, PolicyDocument
 
+INCOMPLETE_HTML = '<div class="incomplete">注意：来源文本在此条中断，内容不完整。</div>'
 AUDIENCE_LABELS = {"居民": "resident", "新社工": "onboarding", "工作人员": "staff"}
 EXAMPLES = {
     "登记": ["哪些社会组织申请成立登记可以降低门槛？", "我们想组个合唱队，还不够登记条件，怎么办？"],
@@ -58,7 +59,7 @@ def _lines(text: str) -> str:
 def source_card(citation: Citation, terms: list[str]) -> str:
     number = f" · {html.escape(citation.doc_number)}" if citation.doc_number else ""
     quote = citation.quote or citation.text
-    notice = '<div class="incomplete">注意：来源文本在此条中断，内容不完整。</div>' if citation.incomplete else ""
+    notice = INCOMPLETE_HTML if citation.incomplete else ""
     return (
         f'<div class="source-card">'
         f'<div class="card-title">《{html.escape(citation.doc_title)}》{number}</div>'
@@ -174,7 +175,7 @@ class WebApp:
         if clause is None:
             return '<div class="clause-view">请选择左侧的条款。</div>'
         path = " > ".join(doc.heading_path(clause.id))
-        notice = '<div class="incomplete">注意：来源文本在此条中断，内容不完整。</div>' if clause.incomplete else ""
+        notice = INCOMPLETE_HTML if clause.incomplete else ""
         return (
             f'<div class="clause-view"><div class="card-clause"><b>{html.escape(clause.id)}</b> '
             f"{html.escape(path)}</div><div>{_lines(clause.full_text())}</div>{notice}</div>"

@@ -128,3 +128,9 @@ def test_a_section_reference_with_a_topic_quotes_the_clause_it_is_about(chain):
     assert chain.ask("第二部分关于备案的规定", "staff").citations[0].clause == "二(二)2"
     assert chain.ask("二(二)里关于孵化中心的内容", "staff").citations[0].clause == "二(二)1"
     assert chain.ask("第二部分的原文", "staff").citations[0].clause == "二"
+
+
+def test_preamble_is_cited_as_preamble_not_as_a_numbered_clause(chain):
+    answer = chain.ask("三社联动的“三社”是哪三个方面？", "resident")
+    assert any(c.clause == "前言" for c in answer.citations if c.quote)
+    assert "）前言" in answer.answer and "第 前言 条" not in answer.answer
