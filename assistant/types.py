@@ -1,17 +1,28 @@
-"""The data that flows through the pipeline: documents, clauses, chunks, citations, answers."""
+"""The data that flows through the pipeline: documents, clauses, chunks, citations, answers.
+
+No heavy imports here. Chunk metadata crosses modules as ``ChunkMeta`` (flattened to a dict only
+for Chroma and langchain ``Document``s, and read back only through ``ChunkMeta.of``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Protocol
+
+# Document kinds, in the order of the hierarchy of norms (上位法 first).
+DOC_KINDS = ("法律", "行政法规", "部门规章", "地方性法规", "规范性文件", "其他")
+IN_FORCE = "现行有效"
+SUPERSEDED = "已被取代"
 
 
 @dataclass
 class Clause:
-    """One numbered clause: 一、 → (一) → 1. → (1).
+    """One numbered unit of a document.
 
-    ``id`` is canonical (``二(二)2``); ``label`` is the number as printed; ``heading`` the clause's
+    ``kind`` names the unit: legal 编/章/节/条/款/项/目, policy 部分 (一、) / 节 ((一)) / 点 (1.) / 小点 ((1)),
+    ``附件``, or ``段`` for paragraphs of a document with no structure. ``id`` is unique within its
+    document (``第十条第一款第(一)项``, ``二(二)2``); ``label`` the number as printed; ``heading`` a
     title without its number; ``text`` the clause's own text (its heading sentence included, its
     children excluded); ``start``/``end`` are offsets of that own text in the cleaned document.
     """
@@ -23,13 +34,16 @@ class Clause:
     text: str
     start: int
     end: int
+    kind: str = ""
     incomplete: bool = False
     children: list[Clause] = field(default_factory=list)
 
     @property
     def title(self) -> str:
-        """The heading as it reads in a heading path: ``2. 创新社会组织培育扶持机制``."""
-        separator = " " if self.level == 3 else ""
+        """The heading as it reads in a heading path: ``2. 创新社会组织培育扶持机制``, ``第三章 成立登记``."""
+        if not self.heading:
+            return self.label
+        separator = " " if (self.level == 3 and self.kind == "点") or self.label.endswith(("章", "节", "编")) else ""
         return f"{self.label}{separator}{self.heading}"
 
     def full_text(self) -> str:
@@ -50,7 +64,12 @@ class Clause:
 
 @dataclass
 class PolicyDocument:
-    """A policy document: its metadata and its clause tree, over the cleaned text."""
+    """A policy document: its metadata and its clause tree, over the cleaned text.
+
+    ``structure`` is ``legal`` (第X条), ``policy`` (一、/(一)) or ``plain`` (indexed by paragraph).
+    ``status`` is ``现行有效`` or ``已被取代``; ``superseded_by`` names the replacing document's title.
+    ``short_names`` are the names people use (社团条例, 慈善法), derived from the title plus aliases.
+    """
 
     doc_id: str
     source: str
@@ -59,14 +78,22 @@ class PolicyDocument:
     title: str
     doc_number: str = ""
     issuer: str = ""
+    kind: str = ""
+    status: str = IN_FORCE
+    superseded_by: str = ""
+    structure: str = "policy"
     addressees: list[str] = field(default_factory=list)
     validity: str = ""
     validity_source: str = ""
     date: str = ""
+    effective: str = ""
+    amended: str = ""
+    short_names: list[str] = field(default_factory=list)
     metadata_span: tuple[int, int] = (0, 0)
     preamble_span: tuple[int, int] = (0, 0)
     clauses: list[Clause] = field(default_factory=list)
     incomplete: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     def iter_clauses(self) -> Iterator[tuple[list[Clause], Clause]]:
         """Every clause in reading order, with the chain of its ancestors."""
@@ -79,13 +106,37 @@ class PolicyDocument:
         yield from walk(self.clauses, [])
 
     def clause(self, clause_id: str) -> Clause | None:
-        return next((c for _, c in self.iter_clauses() if c.id == clause_id), None)
+        return self._clause_map().get(clause_id)
+
+    def ancestors(self, clause_id: str) -> list[Clause]:
+        return self._ancestor_map().get(clause_id, [])
 
     def heading_path(self, clause_id: str) -> list[str]:
-        for ancestors, clause in self.iter_clauses():
-            if clause.id == clause_id:
-                return [a.title for a in ancestors] + [clause.title]
-        return []
+        clause = self.clause(clause_id)
+        return [a.title for a in self.ancestors(clause_id)] + [clause.title] if clause else []
+
+    def _clause_map(self) -> dict[str, Clause]:
+        cache = self.__dict__.get("_clauses")
+        if cache is None:
+            cache = {c.id: c for _, c in self.iter_clauses()}
+            self.__dict__["_clauses"] = cache
+        return cache
+
+    def _ancestor_map(self) -> dict[str, list[Clause]]:
+        cache = self.__dict__.get("_ancestors")
+        if cache is None:
+            cache = {c.id: a for a, c in self.iter_clauses()}
+            self.__dict__["_ancestors"] = cache
+        return cache
+
+    @property
+    def short_title(self) -> str:
+        """The shortest name people use, or the title."""
+        return min(self.short_names, key=len) if self.short_names else self.title
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == IN_FORCE
 
     @property
     def metadata_text(self) -> str:
@@ -96,7 +147,7 @@ class PolicyDocument:
         return self.text[self.preamble_span[0] : self.preamble_span[1]]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["clauses"] = [clause.to_dict() for clause in self.clauses]
         return data
 
@@ -107,22 +158,88 @@ class PolicyDocument:
         return cls(**{**data, **spans, "clauses": clauses})
 
 
+@dataclass(frozen=True)
+class ChunkMeta:
+    """What every chunk carries: where it comes from. Flat scalars, so Chroma can store it.
+
+    ``section`` is ``clause``, ``metadata`` (the header lines) or ``preamble``; ``clause`` the clause id
+    (or 文件信息 / 前言); ``start``/``end`` the chunk body's offsets in the document's cleaned text.
+    """
+
+    doc_id: str
+    title: str
+    doc_number: str
+    doc_kind: str
+    status: str
+    section: str
+    clause: str
+    heading: str
+    heading_path: str
+    start: int
+    end: int
+    part: int = 0
+    parts: int = 1
+    incomplete: bool = False
+
+    def to_metadata(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, Any]) -> ChunkMeta:
+        return cls(**{f.name: metadata[f.name] for f in fields(cls)})
+
+    @classmethod
+    def of(cls, document: Any) -> ChunkMeta:
+        """The record of a retrieved langchain ``Document``."""
+        return cls.from_metadata(document.metadata)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Unique across the library: document plus clause path."""
+        return (self.doc_id, self.clause)
+
+
+@dataclass(frozen=True)
+class RetrievalScores:
+    """How the retriever ranked a chunk (rank 0: not found by that method)."""
+
+    score: float = 0.0
+    bm25: float = 0.0
+    bm25_rank: int = 0
+    dense: float = 0.0
+    dense_rank: int = 0
+
+    def to_metadata(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def of(cls, document: Any) -> RetrievalScores:
+        return cls(**{f.name: document.metadata.get(f.name, 0) for f in fields(cls)})
+
+
 @dataclass
 class Chunk:
-    """What gets indexed: a clause (or a sentence-aligned part of a long one), with its heading path."""
+    """What gets indexed: a clause (or a sentence-aligned part of a long one), with its heading path.
+
+    ``text`` (what is embedded and keyword-indexed) is the heading path, a newline, then ``body``.
+    """
 
     chunk_id: str
     text: str
-    metadata: dict[str, Any]
+    meta: ChunkMeta
 
     @property
     def body(self) -> str:
-        return self.metadata["body"]
+        return self.text.split("\n", 1)[1] if "\n" in self.text else self.text
 
 
 @dataclass
 class Citation:
-    """A clause an answer rests on. ``text`` is the full clause; ``quote`` the sentences used."""
+    """A clause an answer rests on. ``text`` is the full clause; ``quote`` the sentences used.
+
+    ``reference`` is the clause as Chinese legal writing cites it (``第十条第一款第（一）项``,
+    ``二(二)2``, ``前言``); ``status``/``superseded_by`` say whether the document is in force.
+    """
 
     doc_title: str
     doc_number: str
@@ -134,11 +251,34 @@ class Citation:
     heading_path: str = ""
     doc_id: str = ""
     incomplete: bool = False
+    reference: str = ""
+    short_title: str = ""
+    doc_kind: str = ""
+    status: str = IN_FORCE
+    superseded_by: str = ""
+
+
+@dataclass
+class Turn:
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: str = ""
+    doc_id: str = ""
+    topic: str = ""
+
+
+# What an answer is: kinds of the public JSON contract.
+ANSWER_KINDS = ("retrieval", "clause", "metadata", "refused", "not_found", "clarify", "error")
 
 
 @dataclass
 class Answer:
-    """The one contract every answerer fulfils, extractive or LLM."""
+    """The one contract every answerer fulfils, and the one shape of every outcome, errors included.
+
+    ``related`` holds the nearest clauses when ``found`` is false because the library has no direct
+    rule (可能相关的规定); a real refusal (off-topic, injection) has none.
+    """
 
     question: str
     answer: str
@@ -146,18 +286,67 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     audience: str = "resident"
     kind: str = "retrieval"
+    error: str = ""
+    related: list[Citation] = field(default_factory=list)
+    scope_score: float | None = None
+    context: str = ""
+    answerer: str = "extractive"
+    usage: dict[str, int] = field(default_factory=dict)
+    suggestions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON contract of ``ask --json`` and the web API."""
-        keys = ("doc_title", "doc_number", "clause", "heading", "text", "score", "quote", "heading_path", "incomplete")
-        return {
+        keys = (
+            "doc_title",
+            "short_title",
+            "doc_number",
+            "doc_kind",
+            "status",
+            "superseded_by",
+            "clause",
+            "reference",
+            "heading",
+            "text",
+            "score",
+            "quote",
+            "heading_path",
+            "incomplete",
+        )
+        data = {
             "question": self.question,
             "answer": self.answer,
             "found": self.found,
-            "audience": self.audience,
             "kind": self.kind,
+            "error": self.error,
+            "audience": self.audience,
+            "answerer": self.answerer,
+            "scope_score": self.scope_score,
+            "context": self.context,
             "citations": [{key: getattr(c, key) for key in keys} for c in self.citations],
+            "related": [{key: getattr(c, key) for key in keys} for c in self.related],
+            "suggestions": self.suggestions,
         }
+        if self.usage:
+            data["usage"] = self.usage
+        return data
+
+
+@dataclass
+class AnswerRequest:
+    """What every answerer is given: the question, who asks, the conversation so far, and the
+    retrieved clauses (langchain ``Document``s, best first; read them with ``ChunkMeta.of``)."""
+
+    question: str
+    audience: str = "resident"
+    history: list[Turn] = field(default_factory=list)
+    documents: list[Any] = field(default_factory=list)
+    doc_id: str = ""
+
+
+class Answerer(Protocol):
+    """The contract of the answer step: one request in, one Answer out."""
+
+    def __call__(self, request: AnswerRequest) -> Answer: ...
