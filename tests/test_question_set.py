@@ -1,0 +1,90 @@
+"""Checks of the labelled library question set (tests/data/library_questions.jsonl). Fast, no model."""
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "data" / "library_questions.jsonl"
+CORPUS = ROOT / "corpus"
+FIELDS = {"id", "audience", "question", "expect", "cite_any", "facts", "forbid", "docs", "split"}
+
+
+def norm(s: str) -> str:
+    """NFKC, all whitespace removed (the comparison rule of shared/eval/README.md)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    files = sorted(CORPUS.glob("*.txt")) + sorted((CORPUS / "superseded").glob("*.txt"))
+    return {str(p.relative_to(CORPUS)): norm(p.read_text(encoding="utf-8")) for p in files}
+
+
+def test_rows_parse_and_have_schema(rows):
+    assert len(rows) >= 300
+    for r in rows:
+        assert set(r) == FIELDS, r["id"]
+        assert r["audience"] in {"resident", "onboarding", "staff"}
+        assert r["expect"] in {"answer", "refuse", "partial"}
+        assert r["question"].strip()
+
+
+def test_ids_unique(rows):
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids))
+
+
+def test_enough_refusals(rows):
+    assert sum(r["expect"] == "refuse" for r in rows) >= 60
+
+
+def test_splits_balanced(rows):
+    n = len(rows)
+    for s in ("tune", "validation"):
+        k = sum(r["split"] == s for r in rows)
+        assert 0.45 * n <= k <= 0.55 * n, (s, k, n)
+    assert all(r["split"] in {"tune", "validation"} for r in rows)
+
+
+def test_refuse_rows_cite_nothing(rows):
+    for r in rows:
+        if r["expect"] == "refuse":
+            assert r["cite_any"] == [] and r["facts"] == [], r["id"]
+
+
+def test_docs_exist(rows, corpus):
+    for r in rows:
+        for d in r["docs"]:
+            assert d in corpus, (r["id"], d)
+        if r["expect"] != "refuse":
+            assert r["docs"], r["id"]
+
+
+def test_cite_any_in_exactly_one_document(rows, corpus):
+    for r in rows:
+        if r["expect"] == "refuse":
+            continue
+        assert r["cite_any"], r["id"]
+        for c in r["cite_any"]:
+            holders = [name for name, text in corpus.items() if norm(c) in text]
+            assert len(holders) == 1, (r["id"], c, holders)
+            assert holders[0] in r["docs"], (r["id"], c, holders)
+
+
+def test_facts_occur_in_row_docs(rows, corpus):
+    for r in rows:
+        if r["expect"] == "refuse":
+            continue
+        assert r["facts"], r["id"]
+        for group in r["facts"]:
+            assert group, r["id"]
+            for f in group:
+                assert any(norm(f) in corpus[d] for d in r["docs"]), (r["id"], f)
