@@ -1,26 +1,57 @@
-"""PolicyDocument → Chunks: one per lowest-level clause (plus metadata and preamble).
+"""PolicyDocument → Chunks: one per article of a law, one per lowest-level policy clause, plus metadata and preamble.
 
-A chunk never crosses a clause boundary. A clause longer than the budget (jieba tokens) is split
-between sentences, never inside one. Each chunk's text starts with its heading path, which is
-what makes a bare "2. …" clause findable by the topic of its section.
+A chunk never crosses a clause boundary. A unit longer than the budget (jieba tokens) is split between
+paragraphs, and a paragraph longer than the budget between sentences, never inside one. Each chunk's
+text starts with the document's title and the clause's heading path, which is what makes a bare
+"2. …" clause or a "第十条" findable by the topic of its chapter or section.
 """
 
 from __future__ import annotations
 
-from assistant.text import sentence_spans, token_count
-from assistant.types import Chunk, PolicyDocument
+import re
+
+from assistant.text import normalize, sentence_spans, token_count
+from assistant.types import Chunk, ChunkMeta, Clause, PolicyDocument
 
 HEADING_SEPARATOR = " > "
 METADATA_CLAUSE = "文件信息"
 PREAMBLE_CLAUSE = "前言"
+# Units of a legal article that live inside its chunk rather than in chunks of their own.
+ARTICLE_PARTS = ("款", "项", "目")
+
+
+def is_bare_heading(clause: Clause) -> bool:
+    """A heading with nothing of its own beyond its title (第三章 成立登记, 二、运行机制): it gets no
+    chunk, and lives on in its children's heading paths."""
+    return bool(clause.children) and normalize(clause.text).rstrip("。:：") == normalize(clause.title)
+
+
+def _subtree_end(clause: Clause) -> int:
+    return _subtree_end(clause.children[-1]) if clause.children else clause.end
+
+
+def _subtree_incomplete(clause: Clause) -> bool:
+    return clause.incomplete or any(_subtree_incomplete(child) for child in clause.children)
+
+
+def _units(text: str, start: int, end: int, budget: int) -> list[tuple[int, int, int]]:
+    """(start, end, tokens) of each paragraph of text[start:end]; of each sentence, for a paragraph over budget."""
+    units = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        s, e = start + line.start(), start + line.end()
+        tokens = token_count(text[s:e])
+        if tokens <= budget:
+            units.append((s, e, tokens))
+        else:
+            units.extend((ss, se, token_count(text[ss:se])) for ss, se in sentence_spans(text, s, e))
+    return units
 
 
 def _pack(text: str, start: int, end: int, budget: int) -> list[tuple[int, int]]:
-    """Sentence-aligned pieces of text[start:end], each within budget unless one sentence alone exceeds it."""
+    """Paragraph- or sentence-aligned pieces of text[start:end], each within budget unless one sentence alone exceeds it."""
     pieces: list[tuple[int, int]] = []
     piece_start, piece_tokens, piece_end = None, 0, start
-    for s, e in sentence_spans(text, start, end):
-        tokens = token_count(text[s:e])
+    for s, e, tokens in _units(text, start, end, budget):
         if piece_start is not None and piece_tokens + tokens > budget:
             pieces.append((piece_start, piece_end))
             piece_start, piece_tokens = None, 0
@@ -33,46 +64,58 @@ def _pack(text: str, start: int, end: int, budget: int) -> list[tuple[int, int]]
     return pieces
 
 
-def chunk_document(doc: PolicyDocument, *, budget: int = 256) -> list[Chunk]:
-    """Chunks of the metadata, the preamble and every clause that has text of its own beyond its heading."""
-    base = {
-        "doc_id": doc.doc_id,
-        "title": doc.title,
-        "doc_number": doc.doc_number,
-        "issuer": doc.issuer,
-        "validity": doc.validity,
-    }
-    sections: list[tuple[str, str, list[str], tuple[int, int], bool]] = [
+def _sections(doc: PolicyDocument) -> list[tuple[str, str, list[str], tuple[int, int], bool]]:
+    """(section, clause id, heading path, span, incomplete) of every unit that gets chunks."""
+    sections = [
         ("metadata", METADATA_CLAUSE, [METADATA_CLAUSE], doc.metadata_span, False),
         ("preamble", PREAMBLE_CLAUSE, [PREAMBLE_CLAUSE], doc.preamble_span, False),
     ]
     for ancestors, clause in doc.iter_clauses():
-        if clause.children and len(sentence_spans(doc.text, clause.start, clause.end)) <= 1:
-            continue  # a bare heading: it lives on in its children's heading paths
         path = [a.title for a in ancestors] + [clause.title]
-        sections.append(("clause", clause.id, path, (clause.start, clause.end), clause.incomplete))
+        if doc.structure == "legal" and clause.kind == "条":
+            span, incomplete = (clause.start, _subtree_end(clause)), _subtree_incomplete(clause)
+        elif (doc.structure == "legal" and clause.kind in ARTICLE_PARTS) or is_bare_heading(clause):
+            continue
+        else:
+            span, incomplete = (clause.start, clause.end), clause.incomplete
+        sections.append(("clause", clause.id, path, span, incomplete))
+    return sections
 
+
+def chunk_document(doc: PolicyDocument, *, budget: int = 256) -> list[Chunk]:
+    """The chunks of a document, in reading order.
+
+    Args:
+        doc: a parsed document.
+        budget: the most jieba tokens a chunk's body holds, unless one sentence alone is longer.
+
+    Returns:
+        Chunks whose ``text`` is ``《title》heading path``, a newline, then the body; ``chunk_id`` is
+        ``doc_id:content_hash[:12]:clause:part``, unique across the library and stable for unchanged text.
+    """
     chunks: list[Chunk] = []
-    for kind, clause_id, path, (start, end), incomplete in sections:
+    for section, clause_id, path, (start, end), incomplete in _sections(doc):
         if start >= end:
             continue
         heading_path = HEADING_SEPARATOR.join(path)
         pieces = _pack(doc.text, start, end, budget)
         for part, (s, e) in enumerate(pieces):
-            body = doc.text[s:e]
-            metadata = {
-                **base,
-                "kind": kind,
-                "clause": clause_id,
-                "heading": path[-1],
-                "heading_path": heading_path,
-                "start": s,
-                "end": e,
-                "part": part,
-                "parts": len(pieces),
-                "incomplete": incomplete and part == len(pieces) - 1,
-                "body": body,
-            }
-            chunk_id = f"{doc.content_hash[:16]}:{clause_id}:{part}"
-            chunks.append(Chunk(chunk_id=chunk_id, text=f"{heading_path}\n{body}", metadata=metadata))
+            meta = ChunkMeta(
+                doc_id=doc.doc_id,
+                title=doc.title,
+                doc_number=doc.doc_number,
+                doc_kind=doc.kind,
+                status=doc.status,
+                section=section,
+                clause=clause_id,
+                heading=path[-1],
+                heading_path=heading_path,
+                start=s,
+                end=e,
+                part=part,
+                parts=len(pieces),
+                incomplete=incomplete and part == len(pieces) - 1,
+            )
+            chunk_id = f"{doc.doc_id}:{doc.content_hash[:12]}:{clause_id}:{part}"
+            chunks.append(Chunk(chunk_id=chunk_id, text=f"《{doc.title}》{heading_path}\n{doc.text[s:e]}", meta=meta))
     return chunks
