@@ -1,61 +1,123 @@
-"""Metrics over a question set (schema: ../shared/eval/README.md)."""
+"""Metrics over a question set (schema: ../shared/eval/README.md), overall, per route and per audience.
+
+Over ``answer`` rows: hit@1 / hit@5 / MRR of the citations, hit@1 of the document, facts, false
+refusals. Over ``refuse`` rows: the refusal rate. Over ``partial`` rows: no ``forbid`` string, and a
+``cite_any`` citation in the first five when found. Over every answer: fabricated numbers (figures
+in the answer that are in none of its citations nor in the question).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant import messages
 from assistant.errors import AssistantError
 from assistant.text import normalize
 from assistant.types import Answer
 
+EXPECTS = ("answer", "refuse", "partial")
+_OWN_NUMBERS = set(re.findall(r"\d+", "".join(messages.referral(p) for p, _ in messages.OFFICES) + messages.HOTLINE))
+
 
 @dataclass
-class EvalReport:
+class Tally:
     answerable: int = 0
     refusable: int = 0
+    partial: int = 0
     hit1: int = 0
     hit5: int = 0
+    doc_hit1: int = 0
+    doc_rows: int = 0
     reciprocal_ranks: float = 0.0
     facts: int = 0
     refused: int = 0
     false_refusals: int = 0
-    failures: list[str] = field(default_factory=list)
+    partial_ok: int = 0
+    answers: int = 0
+    fabricated: int = 0
 
     def metrics(self) -> dict[str, float]:
-        a, r = max(self.answerable, 1), max(self.refusable, 1)
+        a = max(self.answerable, 1)
         return {
             "hit@1": self.hit1 / a,
             "hit@5": self.hit5 / a,
             "mrr": self.reciprocal_ranks / a,
+            "doc@1": self.doc_hit1 / max(self.doc_rows, 1) if self.doc_rows else float("nan"),
             "facts": self.facts / a,
-            "refusal": self.refused / r if self.refusable else 1.0,
+            "refusal": self.refused / self.refusable if self.refusable else float("nan"),
             "false_refusal": self.false_refusals / a,
+            "partial": self.partial_ok / self.partial if self.partial else float("nan"),
+            "fabricated": float(self.fabricated),
         }
 
+    def line(self) -> str:
+        return "  ".join(f"{name} {value:.3f}" if name != "fabricated" else f"{name} {int(value)}" for name, value in self.metrics().items())
+
+
+@dataclass
+class EvalReport:
+    overall: Tally = field(default_factory=Tally)
+    by_route: dict[str, Tally] = field(default_factory=dict)
+    by_audience: dict[str, Tally] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def metrics(self) -> dict[str, float]:
+        return self.overall.metrics()
+
     def render(self) -> str:
-        lines = [f"questions: {self.answerable} answerable, {self.refusable} to refuse"]
+        o = self.overall
+        lines = [f"questions: {o.answerable} answerable, {o.refusable} to refuse, {o.partial} partial"]
+        lines += [f"  skipped {line}" for line in self.skipped]
         lines += [f"  failure {line}" for line in self.failures]
-        lines.append("  ".join(f"{name} {value:.3f}" for name, value in self.metrics().items()))
+        for title, groups in (("route", self.by_route), ("audience", self.by_audience)):
+            for name, tally in sorted(groups.items()):
+                n = tally.answerable + tally.refusable + tally.partial
+                lines.append(f"  {title} {name} ({n}): {tally.line()}")
+        lines.append(o.line())
         return "\n".join(lines)
 
 
-def load_questions(path: Path) -> list[dict]:
+def load_questions(path: Path, *, split: str | None = None) -> tuple[list[dict], list[str]]:
+    """The rows of a question set, and a message per bad row (skipped, with its line number)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise AssistantError(f"无法读取问题集 {path}：{error.strerror}") from error
-    questions = []
+    except (OSError, UnicodeDecodeError) as error:
+        raise AssistantError(f"无法读取问题集 {path}：{error}") from error
+    rows, bad = [], []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            questions.append(json.loads(line))
+            row = json.loads(line)
         except json.JSONDecodeError as error:
-            raise AssistantError(f"{path} 第 {number} 行不是合法的 JSON：{error.msg}") from error
-    return questions
+            bad.append(f"第 {number} 行不是合法的 JSON：{error.msg}")
+            continue
+        problem = _problem(row)
+        if problem:
+            bad.append(f"第 {number} 行{problem}")
+            continue
+        if split is None or row.get("split") == split:
+            rows.append(row)
+    if not rows:
+        raise AssistantError(f"问题集 {path} 中没有可评测的问题" + (f"（split={split}）" if split else "") + "。")
+    return rows, bad
+
+
+def _problem(row) -> str:
+    if not isinstance(row, dict):
+        return "不是 JSON 对象"
+    if not isinstance(row.get("question"), str) or not row["question"].strip():
+        return "缺少 question"
+    if row.get("expect") not in EXPECTS:
+        return f"的 expect 应为 {'/'.join(EXPECTS)} 之一"
+    if row["expect"] != "refuse" and not isinstance(row.get("cite_any"), list):
+        return "缺少 cite_any"
+    return ""
 
 
 def _contains_any(text: str, needles: list[str]) -> bool:
@@ -63,31 +125,55 @@ def _contains_any(text: str, needles: list[str]) -> bool:
     return any(normalize(n) in text for n in needles)
 
 
+def fabricated_numbers(answer: Answer) -> set[str]:
+    """Figures in the answer that none of its citations (text, number, title) nor the question contains."""
+    support = normalize(answer.question + "".join(c.text + c.doc_number + c.doc_title for c in answer.citations))
+    numbers = set(re.findall(r"\d+", normalize(answer.answer))) - _OWN_NUMBERS
+    return {n for n in numbers if n not in support}
+
+
+def _score(tally: Tally, q: dict, answer: Answer, rank: int, facts_ok: bool, doc_ok: bool | None) -> None:
+    tally.answers += 1
+    tally.fabricated += bool(fabricated_numbers(answer))
+    if q["expect"] == "refuse":
+        tally.refusable += 1
+        tally.refused += not answer.found
+    elif q["expect"] == "partial":
+        tally.partial += 1
+        tally.partial_ok += not _contains_any(answer.answer, q.get("forbid", [])) and (not answer.found or rank > 0)
+    else:
+        tally.answerable += 1
+        tally.hit1 += rank == 1
+        tally.hit5 += rank > 0
+        tally.reciprocal_ranks += 1 / rank if rank else 0.0
+        tally.facts += facts_ok
+        tally.false_refusals += not answer.found
+        if doc_ok is not None:
+            tally.doc_rows += 1
+            tally.doc_hit1 += doc_ok
+
+
 def evaluate(questions: list[dict], ask: Callable[[str, str], Answer]) -> EvalReport:
-    """``ask(question, audience)`` answers; citations are compared after NFKC without whitespace."""
+    """``ask(question, audience)`` answers; strings are compared after NFKC without whitespace."""
     report = EvalReport()
     for q in questions:
-        answer = ask(q["question"], q.get("audience", "resident"))
-        if q["expect"] == "refuse":
-            report.refusable += 1
-            report.refused += not answer.found
-            if answer.found:
-                report.failures.append(f"{q['id']} answered, should refuse: {q['question']}")
-            continue
-        report.answerable += 1
-        hits = [_contains_any(c.text, q["cite_any"]) for c in answer.citations[:5]]
+        audience = q.get("audience", "resident")
+        answer = ask(q["question"], audience)
+        hits = [_contains_any(c.text, q.get("cite_any", [])) for c in answer.citations[:5]]
         rank = hits.index(True) + 1 if any(hits) else 0
-        report.hit1 += rank == 1
-        report.hit5 += rank > 0
-        report.reciprocal_ranks += 1 / rank if rank else 0.0
         facts_ok = answer.found and all(_contains_any(answer.answer, group) for group in q.get("facts", []))
-        report.facts += facts_ok
-        report.false_refusals += not answer.found
-        if not answer.found:
-            report.failures.append(f"{q['id']} refused, should answer: {q['question']}")
-        elif rank != 1 or not facts_ok:
-            cited = ",".join(c.clause for c in answer.citations[:5])
-            report.failures.append(
-                f"{q['id']} rank {rank or '-'} facts {'ok' if facts_ok else 'missing'} [{cited}]: {q['question']}"
-            )
+        docs = [Path(d).stem for d in q.get("docs", [])]
+        doc_ok = bool(answer.citations) and answer.citations[0].doc_id in docs if docs else None
+        route = answer.kind if answer.found else "refused"
+        for tally in (report.overall, report.by_route.setdefault(route, Tally()), report.by_audience.setdefault(audience, Tally())):
+            _score(tally, q, answer, rank, facts_ok, doc_ok)
+        if fabricated := fabricated_numbers(answer):
+            report.failures.append(f"{q.get('id')} fabricated numbers {sorted(fabricated)}: {q['question']}")
+        if q["expect"] == "refuse" and answer.found:
+            report.failures.append(f"{q.get('id')} answered, should refuse: {q['question']}")
+        elif q["expect"] == "answer" and not answer.found:
+            report.failures.append(f"{q.get('id')} refused, should answer: {q['question']}")
+        elif q["expect"] == "answer" and (rank != 1 or not facts_ok):
+            cited = ",".join(f"{c.doc_id}:{c.clause}" for c in answer.citations[:3])
+            report.failures.append(f"{q.get('id')} rank {rank or '-'} facts {'ok' if facts_ok else 'missing'} [{cited}]: {q['question']}")
     return report

@@ -234,6 +234,10 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder)
 
 
+# A corpus folder's own notes (where the documents come from), not policy documents.
+FOLDER_NOTES = frozenset({"SOURCES.md", "README.md", "README.txt", "LICENSE.md", "CHANGELOG.md"})
+
+
 def _walk(folder: Path) -> list[Path]:
     """Supported, non-hidden files under ``folder``; links whose target lies outside it are skipped with a warning.
 
@@ -249,7 +253,7 @@ def _walk(folder: Path) -> list[Path]:
                 logger.warning("skipped %s: a link to a folder outside %s", here / name, folder)
         for name in files:
             path = here / name
-            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES or name in FOLDER_NOTES:
                 continue
             if path.is_symlink() and not _inside(path, root):
                 logger.warning("skipped %s: a link to a file outside %s", path, folder)

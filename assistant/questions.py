@@ -1,6 +1,7 @@
 """What a question asks: its content words (with the policy words they stand for), how much of it a
 text covers, and the patterns that route it (instructions to drop the rules, tasks, document
-metadata, facets the text may not set). Data and small functions; no retrieval here."""
+metadata). Data and small functions; no retrieval here. A pattern decides a route only when the
+question is really of that kind: see ``is_task`` and ``metadata_fields``."""
 
 from __future__ import annotations
 
@@ -29,33 +30,29 @@ INSTRUCTION_ATTACKS = tuple(
 
 # Tasks that are not questions about the documents: writing, booking, translating for the user.
 TASK_REQUESTS = re.compile(
-    r"(帮我|给我|替我|请)?(写|起草|拟|撰写|生成|编)(一|个|份|篇|首|段)|翻译|订.{0,3}票|预约|挂号|点外卖|讲个笑话"
-    r"|\b(write|translate|book|compose)\b"
+    r"^(?:请|麻烦)?(?:你)?(?:帮我|给我|替我|帮忙)?(?:写|起草|拟|撰写|生成|编)(?:一|个|份|篇|首|段)"
+    r"|(?:帮我|给我|替我|请你?)(?:写|起草|拟|撰写|生成|编|翻译|订|预约|挂号)"
+    r"|订.{0,3}(?:票|酒店)|点外卖|讲个笑话|写.{0,2}(?:诗|歌|小说)"
+    r"|^(?:please )?(?:write|translate|book|compose)\b"
 )
+# A question word: what makes "编一份年度报告要包括哪些内容" a question, not a writing task.
+QUESTION_WORDS = re.compile(r"哪些|什么|怎么|怎样|如何|吗|么|是否|能否|可以|能不能|要不要|需不需要|多少|几|谁|\?|？")
+
+
+def is_task(lowered: str) -> bool:
+    """A request to produce or do something for the user, not a question about what the documents say."""
+    return bool(TASK_REQUESTS.search(lowered)) and not (
+        QUESTION_WORDS.search(lowered) and not re.search(r"帮我|替我|给我", lowered)
+    )
+
+
 # Questions that ask for a list ("哪些"): policy text enumerates with 、.
 LIST_QUESTION = re.compile(r"哪些|哪几|哪类|什么(服务|项目|类型|内容)|包括|范围|what (services|kinds|types)|which")
 
 # Words that say nothing about the topic of a question.
 GENERIC_WORDS = frozenset(
-    "台州 台州市 浙江 浙江省 我市 本市 市里 政策 文件 规定 相关 具体 情况 问题 内容 方面 介绍 说说 讲讲 解释 意思 "
+    "我市 本市 市里 政策 文件 规定 相关 具体 情况 问题 内容 方面 介绍 说说 讲讲 解释 意思 "
     "原文 要求 哪儿 东西 事情 办法 一下子 条款 条文 哪条 哪一条 第几条 出处 规定 please document policy clause".split()
-)
-# What a question may ask for that policy text often does not set: (asked, what the caveat names,
-# what in the quoted text would show it is set). The caveat is added when the quote lacks it.
-_FIGURE = r"\d|[一二三四五六七八九十百千万]+(?:元|万|家|个|名|人|年|月|日|天|%)"
-FACETS = (
-    (
-        r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|fee|cost",
-        "具体金额或收费标准",
-        _FIGURE,
-    ),
-    (r"多久|多长时间|几天|期限|时限|截止", "具体期限", _FIGURE),
-    (r"材料|手续|证件|证明|表格|documents? (needed|required)", "需要提交的材料或手续", r"材料|手续|证件|证明|表格"),
-    (
-        r"哪里办|去哪.{0,2}办|在哪.{0,2}(办|申请|登记|备案)|窗口|地址|电话|网址",
-        "办理地点或联系方式",
-        r"电话|地址|窗口|网址",
-    ),
 )
 FACET_WORDS = frozenset(
     "钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 材料 手续 证件 证明 表格 窗口 地址 电话 网址 fee cost".split()
@@ -64,24 +61,46 @@ _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件�
 
 # Questions about the document itself: field → pattern (NFKC, lowercased).
 METADATA_QUESTIONS = {
-    "doc_number": re.compile(r"文号|发文字号|(文件|文|的)编号|编号是|document number|reference number"),
+    "doc_number": re.compile(r"文号|令号|发文字号|第几号令|几号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree"),
     "issuer": re.compile(
-        r"发文机关|发文单位|印发单位|印发机关|发布机关|制发机关|(哪里|哪儿)(发|出)的|发布单位|制定单位|发文部门|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(发|印发|发布|制定|出台)"
-        r"|谁.{0,2}(发|印发|发布|制定|出台|出)的|(哪个|哪一?个|什么)(部门|单位|机关|机构)(出|发)的"
-        r"|issued|issuer|who (published|wrote)"
+        r"发文机关|发文单位|印发单位|印发机关|发布机关|制发机关|制定机关|(哪里|哪儿)(发|出)的|发布单位|制定单位|发文部门"
+        r"|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(发|印发|发布|制定|出台)|谁.{0,2}(发|印发|发布|制定|出台|出)的"
+        r"|(哪个|哪一?个|什么)(部门|单位|机关|机构)(出|发)的|issued|issuer|who (published|wrote|issued)"
     ),
-    "addressees": re.compile(r"主送|抄送|发给(谁|哪)|下发(给|到)|送达|适用(于|范围|对象)|addressee|addressed to"),
-    "validity": re.compile(
-        r"有效性|有效期|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|still (valid|in force)|in force|valid"
+    "effective": re.compile(r"施行|生效|实施日期|起实施|什么时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|came into force"),
+    "status": re.compile(
+        r"有效性|有效期|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|现行|最新版|被.{0,6}取代"
+        r"|still (valid|in force)|in force|repealed|superseded"
     ),
-    "title": re.compile(
-        r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|title|name of (the|this) document"
-    ),
+    "kind": re.compile(r"效力层级|法律效力|什么级别|哪一?(类|种|级)(文件|法规)|是法律还是|属于(法律|行政法规|部门规章|规章|地方性法规)"),
+    "amended": re.compile(r"修订|修正|修改过|改过|amended|revised"),
+    "title": re.compile(r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|title|name of (the|this) document"),
     "date": re.compile(
-        r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发|印发|发布|出台|制定|成文)|(发布|印发|成文|出台|发文)(时间|日期)"
-        r"|哪一?年的(文件|政策|意见)|when was"
+        r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发布|印发|公布|出台|制定|成文|通过)|(发布|印发|公布|成文|出台|发文|通过)(时间|日期)"
+        r"|哪一?年的(文件|政策|意见|法规)|when was"
     ),
+    "addressees": re.compile(r"主送|抄送|发给(了)?(谁|哪)|下发(给|到)|addressee|addressed to"),
 }
+# Words that point at a document rather than at a topic: 这份文件, 该条例, 本办法.
+DOCUMENT_WORDS = frozenset(
+    "这份 那份 这个 那个 该 本 此 它 文件 政策 意见 通知 条例 办法 法 法律 法规 规章 规定 方案 规划 公告 决定 版本 "
+    "现在 目前 还 仍然 是否 是 什么 多少 哪 哪个 哪一个 哪年 哪天 几号 号 时候 时间 日期 开始 起 的 了 吗 呢 呀 和 与 及 "
+    "document this it law regulation".split()
+)
+
+
+def metadata_fields(lowered: str, topic_words: list[str]) -> list[str]:
+    """The metadata a question asks for, when it asks about a document itself and not about a topic.
+
+    ``topic_words`` are the question's content words left once document names are removed: "资助资金
+    什么时候发放" keeps 资助, 资金, 发放 and is a content question; "这份文件还有效吗" keeps none.
+    """
+    fields = [name for name, pattern in METADATA_QUESTIONS.items() if pattern.search(lowered)]
+    if not fields:
+        return []
+    spans = [m.group(0) for p in METADATA_QUESTIONS.values() for m in p.finditer(lowered)]
+    left = [w for w in topic_words if w not in DOCUMENT_WORDS and not any(w in span for span in spans)]
+    return fields if len(left) <= 1 else []
 
 
 @dataclass

@@ -15,20 +15,39 @@ _CN = "〇零一二三四五六七八九十两"
 
 
 def cn_to_int(text: str) -> int | None:
-    """Chinese or Arabic numeral (1-99) to int."""
+    """Chinese or Arabic numeral (1-999) to int: 八, 二十二, 一百零一, 一百二十五, 22."""
+    text = text.strip()
     if text.isdigit():
         return int(text)
     text = text.replace("两", "二").replace("〇", "零")
-    if not text or any(ch not in _DIGITS + "十" for ch in text):
+    if not text or any(ch not in _DIGITS + "十百" for ch in text):
         return None
+    value = 0
+    if "百" in text:
+        hundreds, _, text = text.partition("百")
+        if len(hundreds) > 1:
+            return None
+        value += (_DIGITS.index(hundreds) if hundreds else 1) * 100
+        text = text.removeprefix("零")
+        if not text:
+            return value
+        if "十" not in text:
+            return value + _DIGITS.index(text) if len(text) == 1 else None
     if "十" not in text:
         return _DIGITS.index(text) if len(text) == 1 else None
     tens, _, ones = text.partition("十")
-    value = (_DIGITS.index(tens) if tens else 1) * 10 + (_DIGITS.index(ones) if ones else 0)
-    return value
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    return value + (_DIGITS.index(tens) if tens else 1) * 10 + (_DIGITS.index(ones) if ones else 0)
 
 
 def int_to_cn(value: int) -> str:
+    """1-999 as written in legal numbering: 十, 二十二, 一百零一, 一百一十."""
+    if value >= 100:
+        hundreds, rest = divmod(value, 100)
+        if not rest:
+            return _DIGITS[hundreds] + "百"
+        return _DIGITS[hundreds] + "百" + ("零" + _DIGITS[rest] if rest < 10 else "一" + int_to_cn(rest) if rest < 20 else int_to_cn(rest))
     if value < 10:
         return _DIGITS[value]
     tens, ones = divmod(value, 10)
@@ -62,7 +81,7 @@ class ClauseReference:
         return cid
 
 
-_N = rf"[{_CN}\d]{{1,3}}"
+_N = rf"[{_CN}百\d]{{1,5}}"
 _C = rf"[{_CN}]{{1,3}}"
 _ARABIC = r"\d{1,2}(?![\d年%.．])"
 # Each marker names its level by its form; "weak" ones count only beside their neighbour level
@@ -117,3 +136,54 @@ def find_reference(question: str) -> ClauseReference | None:
     levels = {level: number for level, number, _ in run}
     span = text[run[0][2].start() : run[-1][2].end()].strip()
     return ClauseReference(levels.get(1), levels.get(2), levels.get(3), span, levels.get(4))
+
+
+@dataclass(frozen=True)
+class ArticleReference:
+    """A reference to legal text: 第X条 (article), 第X款 (paragraph), 第(X)项 (item), 第X目; ``text`` as written."""
+
+    article: int
+    paragraph: int | None
+    item: int | None
+    subitem: int | None
+    text: str
+
+    def article_id(self) -> str:
+        return f"第{int_to_cn(self.article)}条"
+
+    def candidate_ids(self) -> list[str]:
+        """Clause ids it can mean, most specific first (a paragraph is numbered only in articles that have several)."""
+        article = self.article_id()
+        paragraph = f"第{int_to_cn(self.paragraph)}款" if self.paragraph else ""
+        item = f"第({int_to_cn(self.item)})项" if self.item else ""
+        subitem = f"第{self.subitem}目" if self.subitem else ""
+        ids = [article + paragraph + item + subitem]
+        if self.paragraph == 1 and (item or subitem):
+            ids.append(article + item + subitem)
+        if not self.paragraph and (item or subitem):
+            ids.append(article + "第一款" + item + subitem)
+        return ids
+
+
+_NUM = rf"[{_CN}百\d]{{1,6}}"
+_ARTICLE = re.compile(
+    rf"(?:第\s*(?P<article>{_NUM})\s*条|(?<![\d.])(?P<bare>\d{{1,3}})\s*条(?!件|例|款|规)|article\s*(?P<english>\d{{1,3}}))"
+    rf"(?:\s*第\s*(?P<paragraph>{_NUM})\s*款)?"
+    rf"(?:\s*第?\s*[(（]\s*(?P<item>{_NUM})\s*[)）]\s*项?|\s*第\s*(?P<item2>{_NUM})\s*项)?"
+    rf"(?:\s*第?\s*(?P<subitem>\d{{1,2}}|[{_CN}]{{1,3}})\s*目)?",
+    re.IGNORECASE,
+)
+
+
+def find_article(question: str) -> ArticleReference | None:
+    """The first article reference in a question (慈善法第二十二条, 第8条, 第十条第一款第（一）项, article 22)."""
+    text = unicodedata.normalize("NFKC", question)
+    for match in _ARTICLE.finditer(text):
+        article = cn_to_int(match.group("article") or match.group("bare") or match.group("english") or "")
+        if not article:
+            continue
+        numbers = [match.group(g) for g in ("paragraph", "item", "subitem")]
+        numbers[1] = numbers[1] or match.group("item2")
+        paragraph, item, subitem = (cn_to_int(n) if n else None for n in numbers)
+        return ArticleReference(article, paragraph, item, subitem, match.group(0).strip())
+    return None

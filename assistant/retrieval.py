@@ -1,59 +1,84 @@
-"""The hybrid retriever: BM25 over jieba tokens and dense Chroma search, fused by reciprocal rank."""
+"""The hybrid retriever: BM25 over jieba tokens and dense Chroma search, fused by reciprocal rank.
+
+Per question the cost is one query embedding, one BM25 scoring pass (a numpy array over the
+chunks) and a partial sort of the best candidates; langchain ``Document``s are built only for the
+clauses returned, so the cost hardly grows with the library.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.indexing import PolicyIndex
+from assistant.index import PolicyIndex
 from assistant.text import expand_query, search_tokens
-
-DENSE_CANDIDATES = 30
+from assistant.types import RetrievalScores
 
 
 class HybridRetriever(BaseRetriever):
-    """Returns one Document per clause, best first, with both rankings and scores in its metadata.
+    """Returns one Document per clause, best first; metadata is a ``ChunkMeta`` plus ``RetrievalScores``.
 
-    Metadata keys added to the chunk's: ``score`` (fused), ``bm25``/``bm25_rank``,
-    ``dense``/``dense_rank`` (rank 0 means "not retrieved by that method").
+    ``invoke(question, doc_ids=[...], k=n)`` scopes the search to some documents and returns n clauses.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     index: PolicyIndex
     k: int = 5
+    """How many clauses to return."""
     rrf_k: int = 60
+    """Constant of reciprocal-rank fusion: larger flattens the difference between ranks."""
+    lexical_candidates: int = 60
+    """How many BM25 hits enter the fusion."""
+    dense_candidates: int = 30
+    """How many nearest vectors enter the fusion."""
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return self.search(query)[: self.k]
-
-    def search(self, query: str) -> list[Document]:
-        """All clauses either method found, fused and ranked."""
-        chunks = self.index.chunks
-        lexical_scores = self.index.keyword.scores(search_tokens(expand_query(query)))
-        lexical = sorted(
-            ((chunks[i].chunk_id, float(s)) for i, s in enumerate(lexical_scores) if s > 0), key=lambda p: -p[1]
-        )
-        vector = self.index.embedder.embed_query(query)
-        dense = [(i, s) for i, s in self.index.vectors.query(vector, DENSE_CANDIDATES) if i in self.index.chunk_by_id]
-
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        doc_ids: list[str] | tuple[str, ...] = (),
+        k: int | None = None,
+    ) -> list[Document]:
         fused: dict[str, dict] = {}
-        for method, ranking in (("bm25", lexical), ("dense", dense)):
+        for method, ranking in (("bm25", self._lexical(query, doc_ids)), ("dense", self._dense(query, doc_ids))):
             for rank, (chunk_id, score) in enumerate(ranking, start=1):
-                entry = fused.setdefault(
-                    chunk_id, {"score": 0.0, "bm25": 0.0, "bm25_rank": 0, "dense": 0.0, "dense_rank": 0}
-                )
+                entry = fused.setdefault(chunk_id, {"score": 0.0})
                 entry["score"] += 1.0 / (self.rrf_k + rank)
                 entry[method], entry[f"{method}_rank"] = score, rank
 
-        best_per_clause: dict[tuple[str, str], Document] = {}
+        limit = k or self.k
+        documents: dict[tuple[str, str], Document] = {}
         for chunk_id, scores in sorted(fused.items(), key=lambda p: -p[1]["score"]):
             chunk = self.index.chunk_by_id[chunk_id]
-            key = (chunk.metadata["doc_id"], chunk.metadata["clause"])
-            if key not in best_per_clause:
-                best_per_clause[key] = Document(
-                    id=chunk_id, page_content=chunk.text, metadata={**chunk.metadata, **scores, "chunk_id": chunk_id}
-                )
-        return list(best_per_clause.values())
+            if chunk.meta.key in documents:
+                continue
+            metadata = {**chunk.meta.to_metadata(), **RetrievalScores(**scores).to_metadata(), "chunk_id": chunk_id}
+            documents[chunk.meta.key] = Document(id=chunk_id, page_content=chunk.text, metadata=metadata)
+            if len(documents) >= limit:
+                break
+        return list(documents.values())
+
+    def _lexical(self, query: str, doc_ids) -> list[tuple[str, float]]:
+        tokens = search_tokens(expand_query(query))
+        if not tokens:
+            return []
+        scores = np.asarray(self.index.keyword.scores(tokens), dtype=np.float32)
+        if doc_ids:
+            scores = np.where(self.index.chunk_mask(doc_ids), scores, 0.0)
+        n = min(self.lexical_candidates, len(scores))
+        if n == 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        chunks = self.index.chunks
+        return [(chunks[i].chunk_id, float(scores[i])) for i in top if scores[i] > 0]
+
+    def _dense(self, query: str, doc_ids) -> list[tuple[str, float]]:
+        vector = self.index.embedder.embed_query(query)
+        hits = self.index.vectors.query(vector, self.dense_candidates, doc_ids=list(doc_ids) or None)
+        return [(i, s) for i, s in hits if i in self.index.chunk_by_id]

@@ -337,13 +337,18 @@ class Answer:
 @dataclass
 class AnswerRequest:
     """What every answerer is given: the question, who asks, the conversation so far, and the
-    retrieved clauses (langchain ``Document``s, best first; read them with ``ChunkMeta.of``)."""
+    retrieved clauses (langchain ``Document``s, best first; read them with ``ChunkMeta.of``).
+
+    ``named_docs`` are the ids of the documents the question (or the conversation) names;
+    ``evidence`` is what the router already computed for its scope decision, if anything.
+    """
 
     question: str
     audience: str = "resident"
     history: list[Turn] = field(default_factory=list)
     documents: list[Any] = field(default_factory=list)
-    doc_id: str = ""
+    named_docs: list[str] = field(default_factory=list)
+    evidence: Any = None
 
 
 class Answerer(Protocol):

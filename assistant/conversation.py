@@ -1,0 +1,73 @@
+"""Follow-up questions: a question that lacks its own topic is read against the previous turns.
+
+"那要准备什么材料？" after a registration question inherits its topic; "这个是哪一年的文件？" its
+document; "第二款呢？" its article. The history travels as langchain chat messages (HumanMessage /
+AIMessage with the turn's document and topic in ``additional_kwargs``), so the CLI and the page share it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from assistant.questions import GENERIC_WORDS, question_terms
+from assistant.references import find_article
+from assistant.types import Turn
+
+MAX_TOPIC_WORDS = 1
+"""A question with at most this many content words of its own may be a follow-up."""
+_FOLLOW_UP = re.compile(r"^(那|那么|那要|那如果|那个|还有|另外|然后|这个|这份|这|它|其|该|再问|what about|and )|呢[？?。！!]*$")
+_PART_ONLY = re.compile(r"^\s*第\s*[一二三四五六七八九十\d]+\s*(款|项|目)|^\s*[(（]\s*[一二三四五六七八九十]+\s*[)）]")
+
+
+@dataclass
+class Context:
+    """How a question is read: the text retrieval sees, the documents it inherits, the turn it follows."""
+
+    question: str
+    doc_ids: list[str]
+    follows: str = ""
+
+
+def to_messages(turns: list[Turn]) -> list[BaseMessage]:
+    messages: list[BaseMessage] = []
+    for turn in turns:
+        messages.append(HumanMessage(turn.question))
+        messages.append(AIMessage(turn.answer, additional_kwargs={"doc_id": turn.doc_id, "topic": turn.topic}))
+    return messages
+
+
+def from_messages(messages: list[BaseMessage]) -> list[Turn]:
+    turns: list[Turn] = []
+    for message in messages:
+        if isinstance(message, HumanMessage):
+            turns.append(Turn(question=str(message.content)))
+        elif isinstance(message, AIMessage) and turns:
+            turns[-1].answer = str(message.content)
+            turns[-1].doc_id = message.additional_kwargs.get("doc_id", "")
+            turns[-1].topic = message.additional_kwargs.get("topic", "")
+    return turns
+
+
+def own_topic(question: str) -> list[str]:
+    return [t.word for t in question_terms(question) if t.word not in GENERIC_WORDS]
+
+
+def contextualise(question: str, history: list[Turn], named: list[str]) -> Context:
+    """The question as retrieval should read it, given the conversation so far."""
+    if not history:
+        return Context(question, named)
+    previous = history[-1]
+    text = unicodedata.normalize("NFKC", question).strip().lower()
+    part_only = bool(_PART_ONLY.match(text)) and not find_article(text)
+    follow_up = part_only or (len(own_topic(question)) <= MAX_TOPIC_WORDS and not named) or bool(_FOLLOW_UP.search(text))
+    if not follow_up or named and not part_only:
+        return Context(question, named)
+    topic = previous.topic or previous.question
+    doc_ids = named or ([previous.doc_id] if previous.doc_id else [])
+    if part_only and (article := find_article(topic)):
+        return Context(f"{article.article_id()}{question}", doc_ids, previous.question)
+    return Context(f"{topic} {question}", doc_ids, previous.question)

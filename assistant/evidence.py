@@ -1,0 +1,162 @@
+"""What the retrieved clauses say about a question: each clause's coverage of the question's words
+(weighted by rarity) and its best sentences, verbatim. Computed once per question; the scope
+decision and the extractive answerer both read it."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.questions import LIST_QUESTION, Term, coverage, question_terms
+from assistant.text import normalize, sentence_spans
+from assistant.types import ChunkMeta, Clause, PolicyDocument, RetrievalScores
+
+HEADING_DISCOUNT = 0.5
+"""A clause's first sentence when short (its heading) counts this much: a title, not an answer."""
+HEADING_MAX_CHARS = 45
+SECOND_SENTENCE_RATIO = 0.75
+"""A second sentence is quoted beside the best when it scores at least this share of it."""
+LIST_BONUS = 1.25
+"""For "哪些…" questions, a sentence enumerating with 、 gains this many times the top term weight."""
+
+
+class TermStats:
+    """Rarity of words over the library's chunks, counted once per word and cached (thread-safe)."""
+
+    def __init__(self, chunk_texts: list[str]) -> None:
+        self._texts = [normalize(t) for t in chunk_texts]
+        self._lock = threading.Lock()
+        self._frequency = lru_cache(maxsize=100_000)(self._count)
+
+    def _count(self, form: str) -> int:
+        return sum(1 for text in self._texts if form in text)
+
+    def weight(self, term: Term) -> float:
+        with self._lock:
+            frequency = min(self._frequency(form) for form in term.forms)
+        return term.weight * math.log(1 + len(self._texts) / (1 + frequency))
+
+    def weights(self, terms: list[Term]) -> dict[str, float]:
+        return {t.word: self.weight(t) for t in terms}
+
+
+@dataclass
+class Quote:
+    """Sentences quoted from one clause: the text as quoted, its score, its best sentence."""
+
+    text: str
+    score: float
+    best_sentence: str
+
+
+@dataclass
+class ClauseEvidence:
+    """One retrieved clause: where it is, its retrieval scores, its coverage of the question, its quote."""
+
+    doc: PolicyDocument
+    meta: ChunkMeta
+    scores: RetrievalScores
+    clause: Clause | None
+    text: str
+    coverage: float
+    quote: Quote | None
+    retrieved: object
+
+
+@dataclass
+class Evidence:
+    question: str
+    terms: list[Term]
+    weights: dict[str, float]
+    clauses: list[ClauseEvidence]
+
+    @property
+    def best_coverage(self) -> float:
+        return max((c.coverage for c in self.clauses[:3]), default=0.0)
+
+
+def clause_span(doc: PolicyDocument, meta: ChunkMeta, clause: Clause | None) -> tuple[int, int]:
+    """The text a retrieved chunk stands for: its whole clause (children included), or its section."""
+    if clause is None:
+        return meta.start, meta.end
+    end = clause.end
+    stack = list(clause.children)
+    while stack:
+        child = stack.pop()
+        end = max(end, child.end)
+        stack.extend(child.children)
+    return clause.start, end
+
+
+def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument], stats: TermStats) -> Evidence:
+    """Coverage and best sentences of every retrieved clause (langchain Documents, best first)."""
+    terms = question_terms(question)
+    weights = stats.weights(terms)
+    asks_for_list = bool(LIST_QUESTION.search(normalize(question).lower()))
+    clauses = []
+    for item in retrieved:
+        meta = ChunkMeta.of(item)
+        doc = documents[meta.doc_id]
+        clause = doc.clause(meta.clause) if meta.section == "clause" else None
+        start, end = clause_span(doc, meta, clause)
+        text = normalize(meta.heading_path + doc.text[start:end])
+        quote = best_sentences(doc, start, end, terms, weights, asks_for_list, has_heading=clause is not None)
+        clauses.append(
+            ClauseEvidence(doc, meta, RetrievalScores.of(item), clause, text, coverage(terms, text, weights), quote, item)
+        )
+    return Evidence(question, terms, weights, clauses)
+
+
+def best_sentences(
+    doc: PolicyDocument,
+    start: int,
+    end: int,
+    terms: list[Term],
+    weights: dict[str, float],
+    asks_for_list: bool = False,
+    *,
+    has_heading: bool = True,
+) -> Quote | None:
+    """The one or two sentences of ``doc.text[start:end]`` that carry most of the question's words, verbatim."""
+    scored, heading_scored = [], False
+    top_weight = max(weights.values(), default=0.0)
+    for n, (s, e) in enumerate(sentence_spans(doc.text, start, end)):
+        sentence = doc.text[s:e]
+        normalized = normalize(sentence)
+        score = sum(weights[t.word] for t in terms if t.found_in(normalized))
+        if asks_for_list and sentence.count("、") >= 3:
+            score += LIST_BONUS * top_weight
+        if n == 0 and has_heading and len(sentence) <= HEADING_MAX_CHARS and len(sentence_spans(doc.text, start, end)) > 1:
+            score *= HEADING_DISCOUNT
+            heading_scored = True
+        scored.append((score, n, sentence))
+    best, _, best_sentence = max(scored, key=lambda item: (item[0], -item[1]), default=(0.0, 0, ""))
+    if best <= 0:
+        return None
+    chosen = sorted((item for item in scored if item[0] >= SECOND_SENTENCE_RATIO * best), key=lambda item: -item[0])[:2]
+    chosen.sort(key=lambda item: item[1])
+    if [n for _, n, _ in chosen] == [0] and len(scored) > 1 and heading_scored:
+        chosen = scored[1:3]  # only the title matched ("总体目标"): the answer is what the clause says under it
+        best_sentence = chosen[0][2]
+    quote = chosen[0][2]
+    for previous, current in zip(chosen, chosen[1:]):
+        quote += ("" if current[1] == previous[1] + 1 else "……") + current[2]
+    return Quote(quote, best, best_sentence)
+
+
+def plain_sentence(sentence: str, terms: list[Term], window: int = 3) -> str:
+    """The best quoted sentence, verbatim, cut to the run of comma-separated parts that carries the
+    question's words when it is long. Empty when the sentence is not a whole one (a broken-off source)."""
+    body = re.sub(r"^\s*(?:第[一二三四五六七八九十百]+条\s*|\d+[.．]|[（(][一二三四五六七八九十]+[)）])\s*", "", sentence)
+    if not re.search(r"[。；;！!？?]\s*$", body) or len(body) < 8:
+        return ""
+    body = body.rstrip("。；;！!？? ")
+    parts = [p for p in re.split(r"[,，]", body) if p.strip()]
+    if len(body) <= 80 or len(parts) <= window:
+        return body + "。"
+    hits = [sum(t.found_in(normalize(p)) for t in terms) for p in parts]
+    start = max(range(len(parts) - window + 1), key=lambda i: (sum(hits[i : i + window]), -i))
+    return "，".join(parts[start : start + window]) + "。"

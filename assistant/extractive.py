@@ -1,0 +1,93 @@
+"""The extractive answerer, the default: quotes the retrieved clauses' best sentences and says nothing
+they do not say. When the question names several documents, or the best clauses come from
+different documents, each is quoted; when documents in force set different figures for the same
+point (七日前 / 十日前), the answer says they differ instead of picking one."""
+
+from __future__ import annotations
+
+import re
+
+from assistant import messages
+from assistant.citations import chunk_citation
+from assistant.evidence import ClauseEvidence, Evidence, TermStats, gather, plain_sentence
+from assistant.presentation import format_answer
+from assistant.types import Answer, AnswerRequest, Citation, PolicyDocument
+
+MAX_QUOTED = 3
+"""At most this many clauses are quoted in one answer."""
+SECOND_QUOTE_RATIO = 0.6
+"""Another clause is quoted when its best sentences score at least this share of the first's."""
+# A figure with its unit: 七日, 十日前, 三个月, 30%, 5000元.
+_FIGURE = re.compile(r"([0-9０-９一二三四五六七八九十百千万两]+)\s*(个工作日|个月|日|天|年|周|%|％|元|万元|人|名|个)")
+
+
+class ExtractiveAnswerer:
+    """Answers by quoting; the one contract: ``AnswerRequest -> Answer``."""
+
+    def __init__(self, documents: dict[str, PolicyDocument], stats: TermStats) -> None:
+        self.documents = documents
+        self.stats = stats
+
+    def __call__(self, request: AnswerRequest) -> Answer:
+        evidence = request.evidence or gather(request.question, request.documents, self.documents, self.stats)
+        quoted = self._choose(evidence, request.named_docs)
+        if not quoted:
+            return Answer(request.question, messages.not_found(request.question), False, [], request.audience, kind="not_found")
+        citations = [chunk_citation(c.doc, c.meta, quote=c.quote.text, score=c.scores.score) for c in quoted]
+        seen = {(c.doc_id, c.clause) for c in citations}
+        for item in evidence.clauses:
+            citation = chunk_citation(item.doc, item.meta, score=item.scores.score)
+            if (citation.doc_id, citation.clause) not in seen and item.meta.key not in {q.meta.key for q in quoted}:
+                citations.append(citation)
+        notes = [conflict] if (conflict := conflict_notice(citations[: len(quoted)])) else []
+        plain = plain_sentence(quoted[0].quote.best_sentence, evidence.terms)
+        text = format_answer(citations[: len(quoted)], request.audience, plain=plain, question=request.question, notes=notes)
+        return Answer(request.question, text, True, citations, request.audience, kind="retrieval")
+
+    def _choose(self, evidence: Evidence, named: list[str]) -> list[ClauseEvidence]:
+        """The best-covering clause first, then others that cover as much, or the best of each named document."""
+        candidates = [c for c in evidence.clauses[:MAX_QUOTED] if c.quote]
+        for doc_id in named:  # every document the question names gets its best clause considered
+            best = next((c for c in evidence.clauses if c.doc.doc_id == doc_id and c.quote), None)
+            if best and best not in candidates:
+                candidates.append(best)
+        ranked = sorted(candidates, key=lambda c: (-c.coverage, evidence.clauses.index(c)))
+        chosen: list[ClauseEvidence] = []
+        for item in ranked:
+            if not chosen:
+                chosen.append(item)
+                continue
+            first = chosen[0]
+            named_other = item.doc.doc_id in named and item.doc.doc_id not in {c.doc.doc_id for c in chosen}
+            strong = item.coverage >= first.coverage and item.quote.score >= SECOND_QUOTE_RATIO * first.quote.score
+            if (strong or named_other) and len(chosen) < MAX_QUOTED:
+                chosen.append(item)
+        return chosen
+
+
+def _figures(text: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for number, unit in _FIGURE.findall(text):
+        found.setdefault(unit, set()).add(number)
+    return found
+
+
+def conflict_notice(citations: list[Citation]) -> str:
+    """Documents in force that quote different figures of the same unit on the point asked."""
+    current = [c for c in citations if c.status == "现行有效"]
+    by_doc: dict[str, Citation] = {}
+    for c in current:
+        by_doc.setdefault(c.doc_id, c)
+    if len(by_doc) < 2:
+        return ""
+    figures = {doc_id: _figures(c.quote) for doc_id, c in by_doc.items()}
+    for unit in {u for f in figures.values() for u in f}:
+        values = {doc_id: f[unit] for doc_id, f in figures.items() if unit in f}
+        if len(values) >= 2 and len({frozenset(v) for v in values.values()}) > 1:
+            details = "；".join(
+                f"《{by_doc[d].short_title or by_doc[d].doc_title}》{by_doc[d].reference}："
+                + "、".join(sorted(v)) + unit
+                for d, v in values.items()
+            )
+            return messages.CONFLICT.format(details=details)
+    return ""

@@ -1,0 +1,124 @@
+"""The library as a whole: which documents a question names (by title, short name or number), which
+version is in force, and the listing ``assistant docs`` prints. Names come from the documents."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from assistant.text import normalize
+from assistant.types import PolicyDocument
+
+# Words that ask for an earlier version of a document (修正前, 2016年原文, 旧版).
+OLD_VERSION = re.compile(r"旧版|老版|原文本|原来的|以前的|修正前|修订前|修改前|\d{4}年(?:的)?(?:原文|原版|版本|版)|original|old version")
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+_MARKS = re.compile(r"[《》〈〉<>“”\"'‘’「」]")
+
+
+def name_key(text: str) -> str:
+    """How names are compared: NFKC, no whitespace, no book-title marks or quotes."""
+    return _MARKS.sub("", normalize(text))
+
+
+def _names(doc: PolicyDocument) -> set[str]:
+    """Every way a person may name the document, normalised."""
+    base = _BRACKETS.sub("", doc.title)
+    names = {doc.title, base, base.removeprefix("中华人民共和国"), *doc.short_names}
+    if doc.doc_number:
+        names.add(doc.doc_number)
+        names.update(re.findall(r"[^\s，,；;]*[〔\[［]\d{4}[〕\]］]\d+号", doc.doc_number))
+        names.update(f"{m}令第{n}号" for m, n in re.findall(r"([\u4e00-\u9fff]{2,4})令第([0-9一二三四五六七八九十百]+)号", doc.doc_number))
+    return {name_key(n) for n in names if len(name_key(n)) >= 3}
+
+
+@dataclass
+class DocumentRow:
+    """One line of ``assistant docs``."""
+
+    doc_id: str
+    title: str
+    doc_number: str
+    kind: str
+    issuer: str
+    date: str
+    effective: str
+    status: str
+    clauses: int
+    short_names: list[str]
+
+
+class Library:
+    """The documents of an index, with the names that point at them and which version is current."""
+
+    def __init__(self, documents: list[PolicyDocument]) -> None:
+        self.documents = sorted(documents, key=lambda d: (not d.in_force, d.doc_id))
+        self.by_id = {d.doc_id: d for d in self.documents}
+        for old in (d for d in self.documents if not d.in_force):
+            current = self._current_version(old)
+            if current:
+                old.superseded_by = current.title
+        self._names: list[tuple[str, PolicyDocument]] = sorted(
+            ((name, d) for d in self.documents for name in _names(d)), key=lambda p: -len(p[0])
+        )
+
+    def _current_version(self, old: PolicyDocument) -> PolicyDocument | None:
+        base = name_key(_BRACKETS.sub("", old.title))
+        return next((d for d in self.documents if d.in_force and name_key(_BRACKETS.sub("", d.title)) == base), None)
+
+    def mentioned(self, question: str) -> list[PolicyDocument]:
+        """The documents a question names, in the order named; the current version unless it asks for an old one."""
+        text = name_key(question)
+        found: list[tuple[int, PolicyDocument]] = []
+        for name, doc in self._names:
+            position = text.find(name)
+            if position < 0:
+                continue
+            if not any(d.doc_id == doc.doc_id for _, d in found):
+                found.append((position, doc))
+            # Mask what matched so a shorter name inside it (慈善法 in 实施《慈善法》办法) does not match again.
+            text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
+            while (position := text.find(name)) >= 0:
+                text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
+        found.sort(key=lambda p: p[0])
+        docs = [d for _, d in found]
+        wants_old = bool(OLD_VERSION.search(unicodedata.normalize("NFKC", question).lower()))
+        if wants_old:
+            extra = [self.by_id[o.doc_id] for d in docs for o in self.documents if o.superseded_by == d.title]
+            docs += [o for o in extra if o not in docs]
+        else:
+            named_current = {d.title for d in docs if d.in_force}
+            docs = [d for d in docs if d.in_force or d.superseded_by not in named_current]
+        return docs
+
+    def names_of(self, doc_id: str) -> list[str]:
+        """The normalised names of one document, longest first."""
+        return [name for name, doc in self._names if doc.doc_id == doc_id]
+
+    def resolve(self, name: str) -> PolicyDocument | None:
+        """A document by id, file name, title, short name or number (``--doc``)."""
+        key = name_key(name).removesuffix(".txt")
+        if key in self.by_id:
+            return self.by_id[key]
+        exact = [d for n, d in self._names if n == key]
+        if exact:
+            return exact[0]
+        docs = self.mentioned(name)
+        return docs[0] if len(docs) == 1 else None
+
+    def rows(self) -> list[DocumentRow]:
+        return [
+            DocumentRow(
+                doc_id=d.doc_id,
+                title=d.title,
+                doc_number=d.doc_number,
+                kind=d.kind,
+                issuer=d.issuer,
+                date=d.date,
+                effective=d.effective,
+                status=d.status + ("·来源不完整" if d.incomplete else ""),
+                clauses=sum(1 for _ in d.iter_clauses()),
+                short_names=list(d.short_names),
+            )
+            for d in self.documents
+        ]

@@ -1,0 +1,201 @@
+"""The deterministic answerers: a clause looked up by its number (慈善法第二十二条, 二(二)3), and a
+document's own metadata (令号, 施行日期, 发布机关, 是否有效). No similarity decides what they say;
+retrieval only picks among candidates when the question also names a topic."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from assistant import messages
+from assistant.citations import clause_citation, section_citation, source_line
+from assistant.library import Library
+from assistant.presentation import incomplete_notice, version_notice
+from assistant.questions import question_terms
+from assistant.references import ArticleReference, ClauseReference, find_article, find_reference, label_number
+from assistant.text import normalize
+from assistant.types import Answer, AnswerRequest, Clause, PolicyDocument
+
+MAX_CANDIDATES = 5
+"""At most this many documents are listed when a clause number is ambiguous."""
+
+
+def policy_reference(question: str) -> ClauseReference | None:
+    """A reference in policy numbering (二(二)3, 第二部分第(一)条第2点), not a bare 第X条."""
+    reference = find_reference(question)
+    if reference is None or (reference.part is None and find_article(question)):
+        return None
+    return reference
+
+
+def _descend_by_heading(clause: Clause, question: str) -> Clause:
+    """``第一部分总体目标``: the descendant whose heading the question names."""
+    normalized = normalize(question)
+    for child in clause.children:
+        if child.heading and normalize(child.heading) in normalized:
+            return _descend_by_heading(child, question)
+    return clause
+
+
+class ClauseAnswerer:
+    """Looks a clause up by its number, in the documents the question (or conversation) names."""
+
+    def __init__(self, library: Library, retrieve) -> None:
+        self.library = library
+        self.retrieve = retrieve  # (question, doc_ids, k) -> retrieved Documents
+
+    def __call__(self, request: AnswerRequest) -> Answer:
+        named = [self.library.by_id[d] for d in request.named_docs if d in self.library.by_id]
+        article = None if policy_reference(request.question) else find_article(request.question)
+        if article:
+            pool = named or [d for d in self.library.documents if d.structure == "legal" and d.in_force]
+            matches = [(d, c) for d in pool if (c := self._article(d, article))]
+            text = article.text
+        else:
+            reference = policy_reference(request.question)
+            pool = named or [d for d in self.library.documents if d.structure == "policy" and d.in_force]
+            matches = self._policy(pool, reference, request.question)
+            text = reference.text
+        if not matches:
+            return self._missing(request, text, named)
+        if len(matches) > 1 and not named:
+            return self._ambiguous(request, text, matches)
+        doc, clause = matches[0]
+        citation = clause_citation(doc, clause, quote=clause.full_text(), narrow=False)
+        header = messages.CLAUSE_HEADER.format(title=doc.title, reference=citation.reference, path=citation.heading_path)
+        body = f"{header}\n{clause.full_text()}\n{source_line(citation)}"
+        for notice in (version_notice(citation), incomplete_notice(citation) if citation.incomplete else ""):
+            body += f"\n{notice}" if notice else ""
+        if len(matches) > 1:
+            others = "、".join(f"《{d.short_title}》{clause_citation(d, c).reference}" for d, c in matches[1:4])
+            body += "\n" + messages.ALSO_MEANS.format(text=text, others=others)
+        return Answer(request.question, body, True, [citation], request.audience, kind="clause")
+
+    @staticmethod
+    def _article(doc: PolicyDocument, reference: ArticleReference) -> Clause | None:
+        for clause_id in reference.candidate_ids():
+            if clause := doc.clause(clause_id):
+                return clause
+        if reference.paragraph in (None, 1):
+            return doc.clause(reference.article_id()) if not (reference.item or reference.subitem) else None
+        return None
+
+    def _policy(
+        self, pool: list[PolicyDocument], reference: ClauseReference, question: str
+    ) -> list[tuple[PolicyDocument, Clause]]:
+        """Clauses the reference can mean, most likely first; levels left open match any number."""
+        wanted = reference.levels()
+        deepest = max(wanted)
+        matches = []
+        for doc in pool:
+            for ancestors, clause in doc.iter_clauses():
+                if clause.level != deepest:
+                    continue
+                numbers = {c.level: label_number(c.label) for c in [*ancestors, clause]}
+                if all(numbers.get(level) == number for level, number in wanted.items()):
+                    matches.append((doc, _descend_by_heading(clause, question)))
+        topic = unicodedata.normalize("NFKC", question).replace(reference.text, " ")
+        if len(matches) <= 1 or not question_terms(topic):
+            return matches
+        # What the question says beside the number ("第二部分关于备案的规定") picks among candidates.
+        ranking = self.retrieve(topic, sorted({d.doc_id for d, _ in matches}), 20)
+        order = {(m.doc_id, m.clause): n for n, m in enumerate(ranking)}
+
+        def rank(match: tuple[PolicyDocument, Clause]) -> int:
+            doc, clause = match
+            ids = [c.id for _, c in doc.iter_clauses() if c.id.startswith(clause.id)]
+            return min((order.get((doc.doc_id, i), len(order)) for i in ids), default=len(order))
+
+        return sorted(matches, key=rank)
+
+    def _missing(self, request: AnswerRequest, text: str, named: list[PolicyDocument]) -> Answer:
+        where = f"《{named[0].title}》中的" if len(named) == 1 else ""
+        nearest = ""
+        if len(named) == 1:
+            top = named[0].clauses[:8]
+            articles = [c for _, c in named[0].iter_clauses() if c.kind == "条"]
+            if articles:
+                nearest = f"该文件共有 {len(articles)} 条（{articles[0].id}至{articles[-1].id}）。"
+            elif top:
+                nearest = messages.NEAREST_CLAUSES.format(clauses="；".join(f"{c.id} {c.heading}" for c in top))
+        answer = messages.NO_SUCH_CLAUSE.format(where=where, text=text, nearest=nearest)
+        return Answer(request.question, answer, False, [], request.audience, kind="clause")
+
+    def _ambiguous(self, request: AnswerRequest, text: str, matches: list[tuple[PolicyDocument, Clause]]) -> Answer:
+        citations = [clause_citation(d, c, quote=c.full_text(), narrow=False) for d, c in matches[:MAX_CANDIDATES]]
+        lines = [messages.AMBIGUOUS_CLAUSE.format(text=text)]
+        for citation in citations:
+            excerpt = citation.text.replace("\n", " ")
+            lines.append(f"· 《{citation.doc_title}》{citation.reference}：{excerpt[:50]}{'…' if len(excerpt) > 50 else ''}")
+        if len(matches) > MAX_CANDIDATES:
+            lines.append(f"（另有 {len(matches) - MAX_CANDIDATES} 份文件也有这一条。）")
+        return Answer(request.question, "\n".join(lines), True, citations, request.audience, kind="clarify")
+
+
+class MetadataAnswerer:
+    """Answers what a document is: number, issuer, kind, status, dates, from its parsed header."""
+
+    def __init__(self, library: Library, guess_document) -> None:
+        self.library = library
+        self.guess_document = guess_document  # (question) -> PolicyDocument | None, from the question's topic
+
+    def __call__(self, request: AnswerRequest, fields: list[str]) -> Answer:
+        docs = [self.library.by_id[d] for d in request.named_docs if d in self.library.by_id]
+        guessed = ""
+        if not docs and len(self.library.documents) == 1:
+            docs = self.library.documents
+        if not docs and (doc := self.guess_document(request.question)):
+            docs, guessed = [doc], messages.GUESSED_DOCUMENT.format(title=doc.title)
+        if not docs:
+            return self._which(request)
+        blocks, citations = [], []
+        for doc in docs[:3]:
+            lines = [f"《{doc.title}》"] + [f"{messages.METADATA_LABELS[f]}：{_value(doc, f)}" for f in fields]
+            quote = _header_lines(doc, fields)
+            citation = section_citation(doc, "文件信息", quote=quote)
+            lines += [f"原文：“{quote}”" if quote else "", source_line(citation)]
+            blocks.append("\n".join(line for line in lines if line))
+            citations.append(citation)
+        text = "\n\n".join(blocks) + (f"\n{guessed}" if guessed else "")
+        return Answer(request.question, text, True, citations, request.audience, kind="metadata")
+
+    def _which(self, request: AnswerRequest) -> Answer:
+        docs = self.library.documents
+        examples = "、".join(f"《{d.short_title}》" for d in docs[:4])
+        text = messages.WHICH_DOCUMENT.format(count=len(docs), examples=examples, example=docs[0].short_title)
+        return Answer(request.question, text, False, [], request.audience, kind="clarify")
+
+
+def _value(doc: PolicyDocument, field: str) -> str:
+    label = messages.METADATA_LABELS[field]
+    if field == "status":
+        value = doc.status + (f"（{doc.validity}）" if doc.validity else "")
+        if doc.superseded_by:
+            value += "；" + messages.SUPERSEDED_BY.format(title=doc.superseded_by)
+        return value + ("；来源文本不完整" if doc.incomplete else "")
+    if field == "addressees":
+        return "、".join(doc.addressees) or messages.NO_VALUE.format(label=label)
+    value = getattr(doc, field, "")
+    return value or messages.NO_VALUE.format(label=label)
+
+
+_FIELD_WORDS = {
+    "doc_number": r"令|号",
+    "issuer": r"发布机关|发文机关|印发",
+    "date": r"\d{4}年",
+    "effective": r"施行|执行|生效",
+    "amended": r"修订|修正",
+    "addressees": r"[:：]$",
+    "status": r"有效|废止|取代|失效",
+    "title": r"^",
+    "kind": r"令|法规|人民代表大会",
+}
+
+
+def _header_lines(doc: PolicyDocument, fields: list[str]) -> str:
+    """The header lines the answer rests on, verbatim."""
+    lines = [line for line in doc.metadata_text.split("\n") if line.strip()]
+    chosen = [line for line in lines if any(re.search(_FIELD_WORDS[f], line) for f in fields if f != "title")]
+    if "title" in fields or not chosen:
+        chosen = lines[:1] + chosen
+    return " ".join(dict.fromkeys(chosen))

@@ -1,0 +1,105 @@
+"""Every sentence the assistant says in its own words, in one place, so wording changes in one place.
+
+Policy content never comes from here: answers about policy quote the documents.
+"""
+
+from __future__ import annotations
+
+import re
+
+HOTLINE = "12345"
+DEFAULT_OFFICE = f"拨打 {HOTLINE} 政务服务便民热线"
+
+# Where to go when the library has no rule: (what the question mentions, the office that handles it).
+# General government-service vocabulary, not words of any one question.
+OFFICES = (
+    (r"医保|医疗保险|报销|看病", "当地医疗保障部门（医保局）"),
+    (r"公积金", "当地住房公积金管理中心"),
+    (r"社保|养老保险|养老金|失业保险|工伤|退休", "当地人力资源和社会保障部门"),
+    (r"户口|户籍|身份证|居住证|落户|驾照|驾驶证", "当地公安机关（派出所或户籍窗口）"),
+    (r"公租房|廉租房|保障房|住房保障|租房补贴", "当地住房保障部门"),
+    (r"个税|个人所得税|纳税|发票|税务", "当地税务部门（或拨打 12366 纳税服务热线）"),
+    (r"结婚|离婚|婚姻|收养|低保|最低生活保障|救助|殡葬|丧葬|火化|残疾|养老院|高龄|困难", "当地民政部门"),
+    (r"学校|入学|上学|学籍", "当地教育部门"),
+)
+ASK_CIVIL_AFFAIRS = "当地民政部门"
+
+
+def referral(question: str = "") -> str:
+    """The hand-off: the office the topic belongs to where it is known, otherwise the 12345 hotline."""
+    for pattern, office in OFFICES:
+        if re.search(pattern, question):
+            return f"建议咨询{office}，或{DEFAULT_OFFICE}。"
+    return f"建议{DEFAULT_OFFICE}咨询。"
+
+
+def not_found(question: str = "") -> str:
+    return "已收录的政策文件中没有找到对这个问题的直接规定，无法据此回答。" + referral(question)
+
+
+RELATED_HEADER = "可能相关的规定（供参考，未必直接回答您的问题）："
+REFUSE_INSTRUCTIONS = (
+    "我只依据已收录的政策文件原文回答政策问题，不执行改变这一规则的要求，也不提供系统设置。"
+    "您可以直接问文件里的内容，例如“社区社会组织达不到登记条件怎么办？”"
+)
+NOT_A_TASK = "我只依据已收录的政策文件原文回答问题，不代写文书，也不办理其他事务。"
+INCOMPLETE_NOTICE = "注意：来源文本在此处不完整，条文在“{tail}”处中断，后续内容缺失。"
+EMPTY_QUESTION = "请输入问题。"
+NO_LETTERS = "没有看懂这个问题：请用文字描述您想了解的政策，例如“成立社会团体需要什么条件？”"
+TOO_LONG = "问题太长了（{length} 字），请控制在 {limit} 字以内。"
+BAD_AUDIENCE = "读者类型应为 resident（居民）、onboarding（新社工）或 staff（工作人员）之一，收到的是 “{value}”。"
+UNKNOWN_DOCUMENT = "没有找到名为“{name}”的文件。可用的文件：{known}。"
+INTERNAL_ERROR = "处理这个问题时出错了，请稍后再试；如果反复出现，请联系管理员。"
+
+# Clause look-up.
+CLAUSE_HEADER = "《{title}》{reference}（{path}）原文如下："
+NO_SUCH_CLAUSE = "没有找到{where}“{text}”。{nearest}"
+NEAREST_CLAUSES = "最接近的现有条款：{clauses}。"
+AMBIGUOUS_CLAUSE = "“{text}”在多份文件中都有，请问您指的是哪一份？"
+ALSO_MEANS = "（“{text}”也可能指：{others}。）"
+
+# Metadata.
+METADATA_LABELS = {
+    "doc_number": "文号/令号",
+    "issuer": "发布机关",
+    "kind": "文件类型（效力层级）",
+    "status": "效力状态",
+    "title": "标题",
+    "date": "公布/成文日期",
+    "effective": "施行日期",
+    "amended": "修订/修正情况",
+    "addressees": "主送",
+}
+NO_VALUE = "文件中没有载明{label}"
+WHICH_DOCUMENT = "您问的是哪一份文件？已收录 {count} 份文件，例如：{examples}。可以在问题里写上文件名称（如“{example}的施行日期”）。"
+GUESSED_DOCUMENT = "（问题没有写明文件名称，按问题内容理解为《{title}》。）"
+SUPERSEDED_BY = "此为旧版本，已被《{title}》取代；现行规定以新版本为准。"
+SUPERSEDED = "此文本已被取代，仅供历史对照。"
+CONFLICT = "注意：以上文件对这一点的规定不同（{details}），请以适用于您所在地区和事项的文件为准，必要时向主管部门确认。"
+FOLLOW_UP = "（接着上一个问题“{question}”理解。）"
+
+# Facets a question may ask for that policy text often does not set: (asked, what the caveat
+# names, what in the quoted text would show it is set). The caveat is added when the quote lacks it.
+_FIGURE = r"\d|[一二三四五六七八九十百千万]+(?:元|万|家|个|名|人|年|月|日|天|%)"
+FACETS = (
+    (
+        r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|赔多少|fee|cost",
+        "具体金额或收费标准",
+        _FIGURE,
+    ),
+    (r"多久|多长时间|几天|期限|时限|截止", "具体期限", _FIGURE),
+    (r"材料|手续|证件|证明|表格|documents? (needed|required)", "需要提交的材料或手续", r"材料|手续|证件|证明|表格|文件"),
+    (
+        r"哪里办|去哪.{0,2}办|在哪.{0,2}(办|申请|登记|备案)|窗口|地址|电话|网址",
+        "办理地点或联系方式",
+        r"电话|地址|窗口|网址|民政部门|登记管理机关",
+    ),
+)
+NOT_SET = "以上条文没有规定{missing}。"
+
+# Answer text per audience.
+PLAIN = "简单说：{plain}"
+QUOTE = "原文：“{quote}”"
+WHERE_IN_DOCUMENT = "这一内容在《{title}》的「{part}」部分，位置：{path}。"
+STAFF_BLOCK = "【{reference}】{text}"
+RELATED_SENTENCE = "相关语句：“{quote}”"

@@ -1,0 +1,194 @@
+"""The answer chain: a question is prepared (validated, read against the conversation, its named
+documents found), routed, and answered. The routes, in order, all listed in ``ROUTES``:
+
+- ``refused``: an attempt to change the assistant's rules, or a task that is not a question;
+- ``clause``: a clause reference (慈善法第二十二条, 二(二)3), looked up deterministically;
+- ``metadata``: a question about a document itself (令号, 施行日期, 是否有效);
+- ``retrieval``: everything else: hybrid retrieval, the scope decision, then the answerer
+  (extractive by default; any ``Answerer``, e.g. an LLM, plugs in here).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
+
+from assistant import messages
+from assistant.citations import chunk_citation
+from assistant.conversation import Context, contextualise, from_messages
+from assistant.evidence import TermStats, gather
+from assistant.extractive import ExtractiveAnswerer
+from assistant.index import PolicyIndex
+from assistant.library import Library, name_key
+from assistant.lookup import ClauseAnswerer, MetadataAnswerer, policy_reference
+from assistant.presentation import AUDIENCE_LABELS
+from assistant.questions import INSTRUCTION_ATTACKS, is_task, metadata_fields, question_terms
+from assistant.references import find_article
+from assistant.retrieval import HybridRetriever
+from assistant.scope import decide, features, quote_similarity
+from assistant.settings import AUDIENCES, Settings
+from assistant.types import Answer, Answerer, AnswerRequest, ChunkMeta, Turn
+
+RELATED_SHOWN = 3
+"""How many nearest clauses a "not found" shows as 可能相关的规定."""
+_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff0-9]")
+
+
+def _attack(p: dict) -> bool:
+    return any(pattern.search(p["lowered"]) for pattern in INSTRUCTION_ATTACKS)
+
+
+ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
+    ("refused", lambda p: _attack(p) or is_task(p["lowered"])),
+    ("clause", lambda p: bool(find_article(p["question"]) or policy_reference(p["question"]))),
+    ("metadata", lambda p: bool(p["fields"])),
+)
+"""Routes tried in order; a question that none takes goes to ``retrieval``."""
+
+
+def route_of(prepared: dict) -> str:
+    return next((name for name, test in ROUTES if test(prepared)), "retrieval")
+
+
+class AnswerChain:
+    """Routes a question and answers it; ``runnable`` is the langchain chain behind ``ask``."""
+
+    def __init__(self, index: PolicyIndex, *, settings: Settings, answerer: Answerer | None = None) -> None:
+        self.index = index
+        self.settings = settings
+        self.library = Library(index.documents)
+        self.retriever = HybridRetriever(index=index, k=settings.top_k, rrf_k=settings.rrf_k)
+        self.stats = TermStats([c.text for c in index.chunks])
+        self.answerer: Answerer = answerer or ExtractiveAnswerer(self.library.by_id, self.stats)
+        self.clauses = ClauseAnswerer(self.library, self._metas)
+        self.metadata = MetadataAnswerer(self.library, self._guess_document)
+        by_route = {"refused": self._refuse, "clause": self._clause, "metadata": self._metadata}
+        self.runnable: Runnable = RunnableLambda(self._prepare, name="prepare") | RunnableBranch(
+            *[(lambda p, name=name: p["route"] == name, RunnableLambda(by_route[name], name=name)) for name, _ in ROUTES],
+            RunnableLambda(self._retrieval, name="retrieval"),
+        )
+
+    def ask(self, question: str, audience: str | None = None, *, history=None, doc: str | None = None) -> Answer:
+        """Answer one question. Bad input gives an ``Answer`` of kind ``error``, never an exception.
+
+        Args:
+            question: the question as typed.
+            audience: resident / onboarding / staff, or 居民 / 新社工 / 工作人员 (default from settings).
+            history: earlier turns, as ``Turn``s or langchain chat messages.
+            doc: scope the question to one document (id, title, short name or number).
+        """
+        text = _INVISIBLE.sub("", question or "").strip()
+        audience = AUDIENCE_LABELS.get(audience or "", audience or self.settings.audience)
+        error = self._invalid(text, audience, doc)
+        if error:
+            return Answer(text[:50], error, False, [], audience if audience in AUDIENCES else "resident", kind="error", error=error)
+        turns = history or []
+        if turns and not isinstance(turns[0], Turn):
+            turns = from_messages(turns)
+        return self.runnable.invoke({"question": text, "audience": audience, "history": turns, "doc": doc})
+
+    def turn(self, answer: Answer) -> Turn:
+        """The record of an answered question that the next follow-up reads."""
+        doc_id = answer.citations[0].doc_id if answer.citations else ""
+        return Turn(answer.question, answer.answer, doc_id, answer.context or answer.question)
+
+    def _invalid(self, text: str, audience: str, doc: str | None) -> str:
+        if not text:
+            return messages.EMPTY_QUESTION
+        if len(text) > self.settings.max_question_chars:
+            return messages.TOO_LONG.format(length=len(text), limit=self.settings.max_question_chars)
+        if not _HAS_WORD.search(text):
+            return messages.NO_LETTERS
+        if audience not in AUDIENCES:
+            return messages.BAD_AUDIENCE.format(value=str(audience)[:20])
+        if doc and not self.library.resolve(doc):
+            known = "、".join(d.short_title for d in self.library.documents)
+            return messages.UNKNOWN_DOCUMENT.format(name=doc[:40], known=known)
+        return ""
+
+    def _prepare(self, inputs: dict) -> dict:
+        question = inputs["question"]
+        named = [d.doc_id for d in self.library.mentioned(question)]
+        if inputs.get("doc"):
+            named = [self.library.resolve(inputs["doc"]).doc_id]
+        context: Context = contextualise(question, inputs["history"], named)
+        lowered = unicodedata.normalize("NFKC", question).lower()
+        topic = name_key(question)
+        for doc_id in named:
+            for name in self.library.names_of(doc_id):
+                topic = topic.replace(name, " ")
+        fields = metadata_fields(lowered, [t.word for t in question_terms(topic)])
+        prepared = {**inputs, "lowered": lowered, "named": context.doc_ids, "context": context, "fields": fields}
+        prepared["question"] = context.question if context.follows and find_article(context.question) else question
+        return prepared | {"route": route_of(prepared)}
+
+    def _request(self, p: dict, documents=()) -> AnswerRequest:
+        return AnswerRequest(p["question"], p["audience"], p["history"], list(documents), p["named"])
+
+    def _finish(self, answer: Answer, p: dict) -> Answer:
+        context: Context = p["context"]
+        if context.follows:
+            answer.answer += "\n" + messages.FOLLOW_UP.format(question=context.follows)
+            answer.context = context.question
+        return answer
+
+    def _refuse(self, p: dict) -> Answer:
+        text = messages.REFUSE_INSTRUCTIONS if _attack(p) else messages.NOT_A_TASK + messages.referral(p["question"])
+        return Answer(p["question"], text, False, [], p["audience"], kind="refused")
+
+    def _clause(self, p: dict) -> Answer:
+        return self._finish(self.clauses(self._request(p)), p)
+
+    def _metadata(self, p: dict) -> Answer:
+        return self._finish(self.metadata(self._request(p), p["fields"]), p)
+
+    def _gather(self, p: dict):
+        """Retrieval over the named documents (or every document in force), and what it found."""
+        question = p["context"].question
+        scope = p["named"] or [d.doc_id for d in self.library.documents if d.in_force]
+        retrieved = self.retriever.invoke(question, doc_ids=scope)
+        return question, retrieved, gather(question, retrieved, self.library.by_id, self.stats)
+
+    def scope_features(self, question: str, audience: str = "resident") -> dict[str, float] | None:
+        """The scope decision's inputs for a question that takes the retrieval route (for calibration)."""
+        p = self._prepare({"question": question, "audience": audience, "history": [], "doc": None})
+        if p["route"] != "retrieval":
+            return None
+        _, _, evidence = self._gather(p)
+        if not evidence.terms or not evidence.clauses:
+            return None
+        return features(evidence, evidence.question, quote_similarity(evidence, self.index.embedder))
+
+    def _retrieval(self, p: dict) -> Answer:
+        question, retrieved, evidence = self._gather(p)
+        in_scope, score = decide(evidence, self.index.embedder)
+        if not in_scope:
+            related = [chunk_citation(c.doc, c.meta, score=c.scores.score) for c in evidence.clauses[:RELATED_SHOWN]]
+            answer = Answer(p["question"], messages.not_found(p["question"]), False, [], p["audience"], kind="not_found")
+            answer.related, answer.scope_score = (related if evidence.terms else []), score
+            return self._finish(answer, p)
+        request = self._request(p, retrieved)
+        request.evidence = evidence if request.question == question else None
+        request.question = question
+        answer = self.answerer(request)
+        answer.question, answer.scope_score = p["question"], score
+        return self._finish(answer, p)
+
+    def _metas(self, question: str, doc_ids: list[str], k: int) -> list[ChunkMeta]:
+        return [ChunkMeta.of(d) for d in self.retriever.invoke(question, doc_ids=doc_ids, k=k)]
+
+    def _guess_document(self, question: str):
+        """The document a metadata question is about when it names none but names a topic."""
+        topic = [t for t in question_terms(question) if t.is_policy_term]
+        if not topic:
+            return None
+        top = self._metas(question, [d.doc_id for d in self.library.documents if d.in_force], 1)
+        return self.library.by_id[top[0].doc_id] if top else None
+
+
+def build_chain(index: PolicyIndex, *, settings: Settings, answerer: Answerer | None = None) -> AnswerChain:
+    return AnswerChain(index, settings=settings, answerer=answerer)

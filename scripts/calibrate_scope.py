@@ -1,0 +1,114 @@
+"""Fit the scope decision (assistant/data/scope.json) on the tune half of the team's question set.
+
+Rows whose expect is ``answer`` or ``partial`` are in scope (the library has a rule to quote), rows
+whose expect is ``refuse`` are not. Only rows that take the retrieval route count: clause look-ups,
+metadata questions and refused instructions are decided by their routes. The model is scikit-learn's
+logistic regression on standardised features (class weights balanced); the threshold is the one that
+minimises false refusals + wrong answers on the tune half, ties broken towards 0.5. The validation
+half is only scored, never fitted: run with ``--report`` to print both halves side by side.
+
+    python scripts/calibrate_scope.py tests/data/library_questions.jsonl [--report]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation import load_questions  # noqa: E402
+from assistant.index import ensure_index  # noqa: E402
+from assistant.router import build_chain  # noqa: E402
+from assistant.scope import FEATURES, ScopeModel  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+OUTPUT = ROOT / "assistant" / "data" / "scope.json"
+
+
+def collect(chain, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = [], []
+    for row in rows:
+        found = chain.scope_features(row["question"], row.get("audience", "resident"))
+        if found is None:
+            continue
+        xs.append([found[name] for name in FEATURES])
+        ys.append(0 if row["expect"] == "refuse" else 1)
+    return np.array(xs), np.array(ys)
+
+
+def confusion(model: ScopeModel, xs: np.ndarray, ys: np.ndarray) -> str:
+    probabilities = np.array([model.probability(dict(zip(FEATURES, x))) for x in xs])
+    accepted = probabilities >= model.threshold
+    in_scope, out = ys == 1, ys == 0
+    false_refusal = (~accepted & in_scope).sum() / max(in_scope.sum(), 1)
+    refusal = (~accepted & out).sum() / max(out.sum(), 1)
+    return f"n={len(ys)} in-scope={in_scope.sum()} out={out.sum()}  false_refusal {false_refusal:.3f}  refusal {refusal:.3f}"
+
+
+def fit(xs: np.ndarray, ys: np.ndarray) -> ScopeModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = xs.mean(axis=0), xs.std(axis=0) + 1e-9
+    regression = LogisticRegression(class_weight="balanced", C=1.0, max_iter=1000).fit((xs - mean) / scale, ys)
+    weights = regression.coef_[0] / scale
+    bias = float(regression.intercept_[0] - (regression.coef_[0] * mean / scale).sum())
+    model = ScopeModel(tuple(float(w) for w in weights), bias, 0.5)
+    best = None
+    for threshold in np.arange(0.05, 0.96, 0.01):
+        candidate = ScopeModel(model.weights, model.bias, float(threshold))
+        probabilities = np.array([candidate.probability(dict(zip(FEATURES, x))) for x in xs])
+        errors = ((probabilities < threshold) & (ys == 1)).sum() + ((probabilities >= threshold) & (ys == 0)).sum()
+        key = (errors, abs(threshold - 0.5))
+        if best is None or key < best[0]:
+            best = (key, candidate)
+    return best[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("questions", type=Path)
+    parser.add_argument("--report", action="store_true", help="only score the current model on both halves")
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    chain = build_chain(ensure_index(settings, progress=True), settings=settings)
+    tune, _ = load_questions(args.questions, split="tune")
+    validation, _ = load_questions(args.questions, split="validation")
+    started = time.perf_counter()
+    tune_x, tune_y = collect(chain, tune)
+    validation_x, validation_y = collect(chain, validation)
+    if args.report:
+        from assistant.scope import default_model
+
+        model = default_model()
+    else:
+        model = fit(tune_x, tune_y)
+        OUTPUT.write_text(
+            json.dumps(
+                {
+                    "note": f"Fitted by scripts/calibrate_scope.py on the tune half of {args.questions.name} "
+                    f"({len(tune_y)} retrieval-route rows), {time.strftime('%Y-%m-%d')}.",
+                    "weights": dict(zip(FEATURES, model.weights)),
+                    "bias": model.bias,
+                    "threshold": model.threshold,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+    print(f"tune        {confusion(model, tune_x, tune_y)}")
+    print(f"validation  {confusion(model, validation_x, validation_y)}")
+    print(f"({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
