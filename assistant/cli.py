@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
 
     feedback = commands.add_parser("feedback", help="查看网页界面收到的 👍/👎 反馈")
     feedback.add_argument("--down", action="store_true", help="only answers rated 👎")
+    feedback.add_argument(
+        "--purge-before", metavar="YYYY-MM-DD", help="delete the feedback stored before this date and say how many"
+    )
 
     serve = commands.add_parser("serve", help="启动网页界面")
     serve.add_argument("--host", help="address to listen on (default ASSISTANT_HOST or 127.0.0.1)")
@@ -110,18 +113,31 @@ def _eval(args, settings: Settings) -> int:
 
 
 def _feedback(args, settings: Settings) -> int:
-    from assistant.feedback import FeedbackStore
+    from datetime import date
 
-    path = settings.data_dir / "feedback.sqlite3"
+    from assistant.feedback import FILE_NAME, FeedbackStore, printable
+
+    path = settings.data_dir / FILE_NAME
     if not path.exists():
         print(f"还没有反馈（{path}）。")
         return 0
-    for row in FeedbackStore(path).rows():
-        if args.down and row["rating"] != "down":
-            continue
+    store = FeedbackStore.for_settings(settings)
+    if args.purge_before:
+        try:
+            day = date.fromisoformat(args.purge_before)
+        except ValueError:
+            raise AssistantError(
+                f"日期 {args.purge_before[:20]!r} 无效：请写成 YYYY-MM-DD，例如 2024-01-31。"
+            ) from None
+        print(f"已删除 {store.purge_before(day)} 条 {day.isoformat()} 之前的反馈，剩余 {store.count()} 条。")
+        return 0
+    for row in store.rows(down_only=args.down):
         mark = "👍" if row["rating"] == "up" else "👎"
         first_line = row["answer"].split("\n")[0]
-        print(f"{row['created_at']} {mark} [{row['audience']}] {row['question']}\n    {first_line}")
+        print(
+            f"{printable(row['created_at'])} {mark} [{printable(row['audience'])}] {printable(row['question'])}\n"
+            f"    {printable(first_line)}"
+        )
     return 0
 
 
