@@ -20,6 +20,12 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="建立或更新索引（默认为 corpus/ 目录）")
     ingest.add_argument("paths", nargs="*", type=Path, help="policy files or folders (default: the corpus folder)")
     ingest.add_argument("--rebuild", action="store_true", help="discard the index and build it anew")
+    ingest.add_argument(
+        "--sync", action="store_true", help="with paths: make the index hold exactly these files, deleting the others"
+    )
+
+    remove = commands.add_parser("remove", help="从索引中删除文档")
+    remove.add_argument("names", nargs="+", help="document id (file name without suffix), file name or title")
 
     ask = commands.add_parser("ask", help="提问")
     ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
@@ -48,9 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         quiet_libraries(settings)
-        return {"ingest": _ingest, "ask": _ask, "eval": _eval, "feedback": _feedback, "serve": _serve}[args.command](
-            args, settings
-        )
+        return {
+            "ingest": _ingest,
+            "remove": _remove,
+            "ask": _ask,
+            "eval": _eval,
+            "feedback": _feedback,
+            "serve": _serve,
+        }[args.command](args, settings)
     except AssistantError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 1
@@ -62,8 +73,25 @@ def main(argv: list[str] | None = None) -> int:
 def _ingest(args, settings: Settings) -> int:
     from assistant.indexing import ingest
 
-    report = ingest(args.paths or None, settings=settings, rebuild=args.rebuild, progress=True)
+    report = ingest(
+        args.paths or None,
+        settings=settings,
+        rebuild=args.rebuild,
+        sync=args.sync,
+        progress=True,
+        on_delete=lambda names: print("将删除：" + "、".join(names), flush=True),
+    )
+    for warning in report.warnings:
+        print(f"注意：{warning}", file=sys.stderr)
     print(report.summary())
+    return 0
+
+
+def _remove(args, settings: Settings) -> int:
+    from assistant.indexing import remove
+
+    report = remove(args.names, settings=settings)
+    print("已删除：" + "、".join(report.deleted))
     return 0
 
 

@@ -19,3 +19,15 @@ class IndexMissingError(AssistantError):
 
 class IndexModelMismatchError(AssistantError):
     """The index was built with another embedding model."""
+
+
+class IndexCorruptError(AssistantError):
+    """The index on disk is incomplete or inconsistent; only a rebuild repairs it."""
+
+
+class IndexBusyError(AssistantError):
+    """Another ingest holds the index folder's lock."""
+
+
+class StoreError(AssistantError):
+    """Writing to Chroma or to the index folder failed; the index is left as it was."""

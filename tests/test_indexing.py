@@ -1,108 +1,171 @@
-import shutil
+"""Ingest and remove over small libraries written here, with the real embedder and a real Chroma in a temp folder."""
+
+import os
+import subprocess
+import sys
 
 import pytest
-from conftest import SEED, make_settings
+from conftest import make_settings
 
-from assistant.embeddings import Embedder
 from assistant.errors import DocumentError, IndexMissingError, IndexModelMismatchError
-from assistant.indexing import ingest, load_index
-from assistant.retrieval import HybridRetriever
+from assistant.index import load_index
+from assistant.indexing import ingest, remove
+from assistant.settings import PROJECT_ROOT
 from assistant.store import read_manifest
 
-
-def _corpus(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(SEED, corpus / SEED.name)
-    (corpus / "second.txt").write_text(
-        "某市民政局关于社区志愿服务的通知\n某民发〔2021〕7号\n各街道:\n一、总体要求\n(一)目标。\n每个社区建立一支志愿服务队伍。\n",
-        encoding="utf-8",
-    )
-    return corpus
+VOLUNTEERS = "某市民政局关于社区志愿服务的通知\n某民发〔2021〕7号\n各街道:\n一、总体要求\n(一)目标。\n每个社区建立一支志愿服务队伍。\n"
+ELDERLY = "某市民政局关于养老服务的通知\n某民发〔2021〕9号\n一、要求\n(一)每个街道建设一个养老服务中心。\n"
+CHILDCARE = "某市民政局关于托育服务的通知\n某民发〔2021〕11号\n一、要求\n(一)每个街道建设一个托育中心。\n"
 
 
+def write_corpus(folder, **documents):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in documents.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def assert_consistent(settings):
+    """Manifest, snapshot and Chroma agree, and nothing the manifest does not name is left over."""
+    index = load_index(settings)
+    manifest = index.manifest
+    assert manifest["chunk_count"] == len(index.chunks) == index.vectors.count()
+    assert index.vectors.ids() == set(index.chunk_by_id)
+    assert [p.name for p in settings.index_dir.glob("snapshot-*")] == [manifest["snapshot"]]
+    assert not list(settings.index_dir.glob(".manifest-*"))
+    names = [c if isinstance(c, str) else c.name for c in index.vectors.client.list_collections()]
+    assert [n for n in names if n.startswith(settings.collection)] == [manifest["collection"]]
+    return index
+
+
+def refuse_embedder(monkeypatch):
+    """From here on, constructing the embedder fails the test (the real one is used everywhere else)."""
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("the embedder was loaded")
+
+    monkeypatch.setattr("assistant.embeddings.Embedder.__init__", refuse)
+
+
+@pytest.mark.slow
 def test_incremental_ingest_skips_replaces_and_deletes(tmp_path):
-    corpus = _corpus(tmp_path)
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY)
     settings = make_settings(tmp_path, corpus_dir=corpus)
     first = ingest(settings=settings)
-    assert sorted(first.added) == ["second", SEED.stem]
-    index = load_index(settings)
-    ids_before = set(index.chunk_by_id)
-    assert index.vectors.ids() == ids_before
+    assert first.added == ["elderly", "volunteers"]
+    index = assert_consistent(settings)
+    assert not index.embedder_loaded  # loading the index never loads the model
 
-    again = ingest(settings=settings)
-    assert sorted(again.skipped) == ["second", SEED.stem] and again.chunks_embedded == 0
-
-    (corpus / "second.txt").write_text(
-        "某市民政局关于社区志愿服务的通知\n某民发〔2021〕8号\n各街道:\n一、总体要求\n(一)目标。\n每个社区建立两支志愿服务队伍。\n",
-        encoding="utf-8",
-    )
+    (corpus / "elderly.txt").write_text(ELDERLY.replace("一个养老服务中心", "两个养老服务中心"), encoding="utf-8")
     changed = ingest(settings=settings)
-    assert changed.replaced == ["second"] and changed.skipped == [SEED.stem]
-    index = load_index(settings)
-    assert index.document_by_id["second"].doc_number == "某民发〔2021〕8号"
-    assert not any("一支志愿服务队伍" in c.text for c in index.chunks)
-    assert index.vectors.ids() == set(index.chunk_by_id)
+    assert changed.replaced == ["elderly"] and changed.skipped == ["volunteers"]
+    assert 0 < changed.chunks_embedded < first.chunks_embedded
+    index = assert_consistent(settings)
+    assert not any("一个养老服务中心" in c.text for c in index.chunks)
 
-    (corpus / "second.txt").unlink()
+    (corpus / "elderly.txt").unlink()
     removed = ingest(settings=settings)
-    assert removed.deleted == ["second"]
-    index = load_index(settings)
-    assert [d.doc_id for d in index.documents] == [SEED.stem]
-    assert index.vectors.ids() == set(index.chunk_by_id)
-    assert set(read_manifest(settings.index_dir)["documents"]) == {SEED.stem}
+    assert removed.deleted == ["elderly"] and removed.chunks_embedded == 0
+    index = assert_consistent(settings)
+    assert [d.doc_id for d in index.documents] == ["volunteers"]
 
 
-def test_wrong_model_is_a_clear_error(built_settings):
-    other = make_settings(built_settings.index_dir.parent, embedding_model="BAAI/bge-small-zh-v1.5")
-    with pytest.raises(IndexModelMismatchError, match="ingest --rebuild"):
-        load_index(other)
-    with pytest.raises(IndexModelMismatchError):
-        ingest(settings=other)
+@pytest.mark.slow
+def test_ingest_of_a_file_adds_it_and_keeps_the_others(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    ingest(settings=settings)
+    extra = write_corpus(tmp_path / "elsewhere", childcare=CHILDCARE) / "childcare.txt"
+
+    report = ingest([extra], settings=settings)
+    assert report.added == ["childcare"] and report.deleted == [] and report.skipped == []
+    index = assert_consistent(settings)
+    assert sorted(index.document_by_id) == ["childcare", "elderly", "volunteers"]
+
+    again = ingest([extra], settings=settings)
+    assert again.skipped == ["childcare"] and not again.changed
 
 
-def test_missing_index_is_a_clear_error(tmp_path):
-    with pytest.raises(IndexMissingError, match="assistant ingest"):
-        load_index(make_settings(tmp_path))
+@pytest.mark.slow
+def test_sync_to_paths_deletes_the_others_and_says_so_first(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    ingest(settings=settings)
+    extra = write_corpus(tmp_path / "elsewhere", childcare=CHILDCARE)
+    announced = []
+
+    def announce(names):
+        announced.extend(names)
+        assert len(read_manifest(settings.index_dir)["documents"]) == 2  # nothing written yet
+
+    report = ingest([extra], settings=settings, sync=True, on_delete=announce)
+    assert report.deleted == ["elderly", "volunteers"] and report.added == ["childcare"]
+    assert announced == ["某市民政局关于养老服务的通知（elderly）", "某市民政局关于社区志愿服务的通知（volunteers）"]
+    index = assert_consistent(settings)
+    assert list(index.document_by_id) == ["childcare"]
 
 
-def test_interrupted_ingest_leaves_the_previous_index_usable(tmp_path, monkeypatch):
-    corpus = _corpus(tmp_path)
+@pytest.mark.slow
+def test_remove_by_id_file_name_or_title_without_the_embedder(tmp_path, monkeypatch):
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY, childcare=CHILDCARE)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    ingest(settings=settings)
+    refuse_embedder(monkeypatch)
+    report = remove(["elderly.txt", "某市民政局关于托育服务的通知"], settings=settings)
+    assert report.deleted == ["childcare", "elderly"] and report.skipped == ["volunteers"]
+    index = assert_consistent(settings)
+    assert list(index.document_by_id) == ["volunteers"]
+
+    with pytest.raises(DocumentError, match="已索引的文档：volunteers"):
+        remove(["no-such-document"], settings=settings)
+    with pytest.raises(DocumentError, match="索引将为空"):
+        remove(["volunteers"], settings=settings)
+    assert_consistent(settings)
+
+
+@pytest.mark.slow
+def test_an_unchanged_library_is_not_embedded_again(tmp_path, monkeypatch):
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY)
     settings = make_settings(tmp_path, corpus_dir=corpus)
     ingest(settings=settings)
     manifest = read_manifest(settings.index_dir)
-
-    (corpus / "second.txt").write_text("某市关于养老服务的通知\n一、要求\n(一)建设养老服务中心。\n", encoding="utf-8")
-    (corpus / "third.txt").write_text("某市关于托育服务的通知\n一、要求\n(一)建设托育中心。\n", encoding="utf-8")
-    calls = {"n": 0}
-    real = Embedder.embed_passages
-
-    def dies_midway(self, texts):
-        calls["n"] += 1
-        if calls["n"] > 1:
-            raise KeyboardInterrupt
-        return real(self, texts)
-
-    monkeypatch.setattr(Embedder, "embed_passages", dies_midway)
-    monkeypatch.setattr("assistant.indexing.EMBED_BATCH", 1)
-    with pytest.raises(KeyboardInterrupt):
-        ingest(settings=settings)
-    monkeypatch.undo()
-
+    refuse_embedder(monkeypatch)
+    again = ingest(settings=settings)
+    assert again.skipped == ["elderly", "volunteers"] and not again.changed and again.chunks_embedded == 0
+    assert again.seconds < 5
     assert read_manifest(settings.index_dir) == manifest
-    index = load_index(settings)
-    docs = HybridRetriever(index=index, k=3).invoke("一支志愿服务队伍")
-    assert docs[0].metadata["doc_id"] == "second"
-    assert all(d.id in index.chunk_by_id for d in docs)
-
-    report = ingest(settings=settings)  # the next ingest finishes the job and drops the orphans
-    assert sorted(report.added) == ["third"] and report.replaced == ["second"]
-    index = load_index(settings)
-    assert index.vectors.ids() == set(index.chunk_by_id)
 
 
+@pytest.mark.slow
+def test_the_same_content_under_two_names_is_indexed_once(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY, volunteers_copy=VOLUNTEERS)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    report = ingest(settings=settings)
+    assert report.added == ["elderly", "volunteers"]
+    assert len(report.warnings) == 1 and "volunteers_copy.txt" in report.warnings[0]
+    assert "volunteers.txt" in report.warnings[0]
+    assert sorted(assert_consistent(settings).document_by_id) == ["elderly", "volunteers"]
+
+    again = ingest(settings=settings)
+    assert not again.changed and len(again.warnings) == 1
+
+
+@pytest.mark.slow
+def test_an_oversize_file_is_refused_and_changes_nothing(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS)
+    settings = make_settings(tmp_path, corpus_dir=corpus, max_file_mb=0.01)
+    ingest(settings=settings)
+    manifest = read_manifest(settings.index_dir)
+    (corpus / "huge.txt").write_text(ELDERLY * 200, encoding="utf-8")
+    with pytest.raises(DocumentError, match="huge.txt.*超过"):
+        ingest(settings=settings)
+    assert read_manifest(settings.index_dir) == manifest
+    assert_consistent(settings)
+
+
+@pytest.mark.slow
 def test_a_bad_file_changes_nothing(tmp_path):
-    corpus = _corpus(tmp_path)
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS)
     settings = make_settings(tmp_path, corpus_dir=corpus)
     ingest(settings=settings)
     manifest = read_manifest(settings.index_dir)
@@ -112,26 +175,103 @@ def test_a_bad_file_changes_nothing(tmp_path):
     assert read_manifest(settings.index_dir) == manifest
 
 
-def test_rebuild_starts_over(tmp_path):
-    settings = make_settings(tmp_path)
-    ingest(settings=settings)
-    old = read_manifest(settings.index_dir)
-    report = ingest(settings=settings, rebuild=True)
-    new = read_manifest(settings.index_dir)
-    assert report.added == [SEED.stem]
-    assert new["collection"] != old["collection"] and new["snapshot"] != old["snapshot"]
-    index = load_index(settings)
-    assert index.vectors.ids() == set(index.chunk_by_id)
-    collections = [c if isinstance(c, str) else c.name for c in index.vectors.client.list_collections()]
-    assert collections == [new["collection"]]
-
-
+@pytest.mark.slow
 def test_an_empty_corpus_changes_nothing(tmp_path):
-    settings = make_settings(tmp_path)
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
     ingest(settings=settings)
     manifest = read_manifest(settings.index_dir)
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(DocumentError, match="没有找到政策文件"):
-        ingest([empty], settings=settings)
+        ingest([empty], settings=settings, sync=True)
     assert read_manifest(settings.index_dir) == manifest
+
+
+@pytest.mark.slow
+def test_a_link_to_a_file_outside_the_corpus_is_not_indexed(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS)
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    report = ingest(settings=settings)
+    assert report.added == ["volunteers"]
+    index = assert_consistent(settings)
+    assert not any("root:" in c.text for c in index.chunks)
+
+
+@pytest.mark.slow
+def test_rebuild_starts_over(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    ingest(settings=settings)
+    old = read_manifest(settings.index_dir)
+    report = ingest(settings=settings, rebuild=True)
+    new = read_manifest(settings.index_dir)
+    assert report.added == ["volunteers"]
+    assert new["collection"] != old["collection"] and new["snapshot"] != old["snapshot"]
+    assert_consistent(settings)
+
+
+@pytest.mark.slow
+def test_interrupted_ingest_leaves_the_previous_index_usable(tmp_path, monkeypatch):
+    from assistant.embeddings import Embedder
+
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    ingest(settings=settings)
+    manifest = read_manifest(settings.index_dir)
+
+    write_corpus(corpus, elderly=ELDERLY, childcare=CHILDCARE)
+    calls = {"n": 0}
+    real = Embedder.embed_documents
+
+    def dies_midway(self, texts):
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise KeyboardInterrupt
+        return real(self, texts)
+
+    monkeypatch.setattr(Embedder, "embed_documents", dies_midway)
+    monkeypatch.setattr("assistant.embeddings.EMBED_BATCH", 1)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(settings=settings)
+    monkeypatch.undo()
+
+    assert read_manifest(settings.index_dir) == manifest
+    index = load_index(settings)  # the extra vector of the interrupted run is tolerated
+    assert list(index.document_by_id) == ["volunteers"]
+
+    report = ingest(settings=settings)  # the next ingest finishes the job and drops the leftovers
+    assert report.added == ["childcare", "elderly"]
+    assert_consistent(settings)
+
+
+@pytest.mark.slow
+def test_wrong_model_is_a_clear_error(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    ingest(settings=settings)
+    other = make_settings(tmp_path, corpus_dir=corpus, embedding_model="BAAI/bge-small-zh-v1.5")
+    with pytest.raises(IndexModelMismatchError, match="ingest --rebuild"):
+        load_index(other)
+    with pytest.raises(IndexModelMismatchError):
+        ingest(settings=other)
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexMissingError, match="assistant ingest"):
+        load_index(make_settings(tmp_path))
+    with pytest.raises(IndexMissingError, match="assistant ingest"):
+        remove(["anything"], settings=make_settings(tmp_path))
+
+
+def test_reading_the_index_does_not_import_the_ingest_pipeline():
+    code = (
+        "import sys, assistant.index\n"
+        "loaded = [m for m in ('assistant.parsing', 'assistant.chunking', 'assistant.loaders') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, env=os.environ
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,235 @@
+"""The built index as answering reads it: documents, chunks, keyword and vector indexes, checked on load.
+
+Reading never imports the ingest pipeline (parsing, chunking, loaders), and the embedding model is
+loaded only when a question first needs a vector, so a clause look-up never pays for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import IndexCorruptError, IndexMissingError, IndexModelMismatchError, StoreError
+from assistant.settings import Settings
+from assistant.store import (
+    SNAPSHOT_PREFIX,
+    KeywordIndex,
+    Snapshot,
+    VectorStore,
+    chroma_client,
+    collection_names,
+    read_manifest,
+    read_snapshot,
+)
+from assistant.types import Chunk, PolicyDocument
+
+logger = logging.getLogger(__name__)
+
+# Bumped when the manifest or snapshot layout changes; an index of another format must be rebuilt.
+MANIFEST_FORMAT = 2
+_MANIFEST_FIELDS = {
+    "format": int,
+    "embedding_model": str,
+    "model_name": str,
+    "collection": str,
+    "snapshot": str,
+    "chunk_count": int,
+    "documents": dict,
+}
+_DOCUMENT_FIELDS = {"source": str, "content_hash": str, "title": str, "chunk_tokens": int, "chunks": list}
+
+
+class PolicyIndex:
+    """Everything a question is answered from: documents, chunks, both indexes, and (lazily) the embedder."""
+
+    def __init__(
+        self,
+        documents: list[PolicyDocument],
+        chunks: list[Chunk],
+        keyword: KeywordIndex,
+        vectors: VectorStore,
+        manifest: dict[str, Any],
+        *,
+        embedder: Any = None,
+    ) -> None:
+        self.documents = documents
+        self.chunks = chunks
+        self.keyword = keyword
+        self.vectors = vectors
+        self.manifest = manifest
+        self.chunk_by_id = {c.chunk_id: c for c in chunks}
+        self.document_by_id = {d.doc_id: d for d in documents}
+        self.position_by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+        """A chunk's position in ``chunks``, which is also its row in the keyword scores."""
+        self._chunk_doc_ids = np.array([c.meta.doc_id for c in chunks])
+        self._embedder = embedder
+        self._embedder_lock = threading.Lock()
+
+    @property
+    def embedder(self):
+        """The embedding model, loaded on first use (once, whichever thread asks first)."""
+        if self._embedder is None:
+            with self._embedder_lock:
+                if self._embedder is None:
+                    from assistant.embeddings import Embedder
+
+                    self._embedder = Embedder(self.manifest["model_name"])
+        return self._embedder
+
+    @property
+    def embedder_loaded(self) -> bool:
+        return self._embedder is not None
+
+    def chunk_mask(self, doc_ids: list[str] | tuple[str, ...]) -> np.ndarray:
+        """True for the chunks of ``doc_ids``, in the order of ``chunks``."""
+        return np.isin(self._chunk_doc_ids, list(doc_ids))
+
+
+def corrupt(reason: str) -> IndexCorruptError:
+    return IndexCorruptError(f"索引不完整，请运行 assistant ingest --rebuild（原因：{reason}）")
+
+
+def mismatch(built_with: str, configured: str) -> IndexModelMismatchError:
+    return IndexModelMismatchError(
+        f"索引是用模型 {built_with} 建的，当前配置为 {configured}：请运行 assistant ingest --rebuild"
+    )
+
+
+def read_checked_manifest(index_dir: Path) -> dict[str, Any] | None:
+    """The manifest, None when there is no index.
+
+    Raises:
+        IndexCorruptError: the manifest is not JSON, of another format, or incomplete.
+    """
+    try:
+        manifest = read_manifest(index_dir)
+    except (OSError, ValueError) as error:
+        raise corrupt(f"manifest.json 无法读取：{error}") from error
+    if manifest is None:
+        return None
+    if manifest.get("format") != MANIFEST_FORMAT:
+        raise corrupt(f"manifest.json 是旧格式（{manifest.get('format', 1)}），当前为 {MANIFEST_FORMAT}")
+    for name, kind in _MANIFEST_FIELDS.items():
+        if not isinstance(manifest.get(name), kind):
+            raise corrupt(f"manifest.json 缺少 {name}")
+    for doc_id, entry in manifest["documents"].items():
+        if not isinstance(entry, dict) or any(not isinstance(entry.get(k), t) for k, t in _DOCUMENT_FIELDS.items()):
+            raise corrupt(f"manifest.json 中文档 {doc_id} 的记录不完整")
+    listed = sum(len(entry["chunks"]) for entry in manifest["documents"].values())
+    if listed != manifest["chunk_count"]:
+        raise corrupt(f"manifest.json 记录 {manifest['chunk_count']} 个片段，文档列出 {listed} 个")
+    snapshot = manifest["snapshot"]
+    if not snapshot.startswith(SNAPSHOT_PREFIX) or "/" in snapshot or "\\" in snapshot:
+        raise corrupt(f"manifest.json 中的快照名 {snapshot!r} 无效")
+    return manifest
+
+
+def manifest_chunk_ids(manifest: dict[str, Any]) -> set[str]:
+    return {chunk_id for entry in manifest["documents"].values() for chunk_id in entry["chunks"]}
+
+
+def read_checked_snapshot(index_dir: Path, manifest: dict[str, Any]) -> Snapshot:
+    """The snapshot the manifest names, checked against it.
+
+    Raises:
+        IndexCorruptError: the folder is missing, a file is damaged, or it holds other documents or chunks.
+    """
+    folder = index_dir / manifest["snapshot"]
+    if not folder.is_dir():
+        raise corrupt(f"快照文件夹 {folder.name} 不存在")
+    try:
+        snapshot = read_snapshot(folder)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise corrupt(f"快照 {folder.name} 无法读取：{error}") from error
+    if len(snapshot.chunks) != manifest["chunk_count"]:
+        raise corrupt(f"快照有 {len(snapshot.chunks)} 个片段，manifest.json 记录 {manifest['chunk_count']} 个")
+    if {c.chunk_id for c in snapshot.chunks} != manifest_chunk_ids(manifest):
+        raise corrupt("快照中的片段与 manifest.json 不一致")
+    if {d.doc_id for d in snapshot.documents} != set(manifest["documents"]):
+        raise corrupt("快照中的文档与 manifest.json 不一致")
+    return snapshot
+
+
+def check_model(manifest: dict[str, Any], settings: Settings) -> None:
+    """Raises IndexModelMismatchError when the index was built with another model than the configured one."""
+    from assistant.embeddings import model_identity
+
+    configured = model_identity(settings.embedding_model)
+    if manifest["embedding_model"] != configured:
+        raise mismatch(manifest["embedding_model"], configured)
+
+
+def load_index(settings: Settings, *, embedder: Any = None) -> PolicyIndex:
+    """The index under ``settings.index_dir``, checked for completeness.
+
+    Args:
+        settings: where the index is and which model and Chroma it uses.
+        embedder: an already loaded embedder to use; by default one is loaded on first use.
+
+    Raises:
+        IndexMissingError: no index has been built.
+        IndexModelMismatchError: the index was built with another embedding model.
+        IndexCorruptError: a file is missing or damaged, or Chroma holds fewer vectors than the manifest lists.
+    """
+    manifest = read_checked_manifest(settings.index_dir)
+    if manifest is None:
+        raise IndexMissingError(f"索引不存在（{settings.index_dir}）：请先运行 assistant ingest")
+    check_model(manifest, settings)
+    try:
+        return _load(settings, manifest, embedder)
+    except IndexCorruptError:
+        # An ingest that finished between our reads removes the snapshot we were about to read.
+        latest = read_checked_manifest(settings.index_dir)
+        if latest is None or latest == manifest:
+            raise
+        return _load(settings, latest, embedder)
+
+
+def _load(settings: Settings, manifest: dict[str, Any], embedder: Any) -> PolicyIndex:
+    snapshot = read_checked_snapshot(settings.index_dir, manifest)
+    try:
+        keyword = KeywordIndex.load(settings.index_dir / manifest["snapshot"] / "keyword")
+    except StoreError as error:
+        raise corrupt(str(error)) from error
+    if len(keyword) != len(snapshot.chunks):
+        raise corrupt(f"关键词索引有 {len(keyword)} 个片段，快照有 {len(snapshot.chunks)} 个")
+    vectors = _checked_vectors(settings, manifest)
+    return PolicyIndex(snapshot.documents, snapshot.chunks, keyword, vectors, manifest, embedder=embedder)
+
+
+def _checked_vectors(settings: Settings, manifest: dict[str, Any]) -> VectorStore:
+    """The collection, holding a vector for every chunk the manifest lists.
+
+    Extra vectors (an ingest was interrupted after embedding) are tolerated: retrieval ignores them
+    and the next ingest deletes them.
+    """
+    client = chroma_client(settings)
+    name = manifest["collection"]
+    if name not in collection_names(client):
+        raise corrupt(f"向量库中没有集合 {name}（chroma.sqlite3 被删除或换了 Chroma 服务？）")
+    vectors = VectorStore(client, name)
+    count, expected = vectors.count(), manifest["chunk_count"]
+    if count != expected:
+        missing = len(manifest_chunk_ids(manifest) - vectors.ids())
+        if missing:
+            raise corrupt(
+                f"向量库有 {count} 个向量，缺少 {missing} 个片段的向量（manifest.json 记录 {expected} 个片段）"
+            )
+        logger.warning(
+            "collection %s holds %d vectors no chunk uses; the next ingest removes them", name, count - expected
+        )
+    return vectors
+
+
+def ensure_index(settings: Settings, *, progress: bool = False) -> PolicyIndex:
+    """Load the index, building it from ``settings.corpus_dir`` first if there is none (with a progress bar)."""
+    if read_checked_manifest(settings.index_dir) is None:
+        from assistant.indexing import ingest  # the write side, needed only when there is nothing to read
+
+        logger.info("no index at %s: building it from %s", settings.index_dir, settings.corpus_dir)
+        ingest(settings=settings, progress=progress)
+    return load_index(settings)
