@@ -1,14 +1,22 @@
-"""Text normalisation, jieba set-up (user dictionary), tokenisers, stop-words, sentences, synonyms."""
+"""Text normalisation, jieba set-up (the installed vocabulary, see vocabulary.py), tokenisers, stop-words,
+sentences, synonyms."""
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import jieba
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from assistant.vocabulary import Entry, Vocabulary
 
 logger = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
@@ -30,19 +38,74 @@ def _data_lines(name: str) -> list[str]:
     return [line.rstrip("\n") for line in content.splitlines() if line.strip() and not line.startswith("#")]
 
 
-@lru_cache(maxsize=1)
+class _Installed:
+    """The vocabulary in use and the jieba tokenizer built from it (on first use); replaced whole by
+    ``use_vocabulary``, never edited in place."""
+
+    def __init__(self, vocabulary: Vocabulary | None) -> None:
+        self.vocabulary = vocabulary
+        self.tokenizer: jieba.Tokenizer | None = None
+
+
+_installed = _Installed(None)
+_install_lock = threading.Lock()
+
+
+def use_vocabulary(vocabulary: Vocabulary | None) -> None:
+    """Segment with ``vocabulary`` from now on (None: the hand-written seed). Thread-safe: the tokenizer
+    and policy terms are swapped whole, so a segmentation running meanwhile uses the old ones or the new,
+    never a half-built dictionary.
+
+    Ingest installs the vocabulary it builds from the parsed documents before it tokenises their
+    chunks; loading an index installs the vocabulary saved with it, so questions and chunks are cut alike.
+    """
+    global _installed
+    with _install_lock:
+        _installed = _Installed(vocabulary)
+
+
+def vocabulary() -> Vocabulary:
+    """The vocabulary in use: the one installed, or the seed (data/user_dict.txt and the synonyms' policy side)."""
+    current = _installed
+    if current.vocabulary is None:
+        from assistant.vocabulary import seed_vocabulary  # vocabulary.py builds on this module
+
+        with _install_lock:
+            if current.vocabulary is None:
+                current.vocabulary = seed_vocabulary()
+    return current.vocabulary
+
+
 def _tokenizer() -> jieba.Tokenizer:
+    current = _installed
+    if current.tokenizer is None:
+        words = vocabulary().words
+        with _install_lock:
+            if current.tokenizer is None:
+                current.tokenizer = _build_tokenizer(words)
+    return current.tokenizer
+
+
+def _build_tokenizer(entries: Iterable[Entry]) -> jieba.Tokenizer:
+    """jieba with the vocabulary's words. A word without a frequency gets the least that keeps it whole;
+    none is made rarer than jieba's own dictionary has it (登记 stays as common as it is)."""
     tokenizer = jieba.Tokenizer()
-    for line in _data_lines("user_dict.txt"):
-        word, *rest = line.split()
-        tokenizer.add_word(word, int(rest[0]) if rest else None, rest[1] if len(rest) > 1 else None)
+    tokenizer.initialize()
+    for entry in entries:
+        known = tokenizer.FREQ.get(entry.word, 0)
+        freq = entry.freq if entry.freq is not None else tokenizer.suggest_freq(entry.word, False)
+        tokenizer.add_word(entry.word, max(freq, known), entry.tag or None)
     return tokenizer
 
 
-@lru_cache(maxsize=1)
 def policy_terms() -> frozenset[str]:
-    """The words of the jieba user dictionary: the corpus's policy vocabulary."""
-    return frozenset(line.split()[0] for line in _data_lines("user_dict.txt"))
+    """The policy words of the vocabulary in use (its place names excluded)."""
+    return vocabulary().policy_terms
+
+
+def place_names() -> frozenset[str]:
+    """The places the library's documents are issued for (台州市, 台州): a scope, not a topic."""
+    return vocabulary().places
 
 
 @lru_cache(maxsize=1)

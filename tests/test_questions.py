@@ -1,18 +1,53 @@
 """What a question asks, in isolation: content words, synonyms, routing patterns."""
 
+import unicodedata
+
 import pytest
 
-from assistant.questions import INSTRUCTION_ATTACKS, METADATA_QUESTIONS, TASK_REQUESTS, coverage, question_terms
+from assistant.questions import (
+    INSTRUCTION_ATTACKS,
+    METADATA_QUESTIONS,
+    coverage,
+    is_task,
+    metadata_fields,
+    question_terms,
+)
 
 
 def _forms(question):
     return {t.word: set(t.forms) for t in question_terms(question)}
 
 
+def _lowered(question):
+    return unicodedata.normalize("NFKC", question).lower()
+
+
+def _fields(question, document_name=""):
+    """As the router asks: topic words are what is left once the document's name is removed."""
+    topic = question.replace(document_name, " ") if document_name else question
+    return metadata_fields(_lowered(question), [t.word for t in question_terms(topic)])
+
+
 def test_everyday_words_carry_policy_words():
-    forms = _forms("我们想组个合唱队，还不够登记条件，怎么办？")
-    assert "社区社会组织" in forms["合唱队"] and "登记条件" in forms
+    forms = _forms("我们想组个兴趣小组，还不够登记条件，怎么办？")
+    assert "社会组织" in forms["兴趣小组"] and "登记条件" in forms
+    assert "不具备" in forms["不够"]
     assert "怎么办" not in forms and "我们" not in forms  # stop-words
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "policy"),
+    [
+        ("协会注册要什么条件", "协会", "社会团体"),
+        ("协会注册要什么条件", "注册", "登记"),
+        ("捐钱给慈善组织能抵税吗", "抵税", "税前扣除"),
+        ("捐钱给慈善组织能抵税吗", "捐钱", "捐赠"),
+        ("居委会多久换届一次", "居委会", "居民委员会"),
+        ("做义工有没有保险", "义工", "志愿者"),
+    ],
+)
+def test_general_civil_affairs_vocabulary(question, word, policy):
+    assert policy in _forms(question)[word]
 
 
 def test_english_words_map_whole_words_only():
@@ -22,14 +57,16 @@ def test_english_words_map_whole_words_only():
 
 
 def test_generic_and_facet_words_are_not_topics():
-    topics = set(_forms("台州市的公积金贷款额度是多少？"))
-    assert "公积金" in topics and not topics & {"台州市", "额度", "多少"}
+    topics = set(_forms("这份文件规定的公积金费用是多少？"))
+    assert topics == {"公积金"}
 
 
 def test_coverage_counts_by_weight():
     terms = question_terms("公积金 备案")
     weights = {t.word: 1.0 for t in terms}
     assert coverage(terms, "对尚不具备登记条件的社区社会组织可采取备案管理", weights) == 0.5
+    weights["备案"] = 3.0
+    assert coverage(terms, "备案", weights) == 0.75
 
 
 @pytest.mark.parametrize(
@@ -42,18 +79,35 @@ def test_coverage_counts_by_weight():
     ],
 )
 def test_instruction_attacks(question):
-    assert any(p.search(question.lower()) for p in INSTRUCTION_ATTACKS)
+    assert any(p.search(_lowered(question)) for p in INSTRUCTION_ATTACKS)
 
 
 @pytest.mark.parametrize(
     "question", ["社区在三社联动中扮演什么角色？", "社区事务准入有什么规则？", "怎样提升社会组织的公信力"]
 )
-def test_ordinary_questions_are_not_attacks(question):
-    assert not any(p.search(question) for p in INSTRUCTION_ATTACKS)
-    assert not TASK_REQUESTS.search(question)
+def test_ordinary_questions_are_not_attacks_or_tasks(question):
+    assert not any(p.search(_lowered(question)) for p in INSTRUCTION_ATTACKS)
+    assert not is_task(_lowered(question))
+
+
+@pytest.mark.parametrize("question", ["帮我写一首诗", "请帮我起草一份申请书", "给我订一张去杭州的票"])
+def test_tasks(question):
+    assert is_task(_lowered(question))
+
+
+def test_a_question_about_what_a_report_contains_is_no_task():
+    assert not is_task(_lowered("编一份社会组织年度工作报告要包括哪些内容？"))
 
 
 def test_metadata_fields():
-    found = [name for name, p in METADATA_QUESTIONS.items() if p.search("这份文件的发文机关和文号是什么？")]
-    assert found == ["doc_number", "issuer"]
+    assert _fields("这份文件的发文机关和文号是什么？") == ["doc_number", "issuer"]
+    assert _fields("这份文件还有效吗") == ["status"]
+    assert _fields("社团条例令号是多少", "社团条例") == ["doc_number"]
     assert not any(p.search("怎样有效发挥社会工作者的作用") for p in METADATA_QUESTIONS.values())
+
+
+@pytest.mark.parametrize(
+    "question", ["备案管理适用于哪些社区社会组织", "资助资金什么时候发放", "慈善组织的有效期限内怎样开展募捐"]
+)
+def test_content_questions_are_not_metadata_questions(question):
+    assert _fields(question) == []

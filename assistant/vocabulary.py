@@ -1,0 +1,207 @@
+"""The library's policy vocabulary, derived from its documents: names, headings, defined and quoted
+terms, place names. jieba keeps these words whole, so a keyword search and a question's content words
+meet the documents' own terms (社区社会组织, 税前扣除), and ``policy_terms`` tells a question's policy
+words from everyday ones.
+
+Built at ingest from the parsed documents and saved beside the index (``save``/``load``); installed
+with ``assistant.text.use_vocabulary``. Nothing here is a list of one library's words: the only
+hand-written words are the general civil-affairs seed in data/user_dict.txt and the policy side of
+data/synonyms.tsv, and each enters a library's vocabulary only where its documents use it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from assistant.text import normalize, synonyms
+from assistant.types import PolicyDocument
+
+VOCABULARY_FORMAT = 1
+MIN_CHARS = 2
+"""Shortest word kept: a single character is no term."""
+MAX_CHARS = 10
+"""Longest defined, quoted or heading term kept: longer runs are phrases, not terms."""
+SHORT_HEADING_CHARS = 4
+"""A policy heading this short names a topic (总体目标, 保障措施); longer ones are tasks (加强组织领导)."""
+
+_CJK_WORD = re.compile(rf"^[\u4e00-\u9fff]{{{MIN_CHARS},}}$")
+# 本法所称慈善组织，是指…; 本条例所称志愿服务组织为…; 本办法所称社会组织是指…
+_DEFINED = re.compile(
+    r"本(?:法|条例|办法|规定|细则|意见|方案|决定|通知|公告)所称的?"
+    rf"([\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}}?)(?=[，,：:]|是指|系指|是|包括|属于|为|指)"
+)
+# 住所是指…; 前款的服务时间是指…: the run before 是指, its last part after 的.
+_MEANS = re.compile(rf"(?:^|[\n。；;，,：:（(、])([\u4e00-\u9fff]{{{MIN_CHARS},16}}?)[，,]?(?:是指|系指)")
+# （以下简称登记管理机关）, （以下简称《慈善法》）, （以下统称社会组织）
+_SHORT_FOR = re.compile(r"以下(?:简称|统称)[“《\"]?([\u4e00-\u9fff]{2,12}?)[”》\"]?[）)]")
+_QUOTED = re.compile(rf"[“\"]([\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}})[”\"]")
+_HEADING_PARTS = re.compile(r"、|以及|和|及|与|或|的")
+# A local issuer opens with its place: 台州市人民政府办公室, 浙江省人民代表大会常务委员会.
+_PLACE = re.compile(
+    r"^([\u4e00-\u9fff]{2,4}?)(省|自治区|市|自治州|地区|盟|县|区|旗)"
+    r"(?=人民|委员会|政府|人大|党委|民政|财政|办公|[\u4e00-\u9fff]{0,3}(?:厅|局|委))"
+)
+_SEED_FILE = "user_dict.txt"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A word for jieba. ``freq`` None: as high as jieba needs to keep the word whole (see text.py)."""
+
+    word: str
+    freq: int | None = None
+    tag: str = "n"
+    source: str = ""
+    """Where it came from: title, short_name, place, defined, heading, quoted, synonym, seed."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words jieba keeps whole, and which of them are policy terms (place names are not)."""
+
+    words: tuple[Entry, ...]
+
+    @property
+    def policy_terms(self) -> frozenset[str]:
+        return frozenset(e.word for e in self.words if e.source != "place")
+
+    @property
+    def places(self) -> frozenset[str]:
+        return frozenset(e.word for e in self.words if e.source == "place")
+
+    def save(self, path: Path) -> None:
+        data = {"format": VOCABULARY_FORMAT, "words": [[e.word, e.freq, e.tag, e.source] for e in self.words]}
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabulary:
+        """Raises OSError or ValueError when the file is missing, damaged or of another format."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("format") != VOCABULARY_FORMAT:
+            raise ValueError(f"{path}: not a vocabulary of format {VOCABULARY_FORMAT}")
+        return cls(tuple(Entry(str(w), None if f is None else int(f), str(t), str(s)) for w, f, t, s in data["words"]))
+
+
+def seed_entries() -> list[Entry]:
+    """The hand-written seed (data/user_dict.txt, jieba's format: word [freq] [tag])."""
+    content = resources.files("assistant").joinpath("data", _SEED_FILE).read_text(encoding="utf-8")
+    entries = []
+    for line in content.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, *rest = line.split()
+        freq = int(rest.pop(0)) if rest and rest[0].isdigit() else None
+        entries.append(Entry(word, freq, rest[0] if rest else "n", "seed"))
+    return entries
+
+
+def synonym_entries() -> list[Entry]:
+    """The policy side of data/synonyms.tsv: words the everyday words of a question are searched as."""
+    targets = dict.fromkeys(normalize(t) for _, forms in synonyms() for t in forms)
+    return [Entry(t, source="synonym") for t in targets]
+
+
+def seed_vocabulary() -> Vocabulary:
+    """What is installed before a library's vocabulary is: the seed and the synonyms' policy side."""
+    return Vocabulary(_unique([*seed_entries(), *synonym_entries()]))
+
+
+def build_vocabulary(documents: list[PolicyDocument]) -> Vocabulary:
+    """The vocabulary of a library: what its documents name, define, quote and head their chapters with.
+
+    Every derived word occurs in the documents' text or names; the seed and the synonyms' policy side
+    enter only where the documents use them.
+    """
+    texts = [normalize(d.text) for d in documents]
+    entries: list[Entry] = []
+    for doc in documents:
+        entries += [Entry(name, source="title") for name in _names([doc.title])]
+        entries += [Entry(name, source="short_name") for name in _names(doc.short_names)]
+        entries += [Entry(place, tag="ns", source="place") for place in place_names(doc)]
+    for doc, text in zip(documents, texts):
+        entries += [Entry(t, source="defined") for t in defined_terms(text) if t in text]
+        entries += [Entry(t, source="heading") for t in heading_terms(doc)]
+        entries += [Entry(t, source="quoted") for t in _QUOTED.findall(text)]
+    used = [e for e in (*seed_entries(), *synonym_entries()) if any(e.word in text for text in texts)]
+    return Vocabulary(_unique([*entries, *used]))
+
+
+def defined_terms(text: str) -> list[str]:
+    """Terms the text defines (本法所称X, X是指) or abbreviates (以下简称X, 以下统称X)."""
+    terms = _DEFINED.findall(text) + _SHORT_FOR.findall(text)
+    terms += [re.split(r"的|所称", run)[-1] for run in _MEANS.findall(text)]
+    return [t for t in terms if MIN_CHARS <= len(t) <= MAX_CHARS]
+
+
+def heading_terms(doc: PolicyDocument) -> list[str]:
+    """Topics a document's headings name: chapter and section titles of a law (第三章 成立登记), split
+    at 、/和/及/的 (设立、变更和注销), and short policy headings (总体目标)."""
+    terms = []
+    for _, clause in doc.iter_clauses():
+        heading = normalize(clause.heading)
+        if clause.label.endswith(("编", "章", "节")):
+            terms += [part for part in _HEADING_PARTS.split(heading) if MIN_CHARS <= len(part) <= MAX_CHARS]
+        elif heading and len(heading) <= SHORT_HEADING_CHARS:
+            terms.append(heading)
+    return [t for t in terms if _CJK_WORD.match(t)]
+
+
+def place_names(doc: PolicyDocument) -> list[str]:
+    """The places a local document's issuers name, with and without their level: 台州市, 台州."""
+    places = []
+    for issuer in re.split(r"[、，,\s]+", doc.issuer):
+        match = _PLACE.match(normalize(issuer))
+        if match:
+            places += [match.group(1) + match.group(2), match.group(1)]
+    return places
+
+
+def _names(names: Iterable[str]) -> list[str]:
+    """Names jieba can keep whole: Chinese characters only (no spaces, brackets or 《》)."""
+    return [n for n in (normalize(name) for name in names) if _CJK_WORD.match(n)]
+
+
+def _unique(entries: Iterable[Entry]) -> tuple[Entry, ...]:
+    """One entry per word, the first source winning; only words of Chinese characters."""
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        if _CJK_WORD.match(entry.word) and entry.word not in seen:
+            seen[entry.word] = entry
+    return tuple(seen.values())
+
+
+class TermVectors:
+    """Embedding-based expansion, off by default: a question word the vocabulary lacks (读书会) is
+    searched as its nearest policy terms too. Not wired into retrieval: with the bundled model, single
+    words sit close together (cosine .84-.92 for every pair tried) and out-of-scope words land on
+    policy terms as near as true synonyms do (低保→保障 .885 beside 捐钱→捐赠 .917), which would make
+    off-topic questions look in scope. Wire it only if a held-out measurement says it helps.
+
+    ``embedder`` is anything with ``embed_query`` and ``embed_documents`` (assistant.embeddings.Embedder).
+    """
+
+    def __init__(self, vocabulary: Vocabulary, embedder, *, k: int = 2, min_similarity: float = 0.9) -> None:
+        self.terms = sorted(vocabulary.policy_terms)
+        self.embedder = embedder
+        self.k = k
+        """How many nearest terms a word is expanded to."""
+        self.min_similarity = min_similarity
+        """Cosine similarity a term needs to stand for the word."""
+        vectors = np.asarray(embedder.embed_documents(self.terms), dtype=np.float32)
+        self._vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def nearest(self, word: str) -> list[str]:
+        """The policy terms nearest to ``word``, best first; none for a word the vocabulary has."""
+        if word in self.terms or not self.terms:
+            return []
+        query = np.asarray(self.embedder.embed_query(word), dtype=np.float32)
+        similarity = self._vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        best = np.argsort(-similarity)[: self.k]
+        return [self.terms[i] for i in best if similarity[i] >= self.min_similarity]

@@ -1,0 +1,150 @@
+"""The vocabulary is derived from the documents themselves; the hand-written lists keep their rules."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant import text
+from assistant.parsing import load_document, parse_document
+from assistant.vocabulary import Entry, Vocabulary, build_vocabulary, seed_entries, seed_vocabulary
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return [load_document(path) for path in sorted(CORPUS.rglob("*.txt"))]
+
+
+@pytest.fixture(scope="module")
+def vocabulary(documents):
+    return build_vocabulary(documents)
+
+
+@pytest.fixture(scope="module")
+def corpus_texts(documents):
+    return [text.normalize(d.text) for d in documents]
+
+
+@pytest.fixture
+def installed():
+    """Install a vocabulary for one test; the seed comes back afterwards."""
+    yield text.use_vocabulary
+    text.use_vocabulary(None)
+
+
+def _chinese(name):
+    return re.fullmatch(r"[\u4e00-\u9fff]+", text.normalize(name))
+
+
+def test_every_title_and_short_name_is_a_word(documents, vocabulary):
+    words = {e.word for e in vocabulary.words}
+    names = [text.normalize(n) for d in documents for n in [d.title, *d.short_names] if _chinese(n)]
+    assert {"社团条例", "慈善法", "志愿服务条例", "基金会条例"} <= set(names)
+    assert not [n for n in names if n not in words]
+
+
+def test_defined_terms_come_from_the_documents(vocabulary):
+    by_source = {e.word: e.source for e in vocabulary.words}
+    # 慈善法第八条 本法所称慈善组织; 社团条例第二条 本条例所称社会团体; 以下简称登记管理机关; 住所是指
+    for term in ("慈善组织", "社会团体", "志愿服务组织", "登记管理机关", "住所"):
+        assert by_source.get(term) == "defined", term
+    assert {"三社联动", "民主恳谈"} <= vocabulary.policy_terms  # quoted terms
+    assert {"成立登记", "慈善财产", "法律责任"} <= vocabulary.policy_terms  # chapter headings
+    assert "加强组织领导" not in vocabulary.policy_terms  # a task heading, not a topic
+
+
+def test_place_names_come_from_issuers_and_are_no_policy_terms(vocabulary):
+    assert {"台州市", "台州", "浙江省", "浙江"} <= vocabulary.places
+    assert not vocabulary.places & vocabulary.policy_terms
+    assert not vocabulary.places & {"城市", "全国", "中华", "民政"}
+
+
+def test_every_word_occurs_in_the_library(documents, vocabulary, corpus_texts):
+    names = {text.normalize(n) for d in documents for n in [d.title, *d.short_names, d.issuer]}
+    library = "".join(corpus_texts) + "".join(names)
+    assert not [e.word for e in vocabulary.words if e.word not in library]
+
+
+def test_a_new_document_brings_its_defined_terms(documents):
+    new = parse_document(
+        "社区互助会管理办法\n民政部\n第一条 本办法所称邻里互助会，是指居民自愿组成、开展互助服务的组织（以下简称互助会）。"
+        "\n第二条 “时间银行”记录居民的服务时长。",
+        doc_id="huzhuhui",
+    )
+    before = build_vocabulary(documents).policy_terms
+    after = build_vocabulary([*documents, new]).policy_terms
+    assert {"邻里互助会", "互助会", "时间银行"} <= after - before
+
+
+def test_save_and_load_round_trip(vocabulary, tmp_path):
+    path = tmp_path / "vocabulary.json"
+    vocabulary.save(path)
+    assert Vocabulary.load(path) == vocabulary
+    path.write_text('{"format": 99, "words": []}', encoding="utf-8")
+    with pytest.raises(ValueError):
+        Vocabulary.load(path)
+
+
+def test_use_vocabulary_keeps_names_whole(vocabulary, installed):
+    installed(None)
+    assert "社团条例" not in text.words("社团条例令号是多少")  # the seed has no document names
+    assert "台州" not in text.place_names()
+    installed(vocabulary)
+    assert text.words("社团条例令号是多少")[0] == "社团条例"
+    assert "慈善组织公开募捐办法" in text.words("慈善组织公开募捐办法第几条讲备案")
+    assert "台州" in text.place_names() and "慈善组织" in text.policy_terms()
+    assert "志愿服务记录证明" in text.search_tokens("志愿服务记录证明怎么开")
+
+
+def test_a_vocabulary_never_makes_a_common_word_rarer(installed):
+    import jieba
+
+    jieba.dt.check_initialized()
+    installed(Vocabulary((Entry("登记", 1, "v", "seed"), Entry("社区社会组织", None, "n", "seed"))))
+    frequency = text._tokenizer().FREQ
+    assert frequency["登记"] == jieba.dt.FREQ["登记"] > 1
+    assert text.words("培育社区社会组织登记") == ["培育", "社区社会组织", "登记"]
+
+
+def test_seed_words_are_general_civil_affairs_words(corpus_texts):
+    """Each seed word is used by at least two documents: one document's wording is no general word."""
+    rare = [e.word for e in seed_entries() if sum(e.word in t for t in corpus_texts) < 2]
+    assert not rare
+
+
+def test_the_seed_vocabulary_is_what_runs_before_an_index_is_loaded(installed):
+    installed(None)
+    assert text.vocabulary() == seed_vocabulary()
+    assert {"登记", "税前扣除", "居民委员会"} <= text.policy_terms()
+
+
+def test_policy_side_of_synonyms_occurs_in_the_corpus(corpus_texts):
+    library = "".join(corpus_texts)
+    missing = [(p, t) for p, targets in text.synonyms() for t in targets if text.normalize(t) not in library]
+    assert not missing
+
+
+def test_everyday_side_of_synonyms_is_how_residents_speak(corpus_texts):
+    """The library writes the policy word more often than the everyday one (outside that policy word),
+    and an everyday phrase of four characters or more is no phrase of the library's text."""
+    library = "".join(corpus_texts)
+    wrong = []
+    for phrase, targets in text.synonyms():
+        if phrase.isascii():
+            continue
+        policy = [text.normalize(t) for t in targets]
+        rest = library
+        for word in sorted(policy, key=len, reverse=True):
+            rest = rest.replace(word, "|")
+        if rest.count(phrase) >= max(library.count(word) for word in policy):
+            wrong.append(phrase)
+        if len(phrase) >= 4 and phrase in library:
+            wrong.append(phrase)
+    assert not wrong
+
+
+def test_synonyms_file_holds_no_duplicates():
+    phrases = [p for p, _ in text.synonyms()]
+    assert len(phrases) == len(set(phrases))
