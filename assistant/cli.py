@@ -1,15 +1,16 @@
-"""Command line: ingest, ask, eval, serve. Thin: parses arguments, calls the package, prints."""
+"""Command line: ingest, ask, chat, docs, eval, feedback, serve. Thin: parses arguments, calls the package, prints."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 from assistant.errors import AssistantError
-from assistant.settings import AUDIENCES, Settings, quiet_libraries
+from assistant.settings import Settings, quiet_libraries
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,10 +31,18 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="提问")
     ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
-    ask.add_argument("--audience", choices=AUDIENCES, help="resident (居民), onboarding (新社工), staff (工作人员)")
+    ask.add_argument("--audience", help="resident (居民), onboarding (新社工), staff (工作人员)")
+    ask.add_argument("--doc", help="only this document (file name, title, short name such as 慈善法, or number)")
+
+    chat = commands.add_parser("chat", help="连续对话（追问会接着上文理解）")
+    chat.add_argument("--audience", help="resident (居民), onboarding (新社工), staff (工作人员)")
+    chat.add_argument("--doc", help="only this document")
+
+    commands.add_parser("docs", help="列出已收录的文件")
 
     evaluate = commands.add_parser("eval", help="在问题集上评测")
     evaluate.add_argument("file", type=Path, help="question set, one JSON object per line")
+    evaluate.add_argument("--split", help="only rows whose 'split' field has this value (e.g. validation)")
 
     feedback = commands.add_parser("feedback", help="查看网页界面收到的 👍/👎 反馈")
     feedback.add_argument("--down", action="store_true", help="only answers rated 👎")
@@ -44,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="启动网页界面")
     serve.add_argument("--host", help="address to listen on (default ASSISTANT_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default ASSISTANT_PORT or 7860)")
+    serve.add_argument(
+        "--public",
+        action="store_true",
+        help="allow a non-loopback --host without ASSISTANT_ADMIN_PASSWORD (prints a warning)",
+    )
     return parser
 
 
@@ -68,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断；索引保持中断前的状态。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `assistant ask … | head`: the reader is gone, nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _index_commands() -> dict:
+    return {"ingest": _ingest, **({"remove": globals()["_remove"]} if "_remove" in globals() else {})}
 
 
 def _ingest(args, settings: Settings) -> int:
@@ -96,46 +117,92 @@ def _remove(args, settings: Settings) -> int:
 
 
 def _chain(settings: Settings):
-    from assistant.answering import build_chain
-    from assistant.indexing import ensure_index
+    from assistant.index import ensure_index
+    from assistant.router import build_chain
 
     return build_chain(ensure_index(settings, progress=True), settings=settings)
+
+
+def _print(answer, as_json: bool) -> None:
+    from assistant.presentation import render
+
+    print(json.dumps(answer.to_json(), ensure_ascii=False) if as_json else render(answer), flush=True)
 
 
 def _ask(args, settings: Settings) -> int:
     chain = _chain(settings)
     if args.question != "-":
-        answer = chain.ask(args.question, args.audience)
-        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render(answer))
-        return 0
+        answer = chain.ask(args.question, args.audience, doc=args.doc)
+        _print(answer, args.json)
+        return 1 if answer.kind == "error" else 0
     status = 0
-    for line in sys.stdin:
-        question = line.strip()
-        if not question:
-            continue
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
         try:
-            answer = chain.ask(question, args.audience)
-            output = answer.to_json() if args.json else render(answer) + "\n"
-        except AssistantError as error:
-            output, status = {"question": question, "error": str(error)}, 1
-        print(json.dumps(output, ensure_ascii=False) if isinstance(output, dict) else output, flush=True)
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            from assistant.types import Answer
+
+            message = f"第 {number} 行不是合法的 UTF-8 文本，已跳过。"
+            _print(Answer("", message, False, kind="error", error=message), args.json)
+            status = 1
+            continue
+        if not line.strip():
+            continue
+        answer = chain.ask(line.strip(), args.audience, doc=args.doc)
+        status |= answer.kind == "error"
+        _print(answer, args.json)
+        if not args.json:
+            print()
     return status
 
 
-def render(answer) -> str:
-    related = [c for c in answer.citations if not c.quote]
-    lines = [answer.answer]
-    if related:
-        lines.append("\n相关条款：" + "；".join(f"{c.clause} {c.heading}" for c in related))
-    return "\n".join(lines)
+def _chat(args, settings: Settings) -> int:
+    chain = _chain(settings)
+    history = []
+    print("政策问答助手：请输入问题（空行或 Ctrl-D 结束，输入“新对话”清空上下文）。")
+    while True:
+        try:
+            question = input("问> ").strip()
+        except EOFError:
+            return 0
+        if not question:
+            return 0
+        if question in ("新对话", "/new"):
+            history = []
+            print("（已开始新对话）")
+            continue
+        answer = chain.ask(question, args.audience, history=history, doc=args.doc)
+        _print(answer, False)
+        print()
+        if answer.kind != "error":
+            history.append(chain.turn(answer))
+
+
+def _docs(args, settings: Settings) -> int:
+    from assistant.index import ensure_index
+    from assistant.library import Library
+
+    rows = Library(ensure_index(settings, progress=True).documents).rows()
+    for row in rows:
+        dates = "；".join(part for part in (row.date, f"施行：{row.effective}" if row.effective else "") if part)
+        print(
+            f"{row.title}\n  文号：{row.doc_number or '无'}  类型：{row.kind}  发布机关：{row.issuer or '未载明'}\n"
+            f"  日期：{dates or '未载明'}  状态：{row.status}  条款数：{row.clauses}  简称：{'、'.join(row.short_names) or '无'}"
+            f"  编号：{row.doc_id}"
+        )
+    print(f"共 {len(rows)} 份文件。")
+    return 0
 
 
 def _eval(args, settings: Settings) -> int:
     from assistant.evaluation import evaluate, load_questions
 
-    questions = load_questions(args.file)
+    questions, bad = load_questions(args.file, split=args.split)
+    for message in bad:
+        print(f"跳过：{message}", file=sys.stderr)
     chain = _chain(settings)
     report = evaluate(questions, lambda q, audience: chain.ask(q, audience))
+    report.skipped = bad
     print(report.render())
     return 0
 
@@ -170,9 +237,9 @@ def _feedback(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
-    import ui
+    from assistant.server import launch
 
-    ui.launch(settings, host=args.host, port=args.port)
+    launch(settings, host=args.host, port=args.port, public=args.public)
     return 0
 
 

@@ -19,7 +19,9 @@ from assistant.types import Turn
 
 MAX_TOPIC_WORDS = 1
 """A question with at most this many content words of its own may be a follow-up."""
-_FOLLOW_UP = re.compile(r"^(那|那么|那要|那如果|那个|还有|另外|然后|这个|这份|这|它|其|该|再问|what about|and )|呢[？?。！!]*$")
+_FOLLOW_UP = re.compile(
+    r"^(那|那么|那要|那如果|那个|还有|另外|然后|这个|这份|这|它|其|该|再问|what about|and )|呢[？?。！!]*$"
+)
 _PART_ONLY = re.compile(r"^\s*第\s*[一二三四五六七八九十\d]+\s*(款|项|目)|^\s*[(（]\s*[一二三四五六七八九十]+\s*[)）]")
 
 
@@ -63,7 +65,9 @@ def contextualise(question: str, history: list[Turn], named: list[str]) -> Conte
     previous = history[-1]
     text = unicodedata.normalize("NFKC", question).strip().lower()
     part_only = bool(_PART_ONLY.match(text)) and not find_article(text)
-    follow_up = part_only or (len(own_topic(question)) <= MAX_TOPIC_WORDS and not named) or bool(_FOLLOW_UP.search(text))
+    follow_up = (
+        part_only or (len(own_topic(question)) <= MAX_TOPIC_WORDS and not named) or bool(_FOLLOW_UP.search(text))
+    )
     if not follow_up or named and not part_only:
         return Context(question, named)
     topic = previous.topic or previous.question

@@ -55,7 +55,10 @@ class Tally:
         }
 
     def line(self) -> str:
-        return "  ".join(f"{name} {value:.3f}" if name != "fabricated" else f"{name} {int(value)}" for name, value in self.metrics().items())
+        return "  ".join(
+            f"{name} {value:.3f}" if name != "fabricated" else f"{name} {int(value)}"
+            for name, value in self.metrics().items()
+        )
 
 
 @dataclass
@@ -165,7 +168,11 @@ def evaluate(questions: list[dict], ask: Callable[[str, str], Answer]) -> EvalRe
         docs = [Path(d).stem for d in q.get("docs", [])]
         doc_ok = bool(answer.citations) and answer.citations[0].doc_id in docs if docs else None
         route = answer.kind if answer.found else "refused"
-        for tally in (report.overall, report.by_route.setdefault(route, Tally()), report.by_audience.setdefault(audience, Tally())):
+        for tally in (
+            report.overall,
+            report.by_route.setdefault(route, Tally()),
+            report.by_audience.setdefault(audience, Tally()),
+        ):
             _score(tally, q, answer, rank, facts_ok, doc_ok)
         if fabricated := fabricated_numbers(answer):
             report.failures.append(f"{q.get('id')} fabricated numbers {sorted(fabricated)}: {q['question']}")
@@ -175,5 +182,7 @@ def evaluate(questions: list[dict], ask: Callable[[str, str], Answer]) -> EvalRe
             report.failures.append(f"{q.get('id')} refused, should answer: {q['question']}")
         elif q["expect"] == "answer" and (rank != 1 or not facts_ok):
             cited = ",".join(f"{c.doc_id}:{c.clause}" for c in answer.citations[:3])
-            report.failures.append(f"{q.get('id')} rank {rank or '-'} facts {'ok' if facts_ok else 'missing'} [{cited}]: {q['question']}")
+            report.failures.append(
+                f"{q.get('id')} rank {rank or '-'} facts {'ok' if facts_ok else 'missing'} [{cited}]: {q['question']}"
+            )
     return report

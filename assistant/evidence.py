@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.questions import LIST_QUESTION, Term, coverage, question_terms
@@ -15,8 +15,7 @@ from assistant.text import normalize, sentence_spans
 from assistant.types import ChunkMeta, Clause, PolicyDocument, RetrievalScores
 
 HEADING_DISCOUNT = 0.5
-"""A clause's first sentence when short (its heading) counts this much: a title, not an answer."""
-HEADING_MAX_CHARS = 45
+"""A clause's first sentence when it is only the clause's title counts this much."""
 SECOND_SENTENCE_RATIO = 0.75
 """A second sentence is quoted beside the best when it scores at least this share of it."""
 LIST_BONUS = 1.25
@@ -68,10 +67,13 @@ class ClauseEvidence:
 
 @dataclass
 class Evidence:
+    """Everything the retrieved clauses say about one question; ``parts`` holds the same per sub-question."""
+
     question: str
     terms: list[Term]
     weights: dict[str, float]
     clauses: list[ClauseEvidence]
+    parts: list[Evidence] = field(default_factory=list)
 
     @property
     def best_coverage(self) -> float:
@@ -103,9 +105,12 @@ def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument],
         clause = doc.clause(meta.clause) if meta.section == "clause" else None
         start, end = clause_span(doc, meta, clause)
         text = normalize(meta.heading_path + doc.text[start:end])
-        quote = best_sentences(doc, start, end, terms, weights, asks_for_list, has_heading=clause is not None)
+        heading = clause.title if clause and clause.heading else ""
+        quote = best_sentences(doc, start, end, terms, weights, asks_for_list, heading=heading)
         clauses.append(
-            ClauseEvidence(doc, meta, RetrievalScores.of(item), clause, text, coverage(terms, text, weights), quote, item)
+            ClauseEvidence(
+                doc, meta, RetrievalScores.of(item), clause, text, coverage(terms, text, weights), quote, item
+            )
         )
     return Evidence(question, terms, weights, clauses)
 
@@ -118,7 +123,7 @@ def best_sentences(
     weights: dict[str, float],
     asks_for_list: bool = False,
     *,
-    has_heading: bool = True,
+    heading: str = "",
 ) -> Quote | None:
     """The one or two sentences of ``doc.text[start:end]`` that carry most of the question's words, verbatim."""
     scored, heading_scored = [], False
@@ -129,8 +134,8 @@ def best_sentences(
         score = sum(weights[t.word] for t in terms if t.found_in(normalized))
         if asks_for_list and sentence.count("、") >= 3:
             score += LIST_BONUS * top_weight
-        if n == 0 and has_heading and len(sentence) <= HEADING_MAX_CHARS and len(sentence_spans(doc.text, start, end)) > 1:
-            score *= HEADING_DISCOUNT
+        if n == 0 and heading and len(normalized) <= len(normalize(heading)) + 2:
+            score *= HEADING_DISCOUNT  # only the clause's title ("2. 创新社会组织培育扶持机制。"): not an answer
             heading_scored = True
         scored.append((score, n, sentence))
     best, _, best_sentence = max(scored, key=lambda item: (item[0], -item[1]), default=(0.0, 0, ""))
@@ -150,7 +155,9 @@ def best_sentences(
 def plain_sentence(sentence: str, terms: list[Term], window: int = 3) -> str:
     """The best quoted sentence, verbatim, cut to the run of comma-separated parts that carries the
     question's words when it is long. Empty when the sentence is not a whole one (a broken-off source)."""
-    body = re.sub(r"^\s*(?:第[一二三四五六七八九十百]+条\s*|\d+[.．]|[（(][一二三四五六七八九十]+[)）])\s*", "", sentence)
+    body = re.sub(
+        r"^\s*(?:第[一二三四五六七八九十百]+条\s*|\d+[.．]|[（(][一二三四五六七八九十]+[)）])\s*", "", sentence
+    )
     if not re.search(r"[。；;！!？?]\s*$", body) or len(body) < 8:
         return ""
     body = body.rstrip("。；;！!？? ")

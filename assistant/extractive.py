@@ -11,6 +11,7 @@ from assistant import messages
 from assistant.citations import chunk_citation
 from assistant.evidence import ClauseEvidence, Evidence, TermStats, gather, plain_sentence
 from assistant.presentation import format_answer
+from assistant.text import normalize
 from assistant.types import Answer, AnswerRequest, Citation, PolicyDocument
 
 MAX_QUOTED = 3
@@ -32,7 +33,9 @@ class ExtractiveAnswerer:
         evidence = request.evidence or gather(request.question, request.documents, self.documents, self.stats)
         quoted = self._choose(evidence, request.named_docs)
         if not quoted:
-            return Answer(request.question, messages.not_found(request.question), False, [], request.audience, kind="not_found")
+            return Answer(
+                request.question, messages.not_found(request.question), False, [], request.audience, kind="not_found"
+            )
         citations = [chunk_citation(c.doc, c.meta, quote=c.quote.text, score=c.scores.score) for c in quoted]
         seen = {(c.doc_id, c.clause) for c in citations}
         for item in evidence.clauses:
@@ -41,11 +44,28 @@ class ExtractiveAnswerer:
                 citations.append(citation)
         notes = [conflict] if (conflict := conflict_notice(citations[: len(quoted)])) else []
         plain = plain_sentence(quoted[0].quote.best_sentence, evidence.terms)
-        text = format_answer(citations[: len(quoted)], request.audience, plain=plain, question=request.question, notes=notes)
+        if (
+            normalize(plain).rstrip("。") in normalize(quoted[0].quote.text)
+            and len(quoted[0].quote.text) <= len(plain) + 10
+        ):
+            plain = ""  # the quote is already as short as the plain sentence: say it once
+        text = format_answer(
+            citations[: len(quoted)], request.audience, plain=plain, question=request.question, notes=notes
+        )
         return Answer(request.question, text, True, citations, request.audience, kind="retrieval")
 
     def _choose(self, evidence: Evidence, named: list[str]) -> list[ClauseEvidence]:
-        """The best-covering clause first, then others that cover as much, or the best of each named document."""
+        """The best-covering clause first, then others that cover as much, or the best of each named document.
+
+        A question in several parts quotes the best clause of each part.
+        """
+        if evidence.parts:
+            chosen: list[ClauseEvidence] = []
+            for part in evidence.parts:
+                best = max((c for c in part.clauses[:MAX_QUOTED + 2] if c.quote), key=lambda c: c.coverage, default=None)
+                if best and best.meta.key not in {c.meta.key for c in chosen}:
+                    chosen.append(best)  # quoted with the sentences that answer this part
+            return chosen[:MAX_QUOTED]
         candidates = [c for c in evidence.clauses[:MAX_QUOTED] if c.quote]
         for doc_id in named:  # every document the question names gets its best clause considered
             best = next((c for c in evidence.clauses if c.doc.doc_id == doc_id and c.quote), None)
@@ -86,7 +106,8 @@ def conflict_notice(citations: list[Citation]) -> str:
         if len(values) >= 2 and len({frozenset(v) for v in values.values()}) > 1:
             details = "；".join(
                 f"《{by_doc[d].short_title or by_doc[d].doc_title}》{by_doc[d].reference}："
-                + "、".join(sorted(v)) + unit
+                + "、".join(sorted(v))
+                + unit
                 for d, v in values.items()
             )
             return messages.CONFLICT.format(details=details)

@@ -25,12 +25,16 @@ from assistant.store import (
     read_manifest,
     read_snapshot,
 )
+from assistant.text import use_vocabulary
 from assistant.types import Chunk, PolicyDocument
+from assistant.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
 
 # Bumped when the manifest or snapshot layout changes; an index of another format must be rebuilt.
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3
+VOCABULARY_FILE = "vocabulary.json"
+"""The jieba vocabulary of a snapshot, derived from its documents at ingest."""
 _MANIFEST_FIELDS = {
     "format": int,
     "embedding_model": str,
@@ -198,6 +202,13 @@ def _load(settings: Settings, manifest: dict[str, Any], embedder: Any) -> Policy
     if len(keyword) != len(snapshot.chunks):
         raise corrupt(f"关键词索引有 {len(keyword)} 个片段，快照有 {len(snapshot.chunks)} 个")
     vectors = _checked_vectors(settings, manifest)
+    try:  # questions are cut with the vocabulary the chunks were cut with
+        vocabulary = Vocabulary.load(settings.index_dir / manifest["snapshot"] / VOCABULARY_FILE)
+    except FileNotFoundError:
+        raise corrupt("快照中没有词表 vocabulary.json（旧版本建立的索引）") from None
+    except (OSError, ValueError) as error:
+        raise corrupt(f"词表 vocabulary.json 损坏：{error}") from error
+    use_vocabulary(vocabulary)
     return PolicyIndex(snapshot.documents, snapshot.chunks, keyword, vectors, manifest, embedder=embedder)
 
 

@@ -25,6 +25,7 @@ from assistant.chunking import chunk_document
 from assistant.errors import DocumentError, IndexBusyError, IndexMissingError, StoreError
 from assistant.index import (
     MANIFEST_FORMAT,
+    VOCABULARY_FILE,
     PolicyIndex,
     check_model,
     ensure_index,
@@ -47,8 +48,9 @@ from assistant.store import (
     write_manifest,
     write_snapshot,
 )
-from assistant.text import search_tokens
+from assistant.text import search_tokens, use_vocabulary
 from assistant.types import Chunk, PolicyDocument
+from assistant.vocabulary import Vocabulary, build_vocabulary
 
 # The read side moved to assistant.index; re-exported until every caller imports it from there.
 __all__ = ["IngestReport", "PolicyIndex", "ensure_index", "ingest", "load_index", "remove"]
@@ -100,6 +102,7 @@ class _Build:
     documents: list[PolicyDocument] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
     tokens: list[list[str]] = field(default_factory=list)
+    vocabulary: Vocabulary | None = None
 
     def add(self, document: PolicyDocument, chunks: list[Chunk], tokens: list[list[str]]) -> None:
         self.documents.append(document)
@@ -274,7 +277,15 @@ def _ingest(
     for document, chunks, tokens in _by_document(old):
         if document.doc_id in keep:
             build.add(document, chunks, tokens)
-    for document, chunks in _parse(parse, settings, progress):
+    parsed = _parse(parse, settings, progress)
+    # The jieba vocabulary comes from the documents themselves; chunks kept from the old snapshot are
+    # re-tokenised only when it changed.
+    build.vocabulary = build_vocabulary(build.documents + [document for document, _ in parsed])
+    use_vocabulary(build.vocabulary)
+    retokenised = manifest is None or build.vocabulary != _saved_vocabulary(index_dir, manifest)
+    if retokenised:
+        build.tokens = [search_tokens(c.text) for c in build.chunks]
+    for document, chunks in parsed:
         build.add(document, chunks, [search_tokens(c.text) for c in chunks])
     _check_unique_chunk_ids(build)
 
@@ -303,11 +314,18 @@ def _ingest(
         with _store_errors("更新向量库中的片段信息"):
             store.update_metadata(stale_meta)
 
-    if manifest and not report.changed:
+    if manifest and not report.changed and not retokenised:
         _clean_up(settings, client, manifest, store)
         return report
     _commit(settings, client, collection, build, manifest)
     return report
+
+
+def _saved_vocabulary(index_dir: Path, manifest: dict[str, Any]) -> Vocabulary | None:
+    try:
+        return Vocabulary.load(index_dir / manifest["snapshot"] / VOCABULARY_FILE)
+    except (OSError, ValueError):
+        return None
 
 
 def _same(old: Chunk | None, new: Chunk) -> bool:
@@ -395,6 +413,8 @@ def _commit(
     keyword = KeywordIndex.build(build.tokens)
     try:
         write_snapshot(index_dir / snapshot, Snapshot(build.documents, build.chunks, build.tokens), keyword)
+        if build.vocabulary is not None:
+            build.vocabulary.save(index_dir / snapshot / VOCABULARY_FILE)
     except OSError as error:
         shutil.rmtree(index_dir / snapshot, ignore_errors=True)
         raise StoreError(f"写入索引快照失败（{index_dir / snapshot}）：{error}。索引保持不变。") from error

@@ -11,7 +11,9 @@ from assistant.text import normalize
 from assistant.types import PolicyDocument
 
 # Words that ask for an earlier version of a document (修正前, 2016年原文, 旧版).
-OLD_VERSION = re.compile(r"旧版|老版|原文本|原来的|以前的|修正前|修订前|修改前|\d{4}年(?:的)?(?:原文|原版|版本|版)|original|old version")
+OLD_VERSION = re.compile(
+    r"旧版|老版|原文本|原来的|以前的|修正前|修订前|修改前|\d{4}年(?:的)?(?:原文|原版|版本|版)|original|old version"
+)
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 _MARKS = re.compile(r"[《》〈〉<>“”\"'‘’「」]")
 
@@ -28,7 +30,10 @@ def _names(doc: PolicyDocument) -> set[str]:
     if doc.doc_number:
         names.add(doc.doc_number)
         names.update(re.findall(r"[^\s，,；;]*[〔\[［]\d{4}[〕\]］]\d+号", doc.doc_number))
-        names.update(f"{m}令第{n}号" for m, n in re.findall(r"([\u4e00-\u9fff]{2,4})令第([0-9一二三四五六七八九十百]+)号", doc.doc_number))
+        names.update(
+            f"{m}令第{n}号"
+            for m, n in re.findall(r"([\u4e00-\u9fff]{2,4})令第([0-9一二三四五六七八九十百]+)号", doc.doc_number)
+        )
     return {name_key(n) for n in names if len(name_key(n)) >= 3}
 
 

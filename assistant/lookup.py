@@ -62,7 +62,9 @@ class ClauseAnswerer:
             return self._ambiguous(request, text, matches)
         doc, clause = matches[0]
         citation = clause_citation(doc, clause, quote=clause.full_text(), narrow=False)
-        header = messages.CLAUSE_HEADER.format(title=doc.title, reference=citation.reference, path=citation.heading_path)
+        header = messages.CLAUSE_HEADER.format(
+            title=doc.title, reference=citation.reference, path=citation.heading_path
+        )
         body = f"{header}\n{clause.full_text()}\n{source_line(citation)}"
         for notice in (version_notice(citation), incomplete_notice(citation) if citation.incomplete else ""):
             body += f"\n{notice}" if notice else ""
@@ -115,7 +117,7 @@ class ClauseAnswerer:
             top = named[0].clauses[:8]
             articles = [c for _, c in named[0].iter_clauses() if c.kind == "条"]
             if articles:
-                nearest = f"该文件共有 {len(articles)} 条（{articles[0].id}至{articles[-1].id}）。"
+                nearest = f"该文件的条文为{articles[0].id}至{articles[-1].id}。"
             elif top:
                 nearest = messages.NEAREST_CLAUSES.format(clauses="；".join(f"{c.id} {c.heading}" for c in top))
         answer = messages.NO_SUCH_CLAUSE.format(where=where, text=text, nearest=nearest)
@@ -126,9 +128,11 @@ class ClauseAnswerer:
         lines = [messages.AMBIGUOUS_CLAUSE.format(text=text)]
         for citation in citations:
             excerpt = citation.text.replace("\n", " ")
-            lines.append(f"· 《{citation.doc_title}》{citation.reference}：{excerpt[:50]}{'…' if len(excerpt) > 50 else ''}")
+            lines.append(
+                f"· 《{citation.doc_title}》{citation.reference}：{excerpt[:50]}{'…' if len(excerpt) > 50 else ''}"
+            )
         if len(matches) > MAX_CANDIDATES:
-            lines.append(f"（另有 {len(matches) - MAX_CANDIDATES} 份文件也有这一条。）")
+            lines.append("（还有其他文件也有这一条，请在问题里写上文件名称。）")
         return Answer(request.question, "\n".join(lines), True, citations, request.audience, kind="clarify")
 
 
@@ -137,14 +141,14 @@ class MetadataAnswerer:
 
     def __init__(self, library: Library, guess_document) -> None:
         self.library = library
-        self.guess_document = guess_document  # (question) -> PolicyDocument | None, from the question's topic
+        self.guess_document = guess_document  # (topic words) -> PolicyDocument | None
 
-    def __call__(self, request: AnswerRequest, fields: list[str]) -> Answer:
+    def __call__(self, request: AnswerRequest, fields: list[str], topic: list[str] = ()) -> Answer:
         docs = [self.library.by_id[d] for d in request.named_docs if d in self.library.by_id]
         guessed = ""
         if not docs and len(self.library.documents) == 1:
             docs = self.library.documents
-        if not docs and (doc := self.guess_document(request.question)):
+        if not docs and topic and (doc := self.guess_document(topic)):
             docs, guessed = [doc], messages.GUESSED_DOCUMENT.format(title=doc.title)
         if not docs:
             return self._which(request)
@@ -162,7 +166,7 @@ class MetadataAnswerer:
     def _which(self, request: AnswerRequest) -> Answer:
         docs = self.library.documents
         examples = "、".join(f"《{d.short_title}》" for d in docs[:4])
-        text = messages.WHICH_DOCUMENT.format(count=len(docs), examples=examples, example=docs[0].short_title)
+        text = messages.WHICH_DOCUMENT.format(examples=examples, example=docs[0].short_title)
         return Answer(request.question, text, False, [], request.audience, kind="clarify")
 
 

@@ -48,6 +48,7 @@ EMPTY_QUESTION = "请输入问题。"
 NO_LETTERS = "没有看懂这个问题：请用文字描述您想了解的政策，例如“成立社会团体需要什么条件？”"
 TOO_LONG = "问题太长了（{length} 字），请控制在 {limit} 字以内。"
 BAD_AUDIENCE = "读者类型应为 resident（居民）、onboarding（新社工）或 staff（工作人员）之一，收到的是 “{value}”。"
+ABSENT_DOCUMENT = "已收录的政策文件中没有《{title}》，无法据此回答。"
 UNKNOWN_DOCUMENT = "没有找到名为“{name}”的文件。可用的文件：{known}。"
 INTERNAL_ERROR = "处理这个问题时出错了，请稍后再试；如果反复出现，请联系管理员。"
 
@@ -71,7 +72,7 @@ METADATA_LABELS = {
     "addressees": "主送",
 }
 NO_VALUE = "文件中没有载明{label}"
-WHICH_DOCUMENT = "您问的是哪一份文件？已收录 {count} 份文件，例如：{examples}。可以在问题里写上文件名称（如“{example}的施行日期”）。"
+WHICH_DOCUMENT = "您问的是哪一份文件？已收录的文件有：{examples}等。可以在问题里写上文件名称（如“{example}的施行日期”），用 assistant docs 可查看全部文件。"
 GUESSED_DOCUMENT = "（问题没有写明文件名称，按问题内容理解为《{title}》。）"
 SUPERSEDED_BY = "此为旧版本，已被《{title}》取代；现行规定以新版本为准。"
 SUPERSEDED = "此文本已被取代，仅供历史对照。"
@@ -88,7 +89,11 @@ FACETS = (
         _FIGURE,
     ),
     (r"多久|多长时间|几天|期限|时限|截止", "具体期限", _FIGURE),
-    (r"材料|手续|证件|证明|表格|documents? (needed|required)", "需要提交的材料或手续", r"材料|手续|证件|证明|表格|文件"),
+    (
+        r"材料|手续|证件|证明|表格|documents? (needed|required)",
+        "需要提交的材料或手续",
+        r"材料|手续|证件|证明|表格|文件",
+    ),
     (
         r"哪里办|去哪.{0,2}办|在哪.{0,2}(办|申请|登记|备案)|窗口|地址|电话|网址",
         "办理地点或联系方式",

@@ -73,7 +73,9 @@ def related_block(related: list[Citation]) -> str:
     lines = [messages.RELATED_HEADER]
     for c in related:
         excerpt = c.text.strip().replace("\n", " ")
-        lines.append(f"· 《{c.short_title or c.doc_title}》{c.reference or c.clause}：{excerpt[:60]}{'…' if len(excerpt) > 60 else ''}")
+        lines.append(
+            f"· 《{c.short_title or c.doc_title}》{c.reference or c.clause}：{excerpt[:60]}{'…' if len(excerpt) > 60 else ''}"
+        )
     return "\n".join(lines)
 
 
@@ -84,7 +86,9 @@ def render(answer: Answer) -> str:
         lines.append("\n" + related_block(answer.related))
     uncited = [c for c in answer.citations if not c.quote]
     if answer.found and uncited and answer.kind == "retrieval":
-        lines.append("\n相关条款：" + "；".join(f"《{c.short_title or c.doc_title}》{c.reference or c.clause}" for c in uncited))
+        lines.append(
+            "\n相关条款：" + "；".join(f"《{c.short_title or c.doc_title}》{c.reference or c.clause}" for c in uncited)
+        )
     return "\n".join(lines)
 
 

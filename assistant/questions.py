@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from assistant.text import normalize, policy_terms, synonyms, words
+from assistant.text import normalize, place_names, policy_terms, synonyms, words
 
 # Requests to drop the rules or reveal the set-up. Matched on the NFKC-lowercased question.
 INSTRUCTION_ATTACKS = tuple(
@@ -61,20 +61,28 @@ _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件�
 
 # Questions about the document itself: field → pattern (NFKC, lowercased).
 METADATA_QUESTIONS = {
-    "doc_number": re.compile(r"文号|令号|发文字号|第几号令|几号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree"),
+    "doc_number": re.compile(
+        r"文号|令号|发文字号|第几号令|几号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree"
+    ),
     "issuer": re.compile(
         r"发文机关|发文单位|印发单位|印发机关|发布机关|制发机关|制定机关|(哪里|哪儿)(发|出)的|发布单位|制定单位|发文部门"
         r"|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(发|印发|发布|制定|出台)|谁.{0,2}(发|印发|发布|制定|出台|出)的"
         r"|(哪个|哪一?个|什么)(部门|单位|机关|机构)(出|发)的|issued|issuer|who (published|wrote|issued)"
     ),
-    "effective": re.compile(r"施行|生效|实施日期|起实施|什么时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|came into force"),
+    "effective": re.compile(
+        r"施行|生效|实施日期|起实施|什么时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|came into force"
+    ),
     "status": re.compile(
         r"有效性|有效期|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|现行|最新版|被.{0,6}取代"
         r"|still (valid|in force)|in force|repealed|superseded"
     ),
-    "kind": re.compile(r"效力层级|法律效力|什么级别|哪一?(类|种|级)(文件|法规)|是法律还是|属于(法律|行政法规|部门规章|规章|地方性法规)"),
+    "kind": re.compile(
+        r"效力层级|法律效力|什么级别|哪一?(类|种|级)(文件|法规)|是法律还是|属于(法律|行政法规|部门规章|规章|地方性法规)"
+    ),
     "amended": re.compile(r"修订|修正|修改过|改过|amended|revised"),
-    "title": re.compile(r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|title|name of (the|this) document"),
+    "title": re.compile(
+        r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|title|name of (the|this) document"
+    ),
     "date": re.compile(
         r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发布|印发|公布|出台|制定|成文|通过)|(发布|印发|公布|成文|出台|发文|通过)(时间|日期)"
         r"|哪一?年的(文件|政策|意见|法规)|when was"
@@ -84,9 +92,17 @@ METADATA_QUESTIONS = {
 # Words that point at a document rather than at a topic: 这份文件, 该条例, 本办法.
 DOCUMENT_WORDS = frozenset(
     "这份 那份 这个 那个 该 本 此 它 文件 政策 意见 通知 条例 办法 法 法律 法规 规章 规定 方案 规划 公告 决定 版本 "
-    "现在 目前 还 仍然 是否 是 什么 多少 哪 哪个 哪一个 哪年 哪天 几号 号 时候 时间 日期 开始 起 的 了 吗 呢 呀 和 与 及 "
+    "现在 目前 还 仍然 是否 是 什么 多少 哪 哪个 哪一个 哪年 哪天 几号 号 令 时候 时间 日期 开始 起 的 了 吗 呢 呀 和 与 及 "
+    "发布 公布 印发 颁布 通过 最初 最早 原来 依据 根据 后来 国务院 民政部 中央 全国人大 "
     "document this it law regulation".split()
 )
+
+
+def question_parts(question: str) -> list[str]:
+    """The sub-questions of a question that asks several things ("…要几个人？要准备多少钱？"); one part otherwise."""
+    parts = [p.strip() for p in re.split(r"[？?；;。!！]+", question) if p.strip()]
+    parts = [p for p in parts if len(question_terms(p)) >= 2]
+    return parts if len(parts) > 1 else [question]
 
 
 def metadata_fields(lowered: str, topic_words: list[str]) -> list[str]:
@@ -99,7 +115,11 @@ def metadata_fields(lowered: str, topic_words: list[str]) -> list[str]:
     if not fields:
         return []
     spans = [m.group(0) for p in METADATA_QUESTIONS.values() for m in p.finditer(lowered)]
-    left = [w for w in topic_words if w not in DOCUMENT_WORDS and not any(w in span for span in spans)]
+    left = [
+        w
+        for w in topic_words
+        if w not in DOCUMENT_WORDS and not re.fullmatch(r"\d+年?", w) and not any(w in span for span in spans)
+    ]
     return fields if len(left) <= 1 else []
 
 
@@ -126,7 +146,7 @@ def question_terms(question: str) -> list[Term]:
     phrases = [(p, targets) for p, targets in synonyms() if p in lowered]
     terms: list[Term] = []
     for word in dict.fromkeys(words(question)):
-        if word in GENERIC_WORDS or word in FACET_WORDS or _QUANTIFIER.match(word):
+        if word in GENERIC_WORDS or word in FACET_WORDS or word in place_names() or _QUANTIFIER.match(word):
             continue
         forms = {normalize(word)}
         for phrase, targets in phrases:

@@ -47,7 +47,11 @@ def int_to_cn(value: int) -> str:
         hundreds, rest = divmod(value, 100)
         if not rest:
             return _DIGITS[hundreds] + "百"
-        return _DIGITS[hundreds] + "百" + ("零" + _DIGITS[rest] if rest < 10 else "一" + int_to_cn(rest) if rest < 20 else int_to_cn(rest))
+        return (
+            _DIGITS[hundreds]
+            + "百"
+            + ("零" + _DIGITS[rest] if rest < 10 else "一" + int_to_cn(rest) if rest < 20 else int_to_cn(rest))
+        )
     if value < 10:
         return _DIGITS[value]
     tens, ones = divmod(value, 10)

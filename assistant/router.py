@@ -25,7 +25,14 @@ from assistant.index import PolicyIndex
 from assistant.library import Library, name_key
 from assistant.lookup import ClauseAnswerer, MetadataAnswerer, policy_reference
 from assistant.presentation import AUDIENCE_LABELS
-from assistant.questions import INSTRUCTION_ATTACKS, is_task, metadata_fields, question_terms
+from assistant.questions import (
+    DOCUMENT_WORDS,
+    INSTRUCTION_ATTACKS,
+    is_task,
+    metadata_fields,
+    question_parts,
+    question_terms,
+)
 from assistant.references import find_article
 from assistant.retrieval import HybridRetriever
 from assistant.scope import decide, features, quote_similarity
@@ -34,7 +41,10 @@ from assistant.types import Answer, Answerer, AnswerRequest, ChunkMeta, Turn
 
 RELATED_SHOWN = 3
 """How many nearest clauses a "not found" shows as 可能相关的规定."""
+PART_CLAUSES = 2
+"""How many clauses each sub-question of a several-part question adds to the retrieved ones."""
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_TITLE = re.compile(r"《([^《》]{2,40})》")
 _HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff0-9]")
 
 
@@ -44,6 +54,7 @@ def _attack(p: dict) -> bool:
 
 ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
     ("refused", lambda p: _attack(p) or is_task(p["lowered"])),
+    ("absent", lambda p: bool(p["absent"]) and not p["named"]),
     ("clause", lambda p: bool(find_article(p["question"]) or policy_reference(p["question"]))),
     ("metadata", lambda p: bool(p["fields"])),
 )
@@ -66,9 +77,12 @@ class AnswerChain:
         self.answerer: Answerer = answerer or ExtractiveAnswerer(self.library.by_id, self.stats)
         self.clauses = ClauseAnswerer(self.library, self._metas)
         self.metadata = MetadataAnswerer(self.library, self._guess_document)
-        by_route = {"refused": self._refuse, "clause": self._clause, "metadata": self._metadata}
+        by_route = {"refused": self._refuse, "absent": self._absent, "clause": self._clause, "metadata": self._metadata}
         self.runnable: Runnable = RunnableLambda(self._prepare, name="prepare") | RunnableBranch(
-            *[(lambda p, name=name: p["route"] == name, RunnableLambda(by_route[name], name=name)) for name, _ in ROUTES],
+            *[
+                (lambda p, name=name: p["route"] == name, RunnableLambda(by_route[name], name=name))
+                for name, _ in ROUTES
+            ],
             RunnableLambda(self._retrieval, name="retrieval"),
         )
 
@@ -85,7 +99,15 @@ class AnswerChain:
         audience = AUDIENCE_LABELS.get(audience or "", audience or self.settings.audience)
         error = self._invalid(text, audience, doc)
         if error:
-            return Answer(text[:50], error, False, [], audience if audience in AUDIENCES else "resident", kind="error", error=error)
+            return Answer(
+                text[:50],
+                error,
+                False,
+                [],
+                audience if audience in AUDIENCES else "resident",
+                kind="error",
+                error=error,
+            )
         turns = history or []
         if turns and not isinstance(turns[0], Turn):
             turns = from_messages(turns)
@@ -121,8 +143,11 @@ class AnswerChain:
         for doc_id in named:
             for name in self.library.names_of(doc_id):
                 topic = topic.replace(name, " ")
-        fields = metadata_fields(lowered, [t.word for t in question_terms(topic)])
+        topic_words = [t.word for t in question_terms(topic)]
+        fields = metadata_fields(lowered, topic_words)
+        absent = [t for t in _TITLE.findall(question) if not self.library.resolve(t)]
         prepared = {**inputs, "lowered": lowered, "named": context.doc_ids, "context": context, "fields": fields}
+        prepared |= {"absent": absent, "topic": [w for w in topic_words if w not in DOCUMENT_WORDS]}
         prepared["question"] = context.question if context.follows and find_article(context.question) else question
         return prepared | {"route": route_of(prepared)}
 
@@ -144,14 +169,36 @@ class AnswerChain:
         return self._finish(self.clauses(self._request(p)), p)
 
     def _metadata(self, p: dict) -> Answer:
-        return self._finish(self.metadata(self._request(p), p["fields"]), p)
+        return self._finish(self.metadata(self._request(p), p["fields"], p["topic"]), p)
+
+    def _absent(self, p: dict) -> Answer:
+        text = messages.ABSENT_DOCUMENT.format(title=p["absent"][0]) + messages.referral(p["question"])
+        return Answer(p["question"], text, False, [], p["audience"], kind="not_found")
 
     def _gather(self, p: dict):
         """Retrieval over the named documents (or every document in force), and what it found."""
         question = p["context"].question
         scope = p["named"] or [d.doc_id for d in self.library.documents if d.in_force]
-        retrieved = self.retriever.invoke(question, doc_ids=scope)
-        return question, retrieved, gather(question, retrieved, self.library.by_id, self.stats)
+        query = question
+        for doc_id in p["named"]:  # the documents' names say where to look, not what is asked
+            for name in self.library.names_of(doc_id):
+                query = name_key(query).replace(name, " ")
+        retrieved = self._search(query, scope, self.settings.top_k)
+        parts = question_parts(query)
+        if len(parts) > 1:  # a question that asks several things: the best clauses of each part join in
+            keys = {ChunkMeta.of(d).key for d in retrieved}
+            for part in parts:
+                retrieved += [d for d in self._search(part, scope, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
+                keys = {ChunkMeta.of(d).key for d in retrieved}
+        evidence = gather(question, retrieved, self.library.by_id, self.stats)
+        if len(parts) > 1:
+            evidence.parts = [gather(part, retrieved, self.library.by_id, self.stats) for part in parts]
+        return question, retrieved, evidence
+
+    def _search(self, query: str, doc_ids: list[str], k: int) -> list:
+        """Clauses for a query, without the documents' header chunks (metadata has its own route)."""
+        found = self.retriever.invoke(query, doc_ids=doc_ids, k=k + 2)
+        return [d for d in found if ChunkMeta.of(d).section != "metadata"][:k]
 
     def scope_features(self, question: str, audience: str = "resident") -> dict[str, float] | None:
         """The scope decision's inputs for a question that takes the retrieval route (for calibration)."""
@@ -168,7 +215,9 @@ class AnswerChain:
         in_scope, score = decide(evidence, self.index.embedder)
         if not in_scope:
             related = [chunk_citation(c.doc, c.meta, score=c.scores.score) for c in evidence.clauses[:RELATED_SHOWN]]
-            answer = Answer(p["question"], messages.not_found(p["question"]), False, [], p["audience"], kind="not_found")
+            answer = Answer(
+                p["question"], messages.not_found(p["question"]), False, [], p["audience"], kind="not_found"
+            )
             answer.related, answer.scope_score = (related if evidence.terms else []), score
             return self._finish(answer, p)
         request = self._request(p, retrieved)
@@ -181,12 +230,9 @@ class AnswerChain:
     def _metas(self, question: str, doc_ids: list[str], k: int) -> list[ChunkMeta]:
         return [ChunkMeta.of(d) for d in self.retriever.invoke(question, doc_ids=doc_ids, k=k)]
 
-    def _guess_document(self, question: str):
-        """The document a metadata question is about when it names none but names a topic."""
-        topic = [t for t in question_terms(question) if t.is_policy_term]
-        if not topic:
-            return None
-        top = self._metas(question, [d.doc_id for d in self.library.documents if d.in_force], 1)
+    def _guess_document(self, topic: list[str]):
+        """The document a metadata question is about when it names none but names a topic (公开募捐的办法)."""
+        top = self._metas(" ".join(topic), [d.doc_id for d in self.library.documents if d.in_force], 1)
         return self.library.by_id[top[0].doc_id] if top else None
 
 

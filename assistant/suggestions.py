@@ -17,6 +17,10 @@ MAX_SUGGESTIONS = 3
 """How many next questions an answer offers at most."""
 PER_CITATION = 2
 """How many of the suggestions may come from the neighbours of one cited clause."""
+UNNUMBERED = "段"
+"""Paragraphs of a document with no numbering: no reference a person would ask by."""
+MAX_NAME_CHARS = 12
+"""A document whose shortest name is longer is named by its number (台政办发〔2016〕123号) where it has one."""
 MAX_HEADING_CHARS = 18
 """A longer heading is cut with … in the suggestion."""
 
@@ -27,7 +31,10 @@ def question_for(doc: PolicyDocument, clause: Clause) -> str:
     if len(heading) > MAX_HEADING_CHARS:
         heading = heading[:MAX_HEADING_CHARS] + "…"
     topic = f"（{heading}）" if heading else ""
-    return f"{doc.short_title}{reference(doc, clause.id)}{topic}是怎么规定的？"
+    name = doc.short_title
+    if len(name) > MAX_NAME_CHARS and doc.doc_number:
+        name = doc.doc_number
+    return f"{name}{reference(doc, clause.id)}{topic}是怎么规定的？"
 
 
 def _neighbours(doc: PolicyDocument, clause_id: str) -> Iterator[Clause]:
@@ -56,12 +63,12 @@ def suggest(answer: Answer, library: Library, *, limit: int = MAX_SUGGESTIONS) -
     """
     if answer.kind in ("error", "refused"):
         return []
-    cited: list[Citation] = answer.citations or []
-    taken = {(c.doc_id, c.clause) for c in cited}
+    cited: list[Citation] = [c for c in answer.citations if c.quote] or answer.citations
+    taken = {(c.doc_id, c.clause) for c in answer.citations}
     questions: list[str] = []
 
     def offer(doc: PolicyDocument, clause: Clause) -> None:
-        if (doc.doc_id, clause.id) in taken or len(questions) >= limit:
+        if (doc.doc_id, clause.id) in taken or len(questions) >= limit or clause.kind == UNNUMBERED:
             return
         taken.add((doc.doc_id, clause.id))
         questions.append(question_for(doc, clause))

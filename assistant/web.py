@@ -132,11 +132,9 @@ def answer_html(answer: Answer) -> str:
     terms = [form for term in question_terms(answer.question) for form in term.forms] if answer.found else []
     text = display_text(answer)
     follow = ""
-    if answer.context:
-        match = re.search(r"（接着上一个问题“.*?”理解。）", text)
-        if match:
-            text = text.replace(match.group(0), "").strip()
-            follow = f'<div class="follow-up">{html.escape(match.group(0).strip("（）"))}</div>'
+    if answer.context and (match := _FOLLOW_UP.search(text)):
+        text = text.replace(match.group(0), "").strip()
+        follow = f'<div class="follow-up">{html.escape(match.group(0).strip("（）"))}</div>'
     parts = [follow, f'<div class="answer-text">{_lines(text)}</div>']
     parts += [
         source_card(c, terms, quoted_in_text=bool(c.quote and c.quote in text)) for c in answer.citations if c.quote
@@ -161,6 +159,10 @@ def answer_html(answer: Answer) -> str:
     return "".join(parts)
 
 
+_FOLLOW_UP = re.compile(".*?".join(re.escape(part) for part in messages.FOLLOW_UP.split("{question}")))
+"""The note a follow-up's answer ends with; the page shows it above the answer."""
+
+
 def question_html(question: str) -> str:
     return f'<div class="question-text">{html.escape(question)}</div>'
 
@@ -183,30 +185,41 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
     return Answer(**{**data, "citations": citations, "related": related})
 
 
+def _turn(data: Any) -> Turn:
+    turn = Turn(**data)
+    if not all(isinstance(getattr(turn, name), str) for name in ("question", "answer", "doc_id", "topic")):
+        raise TypeError("a turn's fields are text")
+    return turn
+
+
 def restore(stored: Any, library: Library) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The chat messages and valid exchanges of a stored conversation; anything malformed is dropped
     (the browser's copy is the visitor's to change), and a document no longer indexed is forgotten."""
     messages: list[dict[str, Any]] = []
     kept: list[dict[str, Any]] = []
-    for record in stored if isinstance(stored, list) else []:
+    for record in stored[-KEPT_EXCHANGES:] if isinstance(stored, list) else []:
         try:
             answer = answer_from_dict(record["answer"])
-            turn = Turn(**record["turn"])
-        except (KeyError, TypeError, ValueError):
+            turn = _turn(record["turn"])
+            shown = [question_html(answer.question), answer_html(answer)]
+        except (KeyError, TypeError, ValueError, AttributeError):
             continue
         if turn.doc_id and turn.doc_id not in library.by_id:
             turn.doc_id = ""
         kept.append(exchange(answer, turn))
-        messages += [
-            {"role": "user", "content": question_html(answer.question)},
-            {"role": "assistant", "content": answer_html(answer)},
-        ]
-    return messages, kept[-KEPT_EXCHANGES:]
+        messages += [{"role": "user", "content": shown[0]}, {"role": "assistant", "content": shown[1]}]
+    return messages, kept
 
 
-def history_of(stored: list[dict[str, Any]]) -> list[Turn]:
-    """The turns the next question is read against."""
-    return [Turn(**record["turn"]) for record in stored[-HISTORY_TURNS:]]
+def history_of(stored: Any) -> list[Turn]:
+    """The turns the next question is read against (malformed records, sent by the browser, skipped)."""
+    turns = []
+    for record in stored[-HISTORY_TURNS:] if isinstance(stored, list) else []:
+        try:
+            turns.append(_turn(record["turn"]))
+        except (KeyError, TypeError):
+            continue
+    return turns
 
 
 # The library view --------------------------------------------------------------------------------

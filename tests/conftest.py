@@ -44,7 +44,7 @@ def make_settings(root: Path, **overrides) -> Settings:
 
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory) -> Settings:
-    """An index of the bundled corpus, built once for the session."""
+    """An index of the bundled library (corpus/), built once for the session."""
     from assistant.indexing import ingest
 
     settings = make_settings(tmp_path_factory.mktemp("built"))
@@ -54,7 +54,7 @@ def built_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def chain(built_settings):
-    from assistant.answering import build_chain
-    from assistant.indexing import load_index
+    from assistant.index import load_index
+    from assistant.router import build_chain
 
     return build_chain(load_index(built_settings), settings=built_settings)

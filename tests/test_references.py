@@ -50,3 +50,38 @@ def test_levels_left_open():
     reference = find_reference("第二部分第三项")
     assert reference.levels() == {1: 2, 3: 3}
     assert find_reference("第3点").levels() == {3: 3}
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers", "first_id"),
+    [
+        ("慈善法第二十二条", (22, None, None, None), "第二十二条"),
+        ("《基金会管理条例》第8条", (8, None, None, None), "第八条"),
+        ("社会团体登记管理条例第十条第一款", (10, 1, None, None), "第十条第一款"),
+        ("第十条第一款第（一）项", (10, 1, 1, None), "第十条第一款第(一)项"),
+        ("第十条(五)", (10, None, 5, None), "第十条第(五)项"),
+        ("第十条第1项", (10, None, 1, None), "第十条第(一)项"),
+        ("第 一百零一 条", (101, None, None, None), "第一百零一条"),
+        ("慈善法22条", (22, None, None, None), "第二十二条"),
+        ("Article 22", (22, None, None, None), "第二十二条"),
+        ("第三条第二款", (3, 2, None, None), "第三条第二款"),
+    ],
+)
+def test_article_reference_forms(text, numbers, first_id):
+    from assistant.references import find_article
+
+    reference = find_article(text)
+    assert (reference.article, reference.paragraph, reference.item, reference.subitem) == numbers
+    assert reference.candidate_ids()[0] == first_id
+
+
+@pytest.mark.parametrize("text", ["需要具备哪些条件", "第二部分第(一)条第2点", "条例规定了什么", "3A以上等级"])
+def test_no_article_in_other_text(text):
+    from assistant.references import find_article
+
+    assert find_article(text) is None
+
+
+def test_numerals_to_hundreds():
+    assert [cn_to_int(t) for t in ("一百", "一百零一", "一百二十五", "一百一十")] == [100, 101, 125, 110]
+    assert [int_to_cn(n) for n in (100, 101, 110, 125)] == ["一百", "一百零一", "一百一十", "一百二十五"]
