@@ -18,7 +18,7 @@ from assistant.references import find_article
 from assistant.types import Turn
 
 MAX_TOPIC_WORDS = 1
-"""A question with at most this many content words of its own may be a follow-up."""
+"""A question with at most this many content words of its own, none a policy term, is a follow-up."""
 _FOLLOW_UP = re.compile(
     r"^(那|那么|那要|那如果|那个|还有|另外|然后|这个|这份|这|它|其|该|再问|what about|and )|呢[？?。！!]*$"
 )
@@ -54,10 +54,6 @@ def from_messages(messages: list[BaseMessage]) -> list[Turn]:
     return turns
 
 
-def own_topic(question: str) -> list[str]:
-    return [t.word for t in question_terms(question) if t.word not in GENERIC_WORDS]
-
-
 def contextualise(question: str, history: list[Turn], named: list[str]) -> Context:
     """The question as retrieval should read it, given the conversation so far."""
     if not history:
@@ -65,9 +61,9 @@ def contextualise(question: str, history: list[Turn], named: list[str]) -> Conte
     previous = history[-1]
     text = unicodedata.normalize("NFKC", question).strip().lower()
     part_only = bool(_PART_ONLY.match(text)) and not find_article(text)
-    follow_up = (
-        part_only or (len(own_topic(question)) <= MAX_TOPIC_WORDS and not named) or bool(_FOLLOW_UP.search(text))
-    )
+    own = [t for t in question_terms(question) if t.word not in GENERIC_WORDS]
+    lacks_topic = len(own) <= MAX_TOPIC_WORDS and not any(t.is_policy_term for t in own)
+    follow_up = part_only or bool(_FOLLOW_UP.search(text)) or (lacks_topic and not named)
     if not follow_up or named and not part_only:
         return Context(question, named)
     topic = previous.topic or previous.question

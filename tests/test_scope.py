@@ -1,0 +1,68 @@
+"""The scope decision and the evaluation metrics in isolation: no model, no index."""
+
+import json
+
+from assistant.evaluation import Tally, fabricated_numbers, load_questions
+from assistant.scope import FEATURES, ScopeModel, default_model
+from assistant.settings import PROJECT_ROOT
+from assistant.types import Answer, Citation
+
+
+def test_scope_weights_are_data_with_every_feature():
+    data = json.loads((PROJECT_ROOT / "assistant" / "data" / "scope.json").read_text(encoding="utf-8"))
+    assert set(data["weights"]) == set(FEATURES)
+    assert 0.0 < data["threshold"] < 1.0
+    model = default_model()
+    assert len(model.weights) == len(FEATURES)
+
+
+def test_more_evidence_raises_the_score():
+    model = default_model()
+    weak = dict.fromkeys(FEATURES, 0.0)
+    strong = weak | {"coverage": 1.0, "dense": 0.9, "quote_similarity": 0.9, "agree": 1.0, "bm25": 3.0}
+    assert model.probability(strong) > model.threshold > model.probability(weak)
+
+
+def test_probability_is_a_logistic_of_the_weighted_sum():
+    model = ScopeModel(tuple(1.0 if name == "coverage" else 0.0 for name in FEATURES), 0.0, 0.5)
+    features = dict.fromkeys(FEATURES, 0.0)
+    assert model.probability(features) == 0.5
+    assert abs(model.probability(features | {"coverage": 2.0}) - 0.8808) < 1e-3
+
+
+def _citation(text: str) -> Citation:
+    return Citation("社会团体登记管理条例", "国务院令第250号", "第十条", "", text, 1.0)
+
+
+def test_fabricated_numbers_are_figures_no_citation_or_question_holds():
+    answer = Answer(
+        "要多少会员？",
+        "有50个以上的个人会员；另需80万元。建议拨打 12345 咨询。",
+        True,
+        [_citation("有50个以上的个人会员")],
+    )
+    assert fabricated_numbers(answer) == {"80"}
+    honest = Answer("第250号令是什么？", "国务院令第250号", True, [_citation("无关")])
+    assert fabricated_numbers(honest) == set()
+
+
+def test_bad_rows_are_reported_by_line_and_the_rest_kept(tmp_path):
+    path = tmp_path / "set.jsonl"
+    rows = [
+        '{"question": "a", "expect": "refuse"}',
+        "not json",
+        '"a string"',
+        '{"expect": "answer", "cite_any": []}',
+        "",
+    ]
+    path.write_text("\n".join(rows), encoding="utf-8")
+    kept, bad = load_questions(path)
+    assert [r["question"] for r in kept] == ["a"]
+    assert [b.split(" ")[1] for b in bad] == ["2", "3", "4"]
+
+
+def test_tally_metrics_count_only_their_own_rows():
+    tally = Tally(answerable=4, hit1=3, hit5=4, facts=2, refusable=2, refused=1, partial=0)
+    metrics = tally.metrics()
+    assert (metrics["hit@1"], metrics["hit@5"], metrics["facts"], metrics["refusal"]) == (0.75, 1.0, 0.5, 0.5)
+    assert metrics["partial"] != metrics["partial"]  # nan: no partial rows, not a perfect score
