@@ -9,6 +9,7 @@ Chinese texts for Gradio's own buttons, no footer). Start with ``assistant serve
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import os
 import time
@@ -82,7 +83,45 @@ _GRADIO_TEXTS = {
     },
     "login": {"login": "登录", "password": "密码", "username": "用户名", "incorrect_credentials": "用户名或密码不正确"},
 }
-I18N_LOCALES = ("en", "zh-CN", "zh-TW", "zh")
+I18N_LOCALES = ("zh-CN", "zh-TW", "zh")
+"""Gradio loads its own texts for a locale after custom ones, so these fill only the keys its zh-CN
+lacks; ``ENGLISH_TO_CHINESE`` (applied by the page's script) covers the rest and English browsers."""
+ENGLISH_TO_CHINESE = {
+    "Clear": "清空对话",
+    "Like": "有帮助",
+    "Dislike": "没帮助",
+    "Copy message": "复制",
+    "Copied message": "已复制",
+    "Copy": "复制",
+    "Copied!": "已复制",
+    "chatbot conversation": "对话记录",
+    "Error": "出错了",
+    "Warning": "注意",
+    "Info": "提示",
+    "Success": "完成",
+    "Close": "关闭",
+    "Loading...": "加载中…",
+    "Loading": "加载中",
+    "Submit": "提交",
+    "Retry": "重试",
+    "Undo": "撤销",
+    "Edit": "编辑",
+    "Remove": "移除",
+    "Download": "下载",
+    "Drop File Here": "将文件拖放到此处",
+    "Click to Upload": "点击选择文件",
+    "- or -": "或",
+    "Uploading...": "正在上传…",
+    "Dropdown": "下拉菜单",
+    "Textbox": "文本框",
+    "Scroll down": "滚动到底部",
+    "Scroll to bottom": "滚动到底部",
+    "Show password": "显示密码",
+    "Hide password": "隐藏密码",
+}
+"""Gradio's English texts and labels, as the page shows them in Chinese."""
+ENGLISH_PREFIXES = {"user's message": "您的问题", "bot's message": "助手的回答"}
+"""Labels Gradio builds from a message (``user's message: <the message's HTML>``), replaced whole."""
 
 CSS = """
 :root {--chat-height: calc(100dvh - 268px);}
@@ -98,6 +137,7 @@ footer {display: none !important;}
 #chat-controls {gap: 6px; flex-wrap: nowrap; align-items: center;}
 #chat-controls > * {min-width: 0 !important;}
 #new-chat {flex: 0 0 auto; white-space: nowrap;}
+@media (max-width: 640px) {#audience {flex: 0 0 132px !important;}}
 #ask-row {gap: 6px; flex-wrap: nowrap; align-items: stretch;}
 #ask-row #send {flex: 0 0 72px; min-width: 72px !important;}
 #hint:empty {display: none;}
@@ -174,6 +214,40 @@ PAGE_JS = """
       area.select(); const done = document.execCommand('copy'); area.remove(); return done;
     }
   };
+  const words = __WORDS__, prefixes = __PREFIXES__;
+  const attributes = ['aria-label', 'title', 'placeholder', 'alt'];
+  const translate = (value) => {
+    if (!value) return null;
+    const trimmed = value.trim();
+    if (Object.prototype.hasOwnProperty.call(words, trimmed)) return words[trimmed];
+    for (const [prefix, chinese] of Object.entries(prefixes)) if (trimmed.startsWith(prefix)) return chinese;
+    return null;
+  };
+  const chinese = (root) => {
+    const elements = root.querySelectorAll ? [root, ...root.querySelectorAll('*')] : [];
+    for (const el of elements) {
+      for (const name of attributes) {
+        const value = el.getAttribute && el.getAttribute(name);
+        const replaced = translate(value);
+        if (replaced !== null && replaced !== value) el.setAttribute(name, replaced);
+      }
+      for (const node of el.childNodes || []) {
+        if (node.nodeType === 3) {
+          const replaced = translate(node.nodeValue);
+          if (replaced !== null) node.nodeValue = replaced;
+        }
+      }
+    }
+  };
+  chinese(document.body);
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === 'attributes') chinese(change.target);
+      else if (change.type === 'characterData') chinese(change.target.parentElement || document.body);
+      else change.addedNodes.forEach((node) => chinese(node.nodeType === 1 ? node : node.parentElement || document.body));
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+    attributeFilter: attributes});
   document.addEventListener('click', async (event) => {
     const link = event.target.closest && event.target.closest('a');
     if (!link || !document.querySelector('gradio-app, .gradio-container')?.contains(link)) return;
@@ -187,7 +261,7 @@ PAGE_JS = """
       toast((await copy(text)) ? '已复制回答和出处' : '复制失败，请手动选择文字复制');
     } else if (link.classList.contains('suggestion')) {
       event.preventDefault();
-      window.__policySuggestion = link.textContent;
+      window.__policySuggestion = link.getAttribute('title') || link.textContent;
       document.querySelector('#ask-suggestion')?.click();
     } else if (href.startsWith('?doc=') && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
       event.preventDefault();
@@ -197,6 +271,9 @@ PAGE_JS = """
   }, true);
 }
 """
+PAGE_JS = PAGE_JS.replace("__WORDS__", json.dumps(ENGLISH_TO_CHINESE, ensure_ascii=False)).replace(
+    "__PREFIXES__", json.dumps(ENGLISH_PREFIXES, ensure_ascii=False)
+)
 SCROLL_TO_CLAUSE_JS = """
 () => { setTimeout(() => {
   const focus = document.querySelector('#clause-focus') || document.querySelector('#doc-view');
@@ -289,6 +366,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                 )
                 with gr.Row(elem_id="ask-row"):
                     question = gr.Textbox(
+                        label="问题",
                         show_label=False,
                         container=False,
                         elem_id="q",
@@ -481,20 +559,21 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
         # On load: the stored conversation, and a library link opened in a new tab ----------------
 
         def on_load(conversation: Any, request: gr.Request):
+            """The stored conversation, the library as it is now (staff may have changed it), and a
+            library link opened in a new tab."""
             messages, kept = web.restore(conversation, library())
             doc_id, clause_id = _link_target("?" + str(request.query_params) if request else "")
             doc = library().by_id.get(doc_id)
-            if doc is None:
-                return messages, kept, gr.Tabs(), gr.update(), gr.update()
             return (
                 messages,
                 kept,
-                gr.Tabs(selected="library-tab"),
+                gr.Tabs(selected="library-tab") if doc else gr.Tabs(),
                 web.document_html(doc, clause_id),
                 web.document_list_html(library(), selected=doc_id),
+                gr.Dropdown(choices=web.document_choices(library())),
             )
 
-        app.load(on_load, [stored], [chatbot, stored, tabs, doc_view, doc_list], api_visibility="private").then(
+        app.load(on_load, [stored], [chatbot, stored, tabs, doc_view, doc_list, scope], api_visibility="private").then(
             None, js=PAGE_JS
         )
 
@@ -505,17 +584,23 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
             def do_sign_in(given: str):
                 if web.password_matches(given, settings):
                     logger.info("staff signed in")
-                    return True, gr.Tab(visible=True), gr.Tab(visible=False), gr.Tabs(selected="admin-tab"), "", ""
+                    choices = web.document_choices(library())[1:]
+                    choices = gr.Dropdown(choices=choices, value=None)
+                    return True, gr.Tab(visible=True), gr.Tabs(selected="admin-tab"), "", "", choices
                 time.sleep(SIGN_IN_DELAY_S)
-                return False, gr.Tab(), gr.Tab(), gr.Tabs(), "密码不正确，请重试。", ""
+                return False, gr.Tab(), gr.Tabs(), "密码不正确，请重试。", "", gr.Dropdown()
+
+            def hide_sign_in(is_staff: bool):
+                # A separate step: Gradio keeps a tab shown when it is hidden in the update that selects another.
+                return gr.Tab(visible=not is_staff)
 
             for trigger in (sign_in.click, password.submit):
                 trigger(
                     do_sign_in,
                     [password],
-                    [signed_in, admin_tab, signin_tab, tabs, signin_message, password],
+                    [signed_in, admin_tab, tabs, signin_message, password, doomed],
                     api_visibility="private",
-                )
+                ).then(hide_sign_in, [signed_in], [signin_tab], api_visibility="private")
 
             def do_sign_out():
                 return False, gr.Tab(visible=False), gr.Tab(visible=True), gr.Tabs(selected="chat-tab")

@@ -28,12 +28,13 @@ from assistant.citations import reference
 from assistant.errors import AssistantError, DocumentError
 from assistant.library import Library
 from assistant.loaders import SUPPORTED_SUFFIXES
-from assistant.presentation import AUDIENCE_LABELS, citation_block, incomplete_notice, plain_text
+from assistant.messages import FOLLOW_UP, INCOMPLETE_NOTICE
+from assistant.presentation import AUDIENCE_LABELS, citation_block, incomplete_notice, plain_text, version_notice
 from assistant.questions import question_terms
 from assistant.references import find_reference
 from assistant.settings import Settings
 from assistant.text import normalize
-from assistant.types import SUPERSEDED, Answer, Citation, Clause, PolicyDocument, Turn
+from assistant.types import Answer, Citation, Clause, PolicyDocument, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -109,12 +110,8 @@ def source_card(citation: Citation, terms: list[str], *, quoted_in_text: bool) -
         if quoted_in_text or not citation.quote
         else (f'<blockquote class="card-quote">{_highlight(citation.quote, terms)}</blockquote>')
     )
-    notices = []
-    if citation.superseded_by or citation.status != "现行有效":
-        notices.append(f"此为旧版本，已被《{citation.superseded_by}》取代。" if citation.superseded_by else SUPERSEDED)
-    if citation.incomplete:
-        notices.append(incomplete_notice(citation))
-    notice = "".join(f'<div class="card-notice">{html.escape(n)}</div>' for n in notices)
+    notices = [version_notice(citation), incomplete_notice(citation) if citation.incomplete else ""]
+    notice = "".join(f'<div class="card-notice">{html.escape(n)}</div>' for n in notices if n)
     return (
         f'<div class="source-card">'
         f'<div class="card-title"><a class="cite" href="{html.escape(link)}" title="在文件库中打开这一条">'
@@ -159,7 +156,7 @@ def answer_html(answer: Answer) -> str:
     return "".join(parts)
 
 
-_FOLLOW_UP = re.compile(".*?".join(re.escape(part) for part in messages.FOLLOW_UP.split("{question}")))
+_FOLLOW_UP = re.compile(".*?".join(re.escape(part) for part in FOLLOW_UP.split("{question}")))
 """The note a follow-up's answer ends with; the page shows it above the answer."""
 
 
@@ -243,7 +240,8 @@ def _matches_status(doc: PolicyDocument, status: str) -> bool:
 def document_list_html(library: Library, *, text: str = "", status: str = "全部", selected: str = "") -> str:
     """The documents as cards (title, number, kind, issuer, dates, status), filtered by status and by
     words in the title, number or issuer."""
-    needle = normalize(text)
+    needle = normalize(text or "")
+    status = status or "全部"
     docs = [
         d
         for d in library.documents
@@ -295,8 +293,7 @@ def _outline(doc: PolicyDocument, clauses: list[Clause], selected: str, open_ids
 
 
 def incomplete_notice_for(clause: Clause) -> str:
-    tail = clause.text.strip()[-8:]
-    return f"注意：来源文本在此处不完整，条文在“{tail}”处中断，后续内容缺失。"
+    return INCOMPLETE_NOTICE.format(tail=clause.text.strip()[-8:])
 
 
 def document_html(doc: PolicyDocument | None, selected: str = "") -> str:
@@ -346,6 +343,7 @@ def _reference_key(text: str) -> str:
 def search_library(library: Library, query: str) -> list[tuple[PolicyDocument, Clause]]:
     """Clauses across the library: by clause reference (二(二)3, 第十条) where the query is one, else
     by all the words given (in the clause's text or heading). A document name in the query narrows it."""
+    query = query or ""
     named = library.mentioned(query)
     words = query
     for doc in named:
@@ -370,6 +368,7 @@ def search_library(library: Library, query: str) -> list[tuple[PolicyDocument, C
 
 
 def search_html(query: str, hits: list[tuple[PolicyDocument, Clause]]) -> str:
+    query = query or ""
     if not query.strip():
         return ""
     if not hits:
