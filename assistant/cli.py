@@ -116,11 +116,17 @@ def _remove(args, settings: Settings) -> int:
     return 0
 
 
-def _chain(settings: Settings):
+def _chain(settings: Settings, on_text=None):
     from assistant.index import ensure_index
     from assistant.router import build_chain
 
-    return build_chain(ensure_index(settings, progress=True), settings=settings)
+    chain = build_chain(ensure_index(settings, progress=True), settings=settings)
+    if settings.llm_base_url or settings.llm_model:  # the LLM code is imported only when configured
+        from assistant.llm import use_llm
+
+        if problem := use_llm(chain, settings, on_text=on_text):
+            print(problem, file=sys.stderr)
+    return chain
 
 
 def _print(answer, as_json: bool) -> None:
@@ -157,7 +163,10 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _chat(args, settings: Settings) -> int:
-    chain = _chain(settings)
+    from assistant.presentation import render
+
+    shown: list[str] = []  # what an LLM answer printed sentence by sentence, as it was verified
+    chain = _chain(settings, on_text=lambda piece: print(piece, end="", flush=True) or shown.append(piece))
     history = []
     print("政策问答助手：请输入问题（空行或 Ctrl-D 结束，输入“新对话”清空上下文）。")
     while True:
@@ -171,8 +180,9 @@ def _chat(args, settings: Settings) -> int:
             history = []
             print("（已开始新对话）")
             continue
+        shown.clear()
         answer = chain.ask(question, args.audience, history=history, doc=args.doc)
-        _print(answer, False)
+        print(render(answer).removeprefix("".join(shown)), flush=True)
         print()
         if answer.kind != "error":
             history.append(chain.turn(answer))

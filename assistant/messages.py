@@ -108,3 +108,20 @@ QUOTE = "原文：“{quote}”"
 WHERE_IN_DOCUMENT = "这一内容在《{title}》的「{part}」部分，位置：{path}。"
 STAFF_BLOCK = "【{reference}】{text}"
 RELATED_SENTENCE = "相关语句：“{quote}”"
+
+# LLM answers (assistant.llm_service): what to fix when the configured chat service cannot be used.
+# Each ends by saying the extractive answers go on; none ever contains the API key.
+LLM_INCOMPLETE = "已设置 {given}，但没有设置 {missing}：两者都设置后才会使用大模型回答。本次使用摘录式回答。"
+LLM_NOT_INSTALLED = (
+    "已设置 ASSISTANT_LLM_BASE_URL，但没有安装大模型支持：请运行 pip install -e '.[llm]'。本次使用摘录式回答。"
+)
+LLM_KEY_REFUSED = "大模型服务拒绝了 API 密钥（HTTP {status}）：请检查 ASSISTANT_LLM_API_KEY。本次使用摘录式回答。"
+LLM_KEY_MISSING = "大模型服务需要 API 密钥（HTTP {status}）：请设置 ASSISTANT_LLM_API_KEY。本次使用摘录式回答。"
+LLM_NO_MODEL = (
+    "大模型服务找不到模型 {model}（HTTP 404）：请检查 ASSISTANT_LLM_MODEL，"
+    "以及 ASSISTANT_LLM_BASE_URL 是否为 OpenAI 兼容地址（通常以 /v1 结尾）。本次使用摘录式回答。"
+)
+LLM_UNREACHABLE = "无法连接大模型服务 {url}：请检查 ASSISTANT_LLM_BASE_URL 和网络。本次使用摘录式回答。"
+LLM_TIMED_OUT = "大模型服务 {url} 在 {timeout:g} 秒内没有响应：请检查服务是否运行，或调大 ASSISTANT_LLM_TIMEOUT。本次使用摘录式回答。"
+LLM_SERVICE_ERROR = "大模型服务出错（HTTP {status}）：请稍后再试或检查服务。本次使用摘录式回答。"
+LLM_NOT_OPENAI = "大模型服务 {url} 的回复不是 OpenAI 兼容格式：请检查 ASSISTANT_LLM_BASE_URL（通常以 /v1 结尾）。本次使用摘录式回答。"

@@ -10,8 +10,9 @@ import docx
 import pypdf
 import pytest
 
+from assistant.decoding import decode
 from assistant.errors import DocumentError
-from assistant.loaders import SUPPORTED_SUFFIXES, decode, find_documents, load_text
+from assistant.loaders import SUPPORTED_SUFFIXES, find_documents, load_text
 from assistant.settings import PROJECT_ROOT, Settings
 
 _REGULATION = (PROJECT_ROOT / "corpus" / "shehui_tuanti_dengji_guanli_tiaoli_2016.txt").read_text(encoding="utf-8")
