@@ -7,8 +7,11 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+import numpy as np
 
 from assistant.questions import LIST_QUESTION, Term, coverage, question_terms
 from assistant.text import normalize, sentence_spans
@@ -20,18 +23,58 @@ SECOND_SENTENCE_RATIO = 0.75
 """A second sentence is quoted beside the best when it scores at least this share of it."""
 LIST_BONUS = 1.25
 """For "哪些…" questions, a sentence enumerating with 、 gains this many times the top term weight."""
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+# Two Chinese characters with only whitespace between: adjacent once normalised, apart in the keyword index.
+_JUNCTION = re.compile(r"([\u4e00-\u9fff])\s+(?=([\u4e00-\u9fff]))")
 
 
 class TermStats:
-    """Rarity of words over the library's chunks, counted once per word and cached (thread-safe)."""
+    """Rarity of words over the library's chunks, counted once per word and cached (thread-safe).
 
-    def __init__(self, chunk_texts: list[str]) -> None:
-        self._texts = [normalize(t) for t in chunk_texts]
+    Given the keyword index, a Chinese word is looked for only in the chunks that hold all of its
+    character pairs (the index's ``#`` bigram postings), so counting follows the word's frequency
+    rather than the library's size.
+    """
+
+    def __init__(self, chunk_texts: list[str], *, keyword=None) -> None:
+        self._keyword = keyword
+        self._texts: list[str] = []
+        self._junctions: dict[str, list[int]] = {}
+        """Character pairs that meet only across whitespace, and the rows where they do."""
+        for row, text in enumerate(chunk_texts):
+            text = unicodedata.normalize("NFKC", text)
+            self._texts.append(normalize(text))
+            if keyword is not None:
+                for match in _JUNCTION.finditer(text):
+                    self._junctions.setdefault(match.group(1) + match.group(2), []).append(row)
         self._lock = threading.Lock()
         self._frequency = lru_cache(maxsize=100_000)(self._count)
 
     def _count(self, form: str) -> int:
-        return sum(1 for text in self._texts if form in text)
+        texts = self._texts
+        candidates = self._candidates(form)
+        if candidates is None:
+            return sum(1 for text in texts if form in text)
+        return sum(1 for row in candidates.tolist() if form in texts[row])
+
+    def _candidates(self, form: str) -> np.ndarray | None:
+        """Every row that may hold ``form``, or None when only a full scan can tell."""
+        if self._keyword is None or not _CJK_WORD.fullmatch(form):
+            return None
+        rows = None
+        for pair in sorted({form[i : i + 2] for i in range(len(form) - 1)}):
+            posting = self._keyword.rows_with("#" + pair)
+            if pair in self._junctions:
+                posting = np.union1d(posting, self._junctions[pair])
+            rows = posting if rows is None else np.intersect1d(rows, posting)
+            if not len(rows):
+                break
+        return rows
+
+    def frequency(self, term: Term) -> int:
+        """In how many chunks the word (or the policy word it stands for) occurs."""
+        with self._lock:
+            return max(self._frequency(form) for form in term.forms)
 
     def weight(self, term: Term) -> float:
         with self._lock:
@@ -73,6 +116,8 @@ class Evidence:
     terms: list[Term]
     weights: dict[str, float]
     clauses: list[ClauseEvidence]
+    absent: list[str] = field(default_factory=list)
+    """Question words that occur nowhere in the library (nor does any policy word they stand for)."""
     parts: list[Evidence] = field(default_factory=list)
 
     @property
@@ -112,7 +157,8 @@ def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument],
                 doc, meta, RetrievalScores.of(item), clause, text, coverage(terms, text, weights), quote, item
             )
         )
-    return Evidence(question, terms, weights, clauses)
+    absent = [t.word for t in terms if stats.frequency(t) == 0]
+    return Evidence(question, terms, weights, clauses, absent)
 
 
 def best_sentences(

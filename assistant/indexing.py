@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from assistant.index import (
     ensure_index,
     load_index,
     manifest_chunk_ids,
+    passive_threads,
     read_checked_manifest,
     read_checked_snapshot,
 )
@@ -193,6 +195,7 @@ def remove(names: list[str], *, settings: Settings) -> IngestReport:
         for document, chunks, tokens in _by_document(snapshot):
             if document.doc_id not in doomed:
                 kept.add(document, chunks, tokens)
+        _tokenise(kept, _saved_vocabulary(settings.index_dir, manifest), fresh=0)
         client = chroma_client(settings)
         _commit(settings, client, manifest["collection"], kept, manifest)
         report = IngestReport(deleted=sorted(doomed), skipped=sorted(d.doc_id for d in kept.documents))
@@ -277,17 +280,11 @@ def _ingest(
     for document, chunks, tokens in _by_document(old):
         if document.doc_id in keep:
             build.add(document, chunks, tokens)
-    parsed = _parse(parse, settings, progress)
-    # The jieba vocabulary comes from the documents themselves; chunks kept from the old snapshot are
-    # re-tokenised only when it changed.
-    build.vocabulary = build_vocabulary(build.documents + [document for document, _ in parsed])
-    use_vocabulary(build.vocabulary)
-    retokenised = manifest is None or build.vocabulary != _saved_vocabulary(index_dir, manifest)
-    if retokenised:
-        build.tokens = [search_tokens(c.text) for c in build.chunks]
-    for document, chunks in parsed:
-        build.add(document, chunks, [search_tokens(c.text) for c in chunks])
+    kept_chunks = len(build.chunks)
+    for document, chunks in _parse(parse, settings, progress):
+        build.add(document, chunks, [[] for _ in chunks])
     _check_unique_chunk_ids(build)
+    vocabulary_changed = _tokenise(build, _saved_vocabulary(index_dir, manifest) if manifest else None, kept_chunks)
 
     if report.deleted and on_delete:
         on_delete([f"{old_docs[d]['title']}（{d}）" for d in report.deleted])
@@ -314,11 +311,32 @@ def _ingest(
         with _store_errors("更新向量库中的片段信息"):
             store.update_metadata(stale_meta)
 
-    if manifest and not report.changed and not retokenised:
+    if manifest and not report.changed and not vocabulary_changed:
         _clean_up(settings, client, manifest, store)
         return report
     _commit(settings, client, collection, build, manifest)
     return report
+
+
+def _tokenise(build: _Build, previous: Vocabulary | None, fresh: int) -> bool:
+    """Search tokens for the chunks from row ``fresh`` on (new ones), and for kept chunks whose cut the
+    library's new vocabulary can change: those holding a word it added, dropped or re-weighted. So one
+    document added to a large library re-tokenises its own chunks and the few that share its new words.
+
+    Returns whether the vocabulary changed (the snapshot must then be rewritten).
+    """
+    build.vocabulary = build_vocabulary(build.documents)
+    use_vocabulary(build.vocabulary)
+    changed = None if previous is None else {e.word for e in set(previous.words) ^ set(build.vocabulary.words)}
+    for row, chunk in enumerate(build.chunks):
+        if row >= fresh or changed is None or (changed and _holds_any(chunk.text, changed)):
+            build.tokens[row] = search_tokens(chunk.text)
+    return build.vocabulary != previous
+
+
+def _holds_any(text: str, words: set[str]) -> bool:
+    text = unicodedata.normalize("NFKC", text)
+    return any(word in text for word in words)
 
 
 def _saved_vocabulary(index_dir: Path, manifest: dict[str, Any]) -> Vocabulary | None:
@@ -384,6 +402,7 @@ def _embed_into(
 
     from assistant.embeddings import EMBED_BATCH, Embedder
 
+    passive_threads()
     embedder = embedder or Embedder(settings.embedding_model)
     bar = tqdm(total=len(chunks), desc="嵌入片段", unit="段", disable=not progress)
     try:

@@ -138,6 +138,14 @@ class KeywordIndex:
     def scores(self, tokens: list[str]) -> np.ndarray:
         return self._model.get_scores(tokens)
 
+    def rows_with(self, token: str) -> np.ndarray:
+        """The rows (chunk positions) whose tokens include ``token``: the index's own posting list."""
+        column = self._model.vocab_dict.get(token)
+        if column is None:
+            return np.empty(0, dtype=np.int64)
+        indptr = self._model.scores["indptr"]
+        return np.asarray(self._model.scores["indices"][indptr[column] : indptr[column + 1]])
+
     def save(self, folder: Path) -> None:
         self._model.save(str(folder))
 
