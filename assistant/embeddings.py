@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -107,6 +108,10 @@ def _load(name: str) -> _Encoder:
         ) from error
 
 
+QUERY_CACHE = 256
+"""How many recent questions' vectors each embedder keeps."""
+
+
 class Embedder(Embeddings):
     """Queries and passages to L2-normalised float32 vectors, as a langchain ``Embeddings``.
 
@@ -118,6 +123,7 @@ class Embedder(Embeddings):
         self.name = name
         self.identity = model_identity(name)
         self._model = load_model(name)
+        self._query_vector = lru_cache(maxsize=QUERY_CACHE)(self._embed_query)
 
     @property
     def dimension(self) -> int:
@@ -128,7 +134,11 @@ class Embedder(Embeddings):
         return np.concatenate(vectors).tolist() if vectors else []
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([text], is_query=True)[0].tolist()
+        """Cached: the retriever and the scope decision embed the same question once between them."""
+        return list(self._query_vector(text))
+
+    def _embed_query(self, text: str) -> tuple[float, ...]:
+        return tuple(self._encode([text], is_query=True)[0].tolist())
 
     def embed_passages(self, texts: list[str]) -> list[list[float]]:
         """The former name of ``embed_documents``, kept while callers move over."""

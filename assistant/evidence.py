@@ -21,6 +21,8 @@ HEADING_DISCOUNT = 0.5
 """A clause's first sentence when it is only the clause's title counts this much."""
 SECOND_SENTENCE_RATIO = 0.75
 """A second sentence is quoted beside the best when it scores at least this share of it."""
+LEAD_IN_ITEMS = 8
+"""A quoted sentence ending in "：" brings up to this many following sentences (the items it introduces)."""
 LIST_BONUS = 1.25
 """For "哪些…" questions, a sentence enumerating with 、 gains this many times the top term weight."""
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -66,7 +68,7 @@ class TermStats:
             posting = self._keyword.rows_with("#" + pair)
             if pair in self._junctions:
                 posting = np.union1d(posting, self._junctions[pair])
-            rows = posting if rows is None else np.intersect1d(rows, posting)
+            rows = posting if rows is None else np.intersect1d(rows, posting, assume_unique=True)
             if not len(rows):
                 break
         return rows
@@ -195,6 +197,10 @@ def best_sentences(
     quote = chosen[0][2]
     for previous, current in zip(chosen, chosen[1:]):
         quote += ("" if current[1] == previous[1] + 1 else "……") + current[2]
+    last = chosen[-1][1]
+    if scored[last][2].rstrip().endswith(("：", ":")):  # a lead-in is no answer without the items it introduces
+        for _, _, item in scored[last + 1 : last + 1 + LEAD_IN_ITEMS]:
+            quote += item
     return Quote(quote, best, best_sentence)
 
 

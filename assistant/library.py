@@ -18,6 +18,13 @@ _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 _MARKS = re.compile(r"[《》〈〉<>“”\"'‘’「」]")
 
 
+_TITLE = re.compile(r"《([^《》]{2,40})》")
+# A document named without book-title marks: four or more characters before a regulation word.
+_BARE_TITLE = re.compile(
+    r"(?<![《\u4e00-\u9fff])((?:[\u4e00-\u9fff]{2,10})?(?:暂行|管理|实施|登记|保障)(?:办法|条例|规定|细则))"
+)
+
+
 def name_key(text: str) -> str:
     """How names are compared: NFKC, no whitespace, no book-title marks or quotes."""
     return _MARKS.sub("", normalize(text))
@@ -27,6 +34,10 @@ def _names(doc: PolicyDocument) -> set[str]:
     """Every way a person may name the document, normalised."""
     base = _BRACKETS.sub("", doc.title)
     names = {doc.title, base, base.removeprefix("中华人民共和国"), *doc.short_names}
+    if "关于" in base:  # 中共中央 国务院关于加强…的意见 → 关于加强…的意见, 加强…意见; …有关事项的公告 → …公告
+        subject = base[base.index("关于") :]
+        names |= {subject, subject.removeprefix("关于")}
+        names.add(re.sub(r"(有关事项)?的(?=[^的]{1,4}$)", "", subject.removeprefix("关于")))
     if doc.doc_number:
         names.add(doc.doc_number)
         names.update(re.findall(r"[^\s，,；;]*[〔\[［]\d{4}[〕\]］]\d+号", doc.doc_number))
@@ -85,16 +96,35 @@ class Library:
             text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
             while (position := text.find(name)) >= 0:
                 text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
+        for partial in _TITLE.findall(question) + _BARE_TITLE.findall(question):  # 公开募捐管理办法: part of a name
+            owners = {d.doc_id: d for name, d in self._names if name_key(partial) in name and d.in_force}
+            if len(owners) == 1 and all(d.doc_id not in owners for _, d in found):
+                found.append((name_key(question).find(name_key(partial)), *owners.values()))
         found.sort(key=lambda p: p[0])
         docs = [d for _, d in found]
-        wants_old = bool(OLD_VERSION.search(unicodedata.normalize("NFKC", question).lower()))
-        if wants_old:
+        if self.wants_old(question):  # the old version first: it is what the question asks about
             extra = [self.by_id[o.doc_id] for d in docs for o in self.documents if o.superseded_by == d.title]
-            docs += [o for o in extra if o not in docs]
+            docs = (
+                [o for o in extra if o not in docs]
+                + [d for d in docs if d.in_force]
+                + [d for d in docs if not d.in_force and d not in extra]
+            )
         else:
             named_current = {d.title for d in docs if d.in_force}
             docs = [d for d in docs if d.in_force or d.superseded_by not in named_current]
         return docs
+
+    @staticmethod
+    def wants_old(question: str) -> bool:
+        """Whether the question asks about an earlier version (2016年原文, 修正前, original)."""
+        return bool(OLD_VERSION.search(unicodedata.normalize("NFKC", question).lower()))
+
+    def unknown_titles(self, question: str) -> list[str]:
+        """Names of documents the question cites that are not in the library: 《社会救助暂行办法》, or
+        a bare 政府购买服务管理办法 that no document's name contains (nor contains)."""
+        cited = _TITLE.findall(question) + _BARE_TITLE.findall(question)
+        keys = [name for name, _ in self._names]
+        return [t for t in cited if not any(name_key(t) in k or k in name_key(t) for k in keys)]
 
     def names_of(self, doc_id: str) -> list[str]:
         """The normalised names of one document, longest first."""

@@ -49,6 +49,8 @@ class ClauseAnswerer:
         article = None if policy_reference(request.question) else find_article(request.question)
         if article:
             pool = named or [d for d in self.library.documents if d.structure == "legal" and d.in_force]
+            if not named and self.library.wants_old(request.question):
+                pool = [d for d in self.library.documents if d.structure == "legal" and not d.in_force] + pool
             matches = [(d, c) for d in pool if (c := self._article(d, article))]
             text = article.text
         else:
@@ -75,6 +77,8 @@ class ClauseAnswerer:
 
     @staticmethod
     def _article(doc: PolicyDocument, reference: ArticleReference) -> Clause | None:
+        if doc.structure == "policy":  # 公告第八条: policy text numbers its parts 八、
+            return next((c for c in doc.clauses if label_number(c.label) == reference.article), None)
         for clause_id in reference.candidate_ids():
             if clause := doc.clause(clause_id):
                 return clause

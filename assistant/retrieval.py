@@ -35,6 +35,8 @@ class HybridRetriever(BaseRetriever):
     """How many BM25 hits enter the fusion."""
     dense_candidates: int = 30
     """How many nearest vectors enter the fusion."""
+    dense_weight: float = 1.0
+    """Weight of the dense ranking against the BM25 ranking in the fusion."""
 
     def _get_relevant_documents(
         self,
@@ -48,7 +50,7 @@ class HybridRetriever(BaseRetriever):
         for method, ranking in (("bm25", self._lexical(query, doc_ids)), ("dense", self._dense(query, doc_ids))):
             for rank, (chunk_id, score) in enumerate(ranking, start=1):
                 entry = fused.setdefault(chunk_id, {"score": 0.0})
-                entry["score"] += 1.0 / (self.rrf_k + rank)
+                entry["score"] += (self.dense_weight if method == "dense" else 1.0) / (self.rrf_k + rank)
                 entry[method], entry[f"{method}_rank"] = score, rank
 
         limit = k or self.k
@@ -80,5 +82,4 @@ class HybridRetriever(BaseRetriever):
 
     def _dense(self, query: str, doc_ids) -> list[tuple[str, float]]:
         vector = self.index.embedder.embed_query(query)
-        hits = self.index.vectors.query(vector, self.dense_candidates, doc_ids=list(doc_ids) or None)
-        return [(i, s) for i, s in hits if i in self.index.chunk_by_id]
+        return self.index.nearest(vector, self.dense_candidates, doc_ids)

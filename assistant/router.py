@@ -44,7 +44,6 @@ RELATED_SHOWN = 3
 PART_CLAUSES = 2
 """How many clauses each sub-question of a several-part question adds to the retrieved ones."""
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-_TITLE = re.compile(r"《([^《》]{2,40})》")
 _HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff0-9]")
 
 
@@ -145,7 +144,7 @@ class AnswerChain:
                 topic = topic.replace(name, " ")
         topic_words = [t.word for t in question_terms(topic)]
         fields = metadata_fields(lowered, topic_words)
-        absent = [t for t in _TITLE.findall(question) if not self.library.resolve(t)]
+        absent = self.library.unknown_titles(question)
         prepared = {**inputs, "lowered": lowered, "named": context.doc_ids, "context": context, "fields": fields}
         prepared |= {"absent": absent, "topic": [w for w in topic_words if w not in DOCUMENT_WORDS]}
         prepared["question"] = context.question if context.follows and find_article(context.question) else question
@@ -178,7 +177,8 @@ class AnswerChain:
     def _gather(self, p: dict):
         """Retrieval over the named documents (or every document in force), and what it found."""
         question = p["context"].question
-        scope = p["named"] or [d.doc_id for d in self.library.documents if d.in_force]
+        old_too = self.library.wants_old(question)  # 2016年原文: superseded texts join the search
+        scope = p["named"] or [d.doc_id for d in self.library.documents if d.in_force or old_too]
         query = question
         for doc_id in p["named"]:  # the documents' names say where to look, not what is asked
             for name in self.library.names_of(doc_id):
@@ -208,11 +208,11 @@ class AnswerChain:
         _, _, evidence = self._gather(p)
         if not evidence.terms or not evidence.clauses:
             return None
-        return features(evidence, evidence.question, quote_similarity(evidence, self.index.embedder))
+        return features(evidence, evidence.question, quote_similarity(evidence, self.index.embedder), bool(p["named"]))
 
     def _retrieval(self, p: dict) -> Answer:
         question, retrieved, evidence = self._gather(p)
-        in_scope, score = decide(evidence, self.index.embedder)
+        in_scope, score = decide(evidence, self.index.embedder, named=bool(p["named"]))
         if not in_scope:
             related = [chunk_citation(c.doc, c.meta, score=c.scores.score) for c in evidence.clauses[:RELATED_SHOWN]]
             answer = Answer(

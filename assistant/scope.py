@@ -21,7 +21,21 @@ import numpy as np
 from assistant.evidence import Evidence
 from assistant.text import is_mostly_latin, normalize
 
-FEATURES = ("dense", "bm25", "agree", "coverage", "quote_similarity", "policy_terms", "quoted", "latin", "terms")
+FEATURES = (
+    "dense",
+    "bm25",
+    "agree",
+    "coverage",
+    "first_coverage",
+    "quote_similarity",
+    "policy_terms",
+    "quoted",
+    "latin",
+    "terms",
+    "absent",
+    "rarest_covered",
+    "named",
+)
 TOP = 3
 """How many of the best clauses the features look at."""
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,})[”\"」』]")
@@ -47,25 +61,32 @@ def default_model() -> ScopeModel:
     return ScopeModel(weights, float(data["bias"]), float(data["threshold"]))
 
 
-def features(evidence: Evidence, question: str, quote_similarity: float) -> dict[str, float]:
+def features(evidence: Evidence, question: str, quote_similarity: float, named: bool = False) -> dict[str, float]:
     """The signals of one question's retrieval, as numbers."""
     top = evidence.clauses[:TOP]
     if not top:
-        return dict.fromkeys(FEATURES, 0.0) | {"latin": float(is_mostly_latin(question))}
+        return dict.fromkeys(FEATURES, 0.0) | {"latin": float(is_mostly_latin(question)), "named": float(named)}
     best = max(top, key=lambda c: c.coverage)
     quoted = [normalize(q) for q in _QUOTED.findall(question)]
     policy = [t for t in evidence.terms if t.is_policy_term]
     first = top[0].scores
+    total = sum(evidence.weights.values()) or 1.0
+    present = [t for t in evidence.terms if t.word not in evidence.absent]
+    rarest = max(present, key=lambda t: evidence.weights[t.word], default=None)
     return {
         "dense": max(c.scores.dense for c in top),
         "bm25": math.log1p(max(c.scores.bm25 for c in top)),
         "agree": float(0 < first.bm25_rank <= TOP and 0 < first.dense_rank <= TOP),
         "coverage": best.coverage,
+        "first_coverage": top[0].coverage,
         "quote_similarity": quote_similarity,
         "policy_terms": float(min(3, max(sum(t.found_in(c.text) for t in policy) for c in top))),
         "quoted": float(any(q in c.text for q in quoted for c in top)),
         "latin": float(is_mostly_latin(question)),
         "terms": math.log1p(len(evidence.terms)),
+        "absent": sum(evidence.weights[w] for w in evidence.absent) / total,
+        "rarest_covered": float(rarest is not None and rarest.found_in(best.text)),
+        "named": float(named),
     }
 
 
@@ -80,10 +101,14 @@ def quote_similarity(evidence: Evidence, embedder) -> float:
     return float(question @ sentence)
 
 
-def decide(evidence: Evidence, embedder, model: ScopeModel | None = None) -> tuple[bool, float]:
-    """Whether the library answers the question, and the score the decision rests on."""
+def decide(evidence: Evidence, embedder, *, named: bool = False, model: ScopeModel | None = None) -> tuple[bool, float]:
+    """Whether the library answers the question, and the score the decision rests on.
+
+    ``named``: the question (or the conversation) names the documents the search was scoped to.
+    """
     if not evidence.terms or not evidence.clauses:
         return False, 0.0
     model = model or default_model()
-    probability = model.probability(features(evidence, evidence.question, quote_similarity(evidence, embedder)))
+    signals = features(evidence, evidence.question, quote_similarity(evidence, embedder), named)
+    probability = model.probability(signals)
     return probability >= model.threshold, round(probability, 4)

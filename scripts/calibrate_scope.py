@@ -4,10 +4,11 @@ Rows whose expect is ``answer`` or ``partial`` are in scope (the library has a r
 whose expect is ``refuse`` are not. Only rows that take the retrieval route count: clause look-ups,
 metadata questions and refused instructions are decided by their routes. The model is scikit-learn's
 logistic regression on standardised features (class weights balanced); the threshold is the one that
-minimises false refusals + wrong answers on the tune half, ties broken towards 0.5. The validation
-half is only scored, never fitted: run with ``--report`` to print both halves side by side.
+minimises the balanced error (false-refusal rate + wrong-answer rate) on the tune half, ties broken
+towards 0.5. The validation half is only scored, never fitted: run with ``--report`` to print both
+halves side by side. ``--cache FILE`` keeps the computed features, so refitting takes a second.
 
-    python scripts/calibrate_scope.py tests/data/library_questions.jsonl [--report]
+    python scripts/calibrate_scope.py tests/data/library_questions.jsonl [--report] [--cache /tmp/f.json]
 """
 
 from __future__ import annotations
@@ -52,11 +53,22 @@ def confusion(model: ScopeModel, xs: np.ndarray, ys: np.ndarray) -> str:
     return f"n={len(ys)} in-scope={in_scope.sum()} out={out.sum()}  false_refusal {false_refusal:.3f}  refusal {refusal:.3f}"
 
 
+def _strength(xs: np.ndarray, ys: np.ndarray) -> float:
+    """The regularisation strength C chosen by 5-fold cross-validation inside the tune half."""
+    from sklearn.linear_model import LogisticRegressionCV
+
+    search = LogisticRegressionCV(Cs=[0.03, 0.1, 0.3, 1.0, 3.0, 10.0], cv=5, class_weight="balanced", max_iter=2000)
+    search.fit(xs, ys)
+    return float(search.C_[0])
+
+
 def fit(xs: np.ndarray, ys: np.ndarray) -> ScopeModel:
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = xs.mean(axis=0), xs.std(axis=0) + 1e-9
-    regression = LogisticRegression(class_weight="balanced", C=1.0, max_iter=1000).fit((xs - mean) / scale, ys)
+    strength = _strength((xs - mean) / scale, ys)
+    print(f"C = {strength} (5-fold cross-validation on the tune half)")
+    regression = LogisticRegression(class_weight="balanced", C=strength, max_iter=1000).fit((xs - mean) / scale, ys)
     weights = regression.coef_[0] / scale
     bias = float(regression.intercept_[0] - (regression.coef_[0] * mean / scale).sum())
     model = ScopeModel(tuple(float(w) for w in weights), bias, 0.5)
@@ -64,8 +76,9 @@ def fit(xs: np.ndarray, ys: np.ndarray) -> ScopeModel:
     for threshold in np.arange(0.05, 0.96, 0.01):
         candidate = ScopeModel(model.weights, model.bias, float(threshold))
         probabilities = np.array([candidate.probability(dict(zip(FEATURES, x))) for x in xs])
-        errors = ((probabilities < threshold) & (ys == 1)).sum() + ((probabilities >= threshold) & (ys == 0)).sum()
-        key = (errors, abs(threshold - 0.5))
+        false_refusal = ((probabilities < threshold) & (ys == 1)).sum() / max((ys == 1).sum(), 1)
+        wrong_answer = ((probabilities >= threshold) & (ys == 0)).sum() / max((ys == 0).sum(), 1)
+        key = (round(false_refusal + wrong_answer, 6), abs(threshold - 0.5))
         if best is None or key < best[0]:
             best = (key, candidate)
     return best[1]
@@ -75,14 +88,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("questions", type=Path)
     parser.add_argument("--report", action="store_true", help="only score the current model on both halves")
+    parser.add_argument("--cache", type=Path, help="read (or write) the computed features here")
     args = parser.parse_args()
-    settings = Settings.from_env()
-    chain = build_chain(ensure_index(settings, progress=True), settings=settings)
-    tune, _ = load_questions(args.questions, split="tune")
-    validation, _ = load_questions(args.questions, split="validation")
     started = time.perf_counter()
-    tune_x, tune_y = collect(chain, tune)
-    validation_x, validation_y = collect(chain, validation)
+    if args.cache and args.cache.exists():
+        cached = json.loads(args.cache.read_text(encoding="utf-8"))
+        tune_x, tune_y, validation_x, validation_y = (np.array(cached[k]) for k in ("tx", "ty", "vx", "vy"))
+    else:
+        settings = Settings.from_env()
+        chain = build_chain(ensure_index(settings, progress=True), settings=settings)
+        tune_x, tune_y = collect(chain, load_questions(args.questions, split="tune")[0])
+        validation_x, validation_y = collect(chain, load_questions(args.questions, split="validation")[0])
+        if args.cache:
+            arrays = {"tx": tune_x, "ty": tune_y, "vx": validation_x, "vy": validation_y}
+            args.cache.write_text(json.dumps({k: v.tolist() for k, v in arrays.items()}), encoding="utf-8")
     if args.report:
         from assistant.scope import default_model
 
