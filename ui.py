@@ -133,6 +133,7 @@ footer {display: none !important;}
 #page-head .tagline {color: #57606a; font-size: 0.85em; margin-left: 8px;}
 @media (max-width: 640px) {#page-head .tagline {display: none;}}
 #chat {height: var(--chat-height) !important; min-height: 220px;}
+#chat .top-panel {display: none !important;}  /* its 清空 icon sat over the first bubble; 新对话 does that */
 #chat .message, #chat .bubble {max-width: 100%;}
 #chat-controls {gap: 6px; flex-wrap: nowrap; align-items: center;}
 #chat-controls > * {min-width: 0 !important;}
@@ -180,6 +181,7 @@ ul.doc-list {list-style: none; padding: 0; margin: 0; max-height: 70dvh; overflo
 .fact-name {color: #8c959f; margin-right: 4px;}
 .doc-view h3.doc-title {font-size: 1.05em; margin: 4px 0 8px;}
 table.doc-facts {font-size: 0.88em; border-collapse: collapse; margin-bottom: 8px; width: 100%;}
+table.doc-facts th, table.doc-facts td {border: none !important; border-bottom: 1px solid #eaeef2 !important; padding: 3px 8px 3px 0 !important;}
 table.doc-facts th {text-align: left; white-space: nowrap; padding: 2px 12px 2px 0; color: #57606a; font-weight: normal; vertical-align: top;}
 table.doc-facts td {overflow-wrap: anywhere;}
 .clause-focus {border: 2px solid #2f81f7; border-radius: 8px; padding: 8px 12px; margin: 8px 0; background: #f1f8ff;}
@@ -281,6 +283,7 @@ SCROLL_TO_CLAUSE_JS = """
 }, 150); }
 """
 
+SIGNED_IN = "已登录。文件的上传、替换和删除在“管理”页；用完请点“退出登录”。"
 STAFF_GUIDE = (
     "支持 .txt、.md、.docx、有文字层的 .pdf 和保存的网页（.html）。文件名即文档编号：上传同名文件会替换原文件。"
     "能识别“第X章/第X条/款/项”或“一、/（一）/1.”编号的条款；没有编号的文件按段落收录。"
@@ -412,9 +415,8 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                     with gr.Column(scale=3, min_width=300):
                         doc_view = gr.HTML(web.document_html(None), elem_id="doc-view")
 
-            signin_tab = admin_tab = None
             if staff_enabled:
-                with gr.Tab("工作人员登录", id="signin-tab", elem_id="signin-tab") as signin_tab:
+                with gr.Tab("工作人员登录", id="signin-tab", elem_id="signin-tab"):
                     password = gr.Textbox(label="管理密码", type="password", elem_id="admin-password", max_lines=1)
                     sign_in = gr.Button("登录", variant="primary", elem_id="sign-in")
                     signin_message = gr.Markdown("", elem_id="signin-message")
@@ -501,7 +503,6 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
             return [], [], {}, "", ""
 
         new_chat.click(clear, None, [chatbot, stored, answers, hint, question], api_visibility="private")
-        chatbot.clear(clear, None, [chatbot, stored, answers, hint, question], api_visibility="private")
 
         def feedback(given: dict, data: gr.LikeData, request: gr.Request):
             index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
@@ -584,28 +585,30 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
             def do_sign_in(given: str):
                 if web.password_matches(given, settings):
                     logger.info("staff signed in")
-                    choices = web.document_choices(library())[1:]
-                    choices = gr.Dropdown(choices=choices, value=None)
-                    return True, gr.Tab(visible=True), gr.Tabs(selected="admin-tab"), "", "", choices
+                    choices = gr.Dropdown(choices=web.document_choices(library())[1:], value=None)
+                    form = gr.Textbox(value="", visible=False), gr.Button(visible=False)
+                    return True, gr.Tab(visible=True), gr.Tabs(selected="admin-tab"), SIGNED_IN, *form, choices
                 time.sleep(SIGN_IN_DELAY_S)
-                return False, gr.Tab(), gr.Tabs(), "密码不正确，请重试。", "", gr.Dropdown()
-
-            def hide_sign_in(is_staff: bool):
-                # A separate step: Gradio keeps a tab shown when it is hidden in the update that selects another.
-                return gr.Tab(visible=not is_staff)
+                return False, gr.Tab(), gr.Tabs(), "密码不正确，请重试。", "", gr.Button(), gr.Dropdown()
 
             for trigger in (sign_in.click, password.submit):
                 trigger(
                     do_sign_in,
                     [password],
-                    [signed_in, admin_tab, tabs, signin_message, password, doomed],
+                    [signed_in, admin_tab, tabs, signin_message, password, sign_in, doomed],
                     api_visibility="private",
-                ).then(hide_sign_in, [signed_in], [signin_tab], api_visibility="private")
+                )
 
             def do_sign_out():
-                return False, gr.Tab(visible=False), gr.Tab(visible=True), gr.Tabs(selected="chat-tab")
+                form = gr.Textbox(visible=True), gr.Button(visible=True)
+                return False, gr.Tab(visible=False), gr.Tabs(selected="chat-tab"), "已退出登录。", *form
 
-            sign_out.click(do_sign_out, None, [signed_in, admin_tab, signin_tab, tabs], api_visibility="private")
+            sign_out.click(
+                do_sign_out,
+                None,
+                [signed_in, admin_tab, tabs, signin_message, password, sign_in],
+                api_visibility="private",
+            )
 
             def refreshed(message: str):
                 choices = web.document_choices(library())

@@ -52,6 +52,8 @@ KEPT_EXCHANGES = 40
 """How many exchanges the browser keeps; older ones are dropped from the stored conversation."""
 SEARCH_RESULTS = 30
 """Clauses listed at most for a library search."""
+OUTLINE_SUMMARY_CHARS = 28
+"""How much of an article's text the outline shows beside its number when it has no heading."""
 INCOMPLETE = "来源不完整"
 EMPTY_HINT = "请先输入问题，例如：成立社会团体需要具备哪些条件？"
 NOT_SIGNED_IN = "请先以工作人员身份登录，再管理文件。"
@@ -286,10 +288,18 @@ def _outline(doc: PolicyDocument, clauses: list[Clause], selected: str, open_ids
         items.append(
             f'<li class="clause{chosen}" data-clause="{cid}"><details{is_open}><summary>'
             f'<a class="open-clause" href="{html.escape(clause_link(doc.doc_id, clause.id))}">'
-            f"{html.escape(reference(doc, clause.id))}</a> {html.escape(clause.heading)}</summary>"
+            f"{html.escape(reference(doc, clause.id))}</a> {html.escape(_summary(clause))}</summary>"
             f"{own}{notice}{children}</details></li>"
         )
     return f'<ul class="outline">{"".join(items)}</ul>'
+
+
+def _summary(clause: Clause, width: int = OUTLINE_SUMMARY_CHARS) -> str:
+    """A clause's heading, or for an article without one (法律的条) the start of its text."""
+    if clause.heading:
+        return clause.heading
+    text = clause.text.strip().removeprefix(clause.label).strip().replace("\n", " ")
+    return text[:width] + ("…" if len(text) > width else "")
 
 
 def incomplete_notice_for(clause: Clause) -> str:

@@ -194,7 +194,7 @@ def test_three_turn_conversation_with_a_follow_up_survives_a_reload(browser, ser
     assert "社会团体登记管理条例" in page.locator("#chat .message").last.inner_text()
 
     page.reload()
-    page.wait_for_selector("#q textarea")
+    page.wait_for_selector("#chat .question-text", timeout=15_000)
     for question in ("成立社会团体需要具备哪些条件？", "那要准备什么材料？", "这个是哪一年的文件？"):
         assert page.locator("#chat .question-text", has_text=question).count() == 1, question
     assert page.locator("#chat .follow-up").count() >= 1
