@@ -167,7 +167,7 @@ def evaluate(questions: list[dict], ask: Callable[[str, str], Answer]) -> EvalRe
         facts_ok = answer.found and all(_contains_any(answer.answer, group) for group in q.get("facts", []))
         docs = [Path(d).stem for d in q.get("docs", [])]
         doc_ok = bool(answer.citations) and answer.citations[0].doc_id in docs if docs else None
-        route = answer.kind if answer.found else "refused"
+        route = answer.kind
         for tally in (
             report.overall,
             report.by_route.setdefault(route, Tally()),

@@ -21,6 +21,8 @@ HEADING_DISCOUNT = 0.5
 """A clause's first sentence when it is only the clause's title counts this much."""
 SECOND_SENTENCE_RATIO = 0.75
 """A second sentence is quoted beside the best when it scores at least this share of it."""
+SHORT_CLAUSE_CHARS = 150
+"""A clause this short is quoted whole: its sentences usually answer together."""
 LEAD_IN_ITEMS = 8
 """A quoted sentence ending in "：" brings up to this many following sentences (the items it introduces)."""
 LIST_BONUS = 1.25
@@ -194,6 +196,8 @@ def best_sentences(
     if [n for _, n, _ in chosen] == [0] and len(scored) > 1 and heading_scored:
         chosen = scored[1:3]  # only the title matched ("总体目标"): the answer is what the clause says under it
         best_sentence = chosen[0][2]
+    if sum(len(sentence) for _, _, sentence in scored) <= SHORT_CLAUSE_CHARS:  # short: quote it whole
+        chosen = [item for item in scored if not (item[1] == 0 and heading_scored)] or scored
     quote = chosen[0][2]
     for previous, current in zip(chosen, chosen[1:]):
         quote += ("" if current[1] == previous[1] + 1 else "……") + current[2]

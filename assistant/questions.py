@@ -105,6 +105,16 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
+def topic_beside_metadata(lowered: str, words: list[str]) -> list[str]:
+    """The content words a question keeps once words about documents and their metadata are set aside."""
+    spans = [m.group(0) for p in METADATA_QUESTIONS.values() for m in p.finditer(lowered)]
+    return [
+        w
+        for w in words
+        if w not in DOCUMENT_WORDS and not re.fullmatch(r"\d+年?", w) and not any(w in span for span in spans)
+    ]
+
+
 def metadata_fields(lowered: str, topic_words: list[str]) -> list[str]:
     """The metadata a question asks for, when it asks about a document itself and not about a topic.
 
@@ -112,15 +122,7 @@ def metadata_fields(lowered: str, topic_words: list[str]) -> list[str]:
     什么时候发放" keeps 资助, 资金, 发放 and is a content question; "这份文件还有效吗" keeps none.
     """
     fields = [name for name, pattern in METADATA_QUESTIONS.items() if pattern.search(lowered)]
-    if not fields:
-        return []
-    spans = [m.group(0) for p in METADATA_QUESTIONS.values() for m in p.finditer(lowered)]
-    left = [
-        w
-        for w in topic_words
-        if w not in DOCUMENT_WORDS and not re.fullmatch(r"\d+年?", w) and not any(w in span for span in spans)
-    ]
-    return fields if len(left) <= 1 else []
+    return fields if fields and len(topic_beside_metadata(lowered, topic_words)) <= 1 else []
 
 
 @dataclass

@@ -26,12 +26,12 @@ from assistant.library import Library, name_key
 from assistant.lookup import ClauseAnswerer, MetadataAnswerer, policy_reference
 from assistant.presentation import AUDIENCE_LABELS
 from assistant.questions import (
-    DOCUMENT_WORDS,
     INSTRUCTION_ATTACKS,
     is_task,
     metadata_fields,
     question_parts,
     question_terms,
+    topic_beside_metadata,
 )
 from assistant.references import find_article
 from assistant.retrieval import HybridRetriever
@@ -146,7 +146,7 @@ class AnswerChain:
         fields = metadata_fields(lowered, topic_words)
         absent = self.library.unknown_titles(question)
         prepared = {**inputs, "lowered": lowered, "named": context.doc_ids, "context": context, "fields": fields}
-        prepared |= {"absent": absent, "topic": [w for w in topic_words if w not in DOCUMENT_WORDS]}
+        prepared |= {"absent": absent, "topic": topic_beside_metadata(lowered, topic_words)}
         prepared["question"] = context.question if context.follows and find_article(context.question) else question
         return prepared | {"route": route_of(prepared)}
 

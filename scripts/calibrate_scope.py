@@ -57,7 +57,9 @@ def _strength(xs: np.ndarray, ys: np.ndarray) -> float:
     """The regularisation strength C chosen by 5-fold cross-validation inside the tune half."""
     from sklearn.linear_model import LogisticRegressionCV
 
-    search = LogisticRegressionCV(Cs=[0.03, 0.1, 0.3, 1.0, 3.0, 10.0], cv=5, class_weight="balanced", max_iter=2000)
+    search = LogisticRegressionCV(
+        Cs=[0.03, 0.1, 0.3, 1.0, 3.0, 10.0], cv=5, class_weight="balanced", scoring="balanced_accuracy", max_iter=2000
+    )
     search.fit(xs, ys)
     return float(search.C_[0])
 
