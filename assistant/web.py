@@ -178,7 +178,7 @@ def exchange(answer: Answer, turn: Turn) -> dict[str, Any]:
 
 
 def answer_from_dict(data: dict[str, Any]) -> Answer:
-    """An answer read back from the browser: every field checked by the dataclasses; raises on a bad one."""
+    """An answer read back from the browser; raises TypeError on a missing or unknown field."""
     citations = [Citation(**c) for c in data.get("citations", [])]
     related = [Citation(**c) for c in data.get("related", [])]
     return Answer(**{**data, "citations": citations, "related": related})
