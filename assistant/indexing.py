@@ -8,6 +8,7 @@ are removed by the next ingest. The read side lives in ``assistant.index``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import time
@@ -105,6 +106,8 @@ class _Build:
     chunks: list[Chunk] = field(default_factory=list)
     tokens: list[list[str]] = field(default_factory=list)
     vocabulary: Vocabulary | None = None
+    read_as: dict = field(default_factory=dict)
+    """The previous snapshot's ``read_as``: kept documents are written out as they were read."""
 
     def add(self, document: PolicyDocument, chunks: list[Chunk], tokens: list[list[str]]) -> None:
         self.documents.append(document)
@@ -191,7 +194,7 @@ def remove(names: list[str], *, settings: Settings) -> IngestReport:
         if doomed == set(manifest["documents"]):
             raise DocumentError("删除后索引将为空：请保留至少一个文档，或删除索引文件夹后重新 ingest。")
         snapshot = read_checked_snapshot(settings.index_dir, manifest)
-        kept = _Build()
+        kept = _Build(read_as=snapshot.read_as)
         for document, chunks, tokens in _by_document(snapshot):
             if document.doc_id not in doomed:
                 kept.add(document, chunks, tokens)
@@ -243,7 +246,6 @@ def _ingest(
     if manifest:
         check_model(manifest, settings)
     old_docs: dict[str, dict[str, Any]] = manifest["documents"] if manifest else {}
-    old = read_checked_snapshot(index_dir, manifest) if manifest else Snapshot([], [], [])
     report = IngestReport()
 
     def unchanged(source: _Source) -> bool:
@@ -251,7 +253,7 @@ def _ingest(
         return bool(
             entry
             and entry["content_hash"] == source.content_hash
-            and Path(entry["source"]).resolve() == source.path.resolve()
+            and (entry["source"] == str(source.path) or Path(entry["source"]).resolve() == source.path.resolve())
             and entry["chunk_tokens"] == settings.chunk_tokens
         )
 
@@ -275,8 +277,18 @@ def _ingest(
     report.added.sort()
     report.replaced.sort()
     report.skipped.sort()
+    if manifest and not report.changed and manifest.get("vocabulary_seed") == _seed_fingerprint():
+        # Nothing changed: neither the snapshot nor the vectors are read. An ingest writes the vectors
+        # before the manifest names them, so only a lost Chroma database can lack them.
+        client = chroma_client(settings)
+        if manifest["collection"] in collection_names(client):
+            store = VectorStore(client, manifest["collection"])
+            _clean_up(settings, client, manifest, store, present=manifest_chunk_ids(manifest))
+            return report
 
-    build = _Build()
+    old = read_checked_snapshot(index_dir, manifest) if manifest else Snapshot([], [], [])
+
+    build = _Build(read_as=old.read_as)
     for document, chunks, tokens in _by_document(old):
         if document.doc_id in keep:
             build.add(document, chunks, tokens)
@@ -337,6 +349,18 @@ def _tokenise(build: _Build, previous: Vocabulary | None, fresh: int) -> bool:
 def _holds_any(text: str, words: set[str]) -> bool:
     text = unicodedata.normalize("NFKC", text)
     return any(word in text for word in words)
+
+
+def _seed_fingerprint() -> str:
+    """What the vocabulary depends on besides the documents: the hand-written seed and synonyms. An
+    unchanged library whose seed is unchanged has an unchanged vocabulary."""
+    from importlib import resources
+
+    data = resources.files("assistant").joinpath("data")
+    digest = hashlib.sha256()
+    for name in ("user_dict.txt", "synonyms.tsv"):
+        digest.update(data.joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _saved_vocabulary(index_dir: Path, manifest: dict[str, Any]) -> Vocabulary | None:
@@ -431,7 +455,9 @@ def _commit(
     snapshot = f"{SNAPSHOT_PREFIX}{uuid.uuid4().hex[:12]}"
     keyword = KeywordIndex.build(build.tokens)
     try:
-        write_snapshot(index_dir / snapshot, Snapshot(build.documents, build.chunks, build.tokens), keyword)
+        write_snapshot(
+            index_dir / snapshot, Snapshot(build.documents, build.chunks, build.tokens, build.read_as), keyword
+        )
         if build.vocabulary is not None:
             build.vocabulary.save(index_dir / snapshot / VOCABULARY_FILE)
     except OSError as error:
@@ -449,6 +475,7 @@ def _commit(
         "snapshot": snapshot,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "chunk_count": len(build.chunks),
+        "vocabulary_seed": _seed_fingerprint(),
         "documents": {
             d.doc_id: {
                 "source": d.source,
@@ -474,9 +501,11 @@ def _model_identity(settings: Settings) -> str:
     return model_identity(settings.embedding_model)
 
 
-def _clean_up(settings: Settings, client: Any, manifest: dict[str, Any], store: VectorStore) -> None:
+def _clean_up(
+    settings: Settings, client: Any, manifest: dict[str, Any], store: VectorStore, present: set[str] | None = None
+) -> None:
     """Remove what the manifest does not name: vectors, snapshot folders, collections of this index's prefix."""
-    extra = store.ids() - manifest_chunk_ids(manifest)
+    extra = (store.ids() if present is None else present) - manifest_chunk_ids(manifest)
     if extra:
         logger.info("deleting %d vectors no chunk uses", len(extra))
         with _store_errors("删除多余的向量"):

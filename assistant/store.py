@@ -3,8 +3,9 @@
 On disk, under the index folder:
   manifest.json       what the index holds: model, Chroma collection, snapshot, chunk count, and per
                       document its source, content hash, title and chunk ids
-  snapshot-<id>/      one build: documents.json (parsed documents), chunks.json (each chunk's id, text,
-                      metadata and search tokens, written once) and keyword/ (the bm25s index)
+  snapshot-<id>/      one build: documents.json (parsed documents), chunks.json (each chunk's id, text and
+                      metadata), tokens.json (each chunk's search tokens, for the next ingest),
+                      vocabulary.json (the jieba words) and keyword/ (the bm25s index)
   chroma/             the embedded Chroma database (absent when a Chroma server is used)
   .ingest.lock        held by the one ingest or remove that may write
 The manifest is replaced atomically and names everything a reader uses, so an interrupted
@@ -18,11 +19,10 @@ import logging
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import bm25s
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
@@ -33,13 +33,16 @@ from assistant.settings import Settings
 from assistant.types import Chunk, ChunkMeta, PolicyDocument
 
 logger = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.INFO)  # bm25s sets its own logger to DEBUG on import
 
 MANIFEST = "manifest.json"
 SNAPSHOT_PREFIX = "snapshot-"
+TOKENS = "tokens.json"
+"""Each chunk's search tokens, in chunks.json's order: read by ingest only, never to answer."""
 # Vectors per Chroma upsert. Measured on 400 chunks (384-d) into a collection of 3,000: 16 → 0.92 s,
 # 128 → 0.47 s, 512 → 0.24 s; larger batches also keep pace as the collection grows.
 UPSERT_BATCH = 512
+BM25_METHOD = "lucene"
+"""bm25s's default variant: no score for absent words, so a question's score is a sum over its words' postings."""
 # What a damaged bm25s file raises on load: JSON and numpy decoding errors are ValueErrors.
 _KEYWORD_LOAD_ERRORS = (OSError, ValueError, KeyError, EOFError)
 
@@ -106,8 +109,7 @@ class VectorStore:
 
     def query(self, vector: list[float], n: int, *, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first; only chunks of ``doc_ids`` when given."""
-        n = min(n, self.count())
-        if n == 0:
+        if n <= 0:
             return []
         where = {"doc_id": {"$in": doc_ids}} if doc_ids else None
         result = self._collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
@@ -121,41 +123,71 @@ class VectorStore:
 
 
 class KeywordIndex:
-    """BM25 (bm25s) over the chunks' search tokens."""
+    """BM25 over the chunks' search tokens. bm25s builds and saves it at ingest; answering reads its
+    arrays and scores them with numpy alone, exactly as bm25s does, so a question imports neither
+    bm25s nor the scipy it pulls in (0.4–1.8 s of a cold start)."""
 
-    def __init__(self, model: bm25s.BM25) -> None:
-        self._model = model
+    def __init__(
+        self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict[str, int], num_docs: int
+    ) -> None:
+        self._data, self._indices, self._indptr, self._vocab = data, indices, indptr, vocab
+        self._num_docs = num_docs
+        self._model = None  # the bm25s model, kept after a build until it is saved
 
     @classmethod
     def build(cls, token_lists: list[list[str]]) -> KeywordIndex:
-        model = bm25s.BM25()
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.INFO)  # bm25s sets its own logger to DEBUG on import
+        model = bm25s.BM25(method=BM25_METHOD)
         model.index([tokens or ["\u0000"] for tokens in token_lists], show_progress=False)
-        return cls(model)
+        scores = model.scores
+        index = cls(scores["data"], scores["indices"], scores["indptr"], model.vocab_dict, int(scores["num_docs"]))
+        index._model = model
+        return index
 
     def __len__(self) -> int:
-        return int(self._model.scores["num_docs"])
+        return self._num_docs
 
     def scores(self, tokens: list[str]) -> np.ndarray:
-        return self._model.get_scores(tokens)
+        """One BM25 score per chunk (float32): bm25s's ``get_scores``, summed in the same order."""
+        scores = np.zeros(self._num_docs, dtype=np.float32)
+        for token in tokens:
+            column = self._vocab.get(token)
+            if column is not None and column < len(self._indptr) - 1:  # bm25s lists "" without a column
+                start, end = self._indptr[column], self._indptr[column + 1]
+                np.add.at(scores, self._indices[start:end], self._data[start:end])
+        return scores
 
     def rows_with(self, token: str) -> np.ndarray:
         """The rows (chunk positions) whose tokens include ``token``: the index's own posting list."""
-        column = self._model.vocab_dict.get(token)
-        if column is None:
+        column = self._vocab.get(token)
+        if column is None or column >= len(self._indptr) - 1:
             return np.empty(0, dtype=np.int64)
-        indptr = self._model.scores["indptr"]
-        return np.asarray(self._model.scores["indices"][indptr[column] : indptr[column + 1]])
+        return np.asarray(self._indices[self._indptr[column] : self._indptr[column + 1]])
 
     def save(self, folder: Path) -> None:
         self._model.save(str(folder))
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
-        """Raises StoreError when the files are missing or damaged."""
+        """Raises StoreError when the files are missing, damaged, or of a BM25 variant scored otherwise."""
         try:
-            return cls(bm25s.BM25.load(str(folder)))
+            params = json.loads((folder / "params.index.json").read_text("utf-8"))
+            if params.get("method") != BM25_METHOD:
+                raise ValueError(f"BM25 method {params.get('method')!r}, expected {BM25_METHOD!r}")
+            index = cls(
+                np.load(folder / "data.csc.index.npy"),
+                np.load(folder / "indices.csc.index.npy"),
+                np.load(folder / "indptr.csc.index.npy"),
+                json.loads((folder / "vocab.index.json").read_text("utf-8")),
+                int(params["num_docs"]),
+            )
         except _KEYWORD_LOAD_ERRORS as error:
             raise StoreError(f"关键词索引无法读取（{folder.name}）：{error}") from error
+        if len(index._data) != len(index._indices) or not len(index._indptr) or index._indptr[-1] != len(index._data):
+            raise StoreError(f"关键词索引无法读取（{folder.name}）：数组长度与词表不一致")
+        return index
 
 
 @dataclass
@@ -165,6 +197,15 @@ class Snapshot:
     documents: list[PolicyDocument]
     chunks: list[Chunk]
     tokens: list[list[str]]
+    read_as: dict[int, tuple[Any, dict]] = field(default_factory=dict, repr=False)
+    """The JSON each document and chunk metadata was read from, by the object's id: written out again
+    as it is when an ingest keeps that same object (serialising 1,000 documents anew costs seconds)."""
+
+    def record(self, item: PolicyDocument | ChunkMeta) -> dict:
+        read = self.read_as.get(id(item))
+        if read is not None and read[0] is item:
+            return read[1]
+        return item.to_dict() if isinstance(item, PolicyDocument) else item.to_metadata()
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any] | None:
@@ -191,14 +232,12 @@ def write_manifest(index_dir: Path, manifest: dict[str, Any]) -> None:
 def write_snapshot(folder: Path, snapshot: Snapshot, keyword: KeywordIndex) -> None:
     """Every file is on disk (fsynced) before the manifest can name the folder."""
     folder.mkdir(parents=True)
-    _write_json(folder / "documents.json", [d.to_dict() for d in snapshot.documents])
+    _write_json(folder / "documents.json", [snapshot.record(d) for d in snapshot.documents])
     _write_json(
         folder / "chunks.json",
-        [
-            {"id": c.chunk_id, "text": c.text, "meta": c.meta.to_metadata(), "tokens": tokens}
-            for c, tokens in zip(snapshot.chunks, snapshot.tokens)
-        ],
+        [{"id": c.chunk_id, "text": c.text, "meta": snapshot.record(c.meta)} for c in snapshot.chunks],
     )
+    _write_json(folder / TOKENS, snapshot.tokens)
     keyword.save(folder / "keyword")
     for path in (folder / "keyword").iterdir():
         with open(path, "rb") as file:
@@ -206,18 +245,32 @@ def write_snapshot(folder: Path, snapshot: Snapshot, keyword: KeywordIndex) -> N
 
 
 def _write_json(path: Path, data: Any) -> None:
+    text = json.dumps(data, ensure_ascii=False)  # one C call; json.dump encodes piece by piece in Python
     with open(path, "w", encoding="utf-8") as file:
-        json.dump(data, file, ensure_ascii=False)
+        file.write(text)
         file.flush()
         os.fsync(file.fileno())
 
 
-def read_snapshot(folder: Path) -> Snapshot:
-    """Raises OSError, ValueError, KeyError or TypeError when files are missing or damaged."""
-    documents = [PolicyDocument.from_dict(d) for d in json.loads((folder / "documents.json").read_text("utf-8"))]
+def read_snapshot(folder: Path, *, tokens: bool = True) -> Snapshot:
+    """The snapshot; its chunks' search tokens only with ``tokens`` (ingest needs them, answering does not).
+
+    Raises OSError, ValueError, KeyError or TypeError when files are missing or damaged.
+    """
+    document_records = json.loads((folder / "documents.json").read_text("utf-8"))
+    documents = [PolicyDocument.from_dict(d) for d in document_records]
     records = json.loads((folder / "chunks.json").read_text("utf-8"))
     chunks = [Chunk(r["id"], r["text"], ChunkMeta.from_metadata(r["meta"])) for r in records]
-    return Snapshot(documents, chunks, [r["tokens"] for r in records])
+    if not tokens:
+        return Snapshot(documents, chunks, [])
+    read_as = {id(d): (d, r) for d, r in zip(documents, document_records)}
+    read_as.update((id(c.meta), (c.meta, r["meta"])) for c, r in zip(chunks, records))
+    if records and "tokens" in records[0]:  # written before the tokens had a file of their own
+        return Snapshot(documents, chunks, [r["tokens"] for r in records], read_as)
+    token_lists = json.loads((folder / TOKENS).read_text("utf-8"))
+    if not isinstance(token_lists, list) or len(token_lists) != len(chunks):
+        raise ValueError(f"{TOKENS} does not match chunks.json")
+    return Snapshot(documents, chunks, token_lists, read_as)
 
 
 def remove_stale_files(index_dir: Path, keep: str | None) -> list[str]:
