@@ -39,6 +39,10 @@ MAX_REQUEST_MB = 8
 """Largest request body other than an upload; more is refused with 413 before it is read."""
 QUEUE_PER_WORKER = 50
 """Waiting requests allowed per worker; beyond it Gradio answers "queue full" instead of growing without bound."""
+SESSIONS_KEPT = 1000
+"""Page sessions whose state Gradio keeps (least recently used dropped first). Gradio copies the page's
+config into every session, ~70 KB here, and its default of 10,000 let RSS grow by ~700 MB before levelling;
+every API call is a session of its own."""
 MAX_THREADS = 40
 """Gradio's thread pool (handlers and file I/O); at least ``workers`` plus headroom for short handlers."""
 FILES_PER_UPLOAD = 10
@@ -324,6 +328,10 @@ def launch_options(settings: Settings, blocks: Any, *, host: str, port: int) -> 
     """The keyword arguments of ``Blocks.launch`` that make the server safe (split out to be tested)."""
     from starlette.middleware import Middleware
 
+    # The monitoring dashboard is off, but Gradio still rebuilds its pandas summary of up to 10,000 events
+    # after every request (~8 ms at 5,000): never summarise, and keep fewer events.
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
     if blocks.delete_cache is None:  # uploaded and generated files are not kept forever
         blocks.delete_cache = (UPLOAD_CACHE_SECONDS, UPLOAD_CACHE_SECONDS)
     blocks.queue(
@@ -350,6 +358,7 @@ def launch_options(settings: Settings, blocks: Any, *, host: str, port: int) -> 
         "share": False,
         "show_error": False,
         "max_threads": max(MAX_THREADS, 2 * settings.workers),
+        "state_session_capacity": SESSIONS_KEPT,
         "app_kwargs": {"middleware": [guard]},
     }
 
