@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             "ingest": _ingest,
             "remove": _remove,
             "ask": _ask,
+            "chat": _chat,
+            "docs": _docs,
             "eval": _eval,
             "feedback": _feedback,
             "serve": _serve,
@@ -85,10 +87,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `assistant ask … | head`: the reader is gone, nothing left to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-
-
-def _index_commands() -> dict:
-    return {"ingest": _ingest, **({"remove": globals()["_remove"]} if "_remove" in globals() else {})}
 
 
 def _ingest(args, settings: Settings) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,7 +19,9 @@ from assistant.types import ChunkMeta, Clause, PolicyDocument, RetrievalScores
 HEADING_DISCOUNT = 0.5
 """A clause's first sentence when it is only the clause's title counts this much."""
 SECOND_SENTENCE_RATIO = 0.75
-"""A second sentence is quoted beside the best when it scores at least this share of it."""
+"""Another sentence is quoted beside the best when it scores at least this share of it."""
+QUOTED_SENTENCES = 2
+"""At most this many sentences of one clause are quoted (a short clause is quoted whole)."""
 SHORT_CLAUSE_CHARS = 150
 """A clause this short is quoted whole: its sentences usually answer together."""
 LEAD_IN_ITEMS = 8
@@ -51,8 +52,7 @@ class TermStats:
             if keyword is not None:
                 for match in _JUNCTION.finditer(text):
                     self._junctions.setdefault(match.group(1) + match.group(2), []).append(row)
-        self._lock = threading.Lock()
-        self._frequency = lru_cache(maxsize=100_000)(self._count)
+        self._frequency = lru_cache(maxsize=100_000)(self._count)  # thread-safe: answers run in parallel
 
     def _count(self, form: str) -> int:
         texts = self._texts
@@ -77,12 +77,10 @@ class TermStats:
 
     def frequency(self, term: Term) -> int:
         """In how many chunks the word (or the policy word it stands for) occurs."""
-        with self._lock:
-            return max(self._frequency(form) for form in term.forms)
+        return max(self._frequency(form) for form in term.forms)
 
     def weight(self, term: Term) -> float:
-        with self._lock:
-            frequency = min(self._frequency(form) for form in term.forms)
+        frequency = min(self._frequency(form) for form in term.forms)
         return term.weight * math.log(1 + len(self._texts) / (1 + frequency))
 
     def weights(self, terms: list[Term]) -> dict[str, float]:
@@ -191,7 +189,7 @@ def best_sentences(
     best, _, best_sentence = max(scored, key=lambda item: (item[0], -item[1]), default=(0.0, 0, ""))
     if best <= 0:
         return None
-    chosen = sorted((item for item in scored if item[0] >= SECOND_SENTENCE_RATIO * best), key=lambda item: -item[0])[:2]
+    chosen = sorted((item for item in scored if item[0] >= SECOND_SENTENCE_RATIO * best), key=lambda item: -item[0])[:QUOTED_SENTENCES]
     chosen.sort(key=lambda item: item[1])
     if [n for _, n, _ in chosen] == [0] and len(scored) > 1 and heading_scored:
         chosen = scored[1:3]  # only the title matched ("总体目标"): the answer is what the clause says under it

@@ -114,10 +114,13 @@ class Library:
             docs = [d for d in docs if d.in_force or d.superseded_by not in named_current]
         return docs
 
-    @staticmethod
-    def wants_old(question: str) -> bool:
-        """Whether the question asks about an earlier version (2016年原文, 修正前, original)."""
-        return bool(OLD_VERSION.search(unicodedata.normalize("NFKC", question).lower()))
+    def wants_old(self, question: str) -> bool:
+        """Whether the question asks about an earlier version (2016年原文, 修正前, original, or the year
+        that only a superseded text carries in its title: 2016年慈善法)."""
+        text = unicodedata.normalize("NFKC", question).lower()
+        years = set(re.findall(r"(?:19|20)\d\d", text))
+        old_years = {y for d in self.documents if not d.in_force for y in re.findall(r"(?:19|20)\d\d", d.title)}
+        return bool(OLD_VERSION.search(text)) or bool(years & old_years)
 
     def unknown_titles(self, question: str) -> list[str]:
         """Names of documents the question cites that are not in the library: 《社会救助暂行办法》, or

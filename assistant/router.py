@@ -94,7 +94,7 @@ class AnswerChain:
             history: earlier turns, as ``Turn``s or langchain chat messages.
             doc: scope the question to one document (id, title, short name or number).
         """
-        text = _INVISIBLE.sub("", question or "").strip()
+        text = _INVISIBLE.sub("", question if isinstance(question, str) else "").strip()
         audience = AUDIENCE_LABELS.get(audience or "", audience or self.settings.audience)
         error = self._invalid(text, audience, doc)
         if error:

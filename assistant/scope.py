@@ -75,8 +75,13 @@ def quote_similarity(evidence: Evidence, embedder) -> float:
         return 0.0
     best = max(candidates, key=lambda c: c.coverage)
     question = np.asarray(embedder.embed_query(evidence.question))
-    sentence = np.asarray(embedder.embed_documents([best.quote.best_sentence])[0])
-    return float(question @ sentence)
+    return float(question @ _passage_vector(embedder, best.quote.best_sentence))
+
+
+@lru_cache(maxsize=4096)
+def _passage_vector(embedder, sentence: str) -> np.ndarray:
+    """A sentence's vector, kept: the same best sentences come back across questions."""
+    return np.asarray(embedder.embed_documents([sentence])[0])
 
 
 def decide(evidence: Evidence, embedder, *, named: bool = False, model: ScopeModel | None = None) -> tuple[bool, float]:
