@@ -22,7 +22,7 @@ SECOND_SENTENCE_RATIO = 0.75
 """Another sentence is quoted beside the best when it scores at least this share of it."""
 QUOTED_SENTENCES = 2
 """At most this many sentences of one clause are quoted (a short clause is quoted whole)."""
-SHORT_CLAUSE_CHARS = 150
+SHORT_CLAUSE_CHARS = 250
 """A clause this short is quoted whole: its sentences usually answer together."""
 LEAD_IN_ITEMS = 8
 """A quoted sentence ending in "：" brings up to this many following sentences (the items it introduces)."""
