@@ -37,6 +37,19 @@ STORAGE_SECRET = "policy-assistant-conversation"
 """Gradio encrypts browser state with this; it keeps nothing secret (the conversation is the visitor's own)."""
 SIGN_IN_DELAY_S = 1.0
 """Pause after a wrong staff password, so guessing is slow."""
+# Signing in on the page also asks the server for the staff upload cookie (assistant/server.py), so the
+# 管理 tab's uploads pass the server's check without a second browser password prompt.
+STAFF_COOKIE_JS = """async (password) => {
+  try {
+    await fetch("gradio_api/staff-session", {method: "POST", credentials: "same-origin",
+      body: new URLSearchParams({password: password || ""})});
+  } catch (error) {}
+  return password;
+}"""
+STAFF_SIGN_OUT_JS = """async () => {
+  try { await fetch("gradio_api/staff-session", {method: "DELETE", credentials: "same-origin"}); } catch (error) {}
+  return [];
+}"""
 
 # Gradio's own texts in Chinese, whatever language the browser asks for: the zh-CN locale of Gradio
 # lacks the chatbot's buttons, and a browser in another language would see English.
@@ -514,8 +527,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                 web.answer_from_dict(record),
                 liked=bool(data.liked),
                 session=request.session_hash or "",
-                answer_id=f"{index}",
-            )
+            )  # the answer is identified by its question and text, not its place in the chat (新对话 reuses places)
             gr.Info(vote.message, title="提示")
 
         chatbot.like(feedback, [answers], None, api_visibility="private")
@@ -597,6 +609,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                     [password],
                     [signed_in, admin_tab, tabs, signin_message, password, sign_in, doomed],
                     api_visibility="private",
+                    js=STAFF_COOKIE_JS,
                 )
 
             def do_sign_out():
@@ -608,6 +621,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                 None,
                 [signed_in, admin_tab, tabs, signin_message, password, sign_in],
                 api_visibility="private",
+                js=STAFF_SIGN_OUT_JS,
             )
 
             def refreshed(message: str):

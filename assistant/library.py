@@ -102,13 +102,17 @@ class Library:
                 found.append((name_key(question).find(name_key(partial)), *owners.values()))
         found.sort(key=lambda p: p[0])
         docs = [d for _, d in found]
-        if self.wants_old(question):  # the old version first: it is what the question asks about
+        if self.wants_old(question):
             extra = [self.by_id[o.doc_id] for d in docs for o in self.documents if o.superseded_by == d.title]
-            docs = (
-                [o for o in extra if o not in docs]
-                + [d for d in docs if d.in_force]
-                + [d for d in docs if not d.in_force and d not in extra]
+            old = [o for o in extra if o not in docs] + [d for d in docs if not d.in_force and d not in extra]
+            current = [d for d in docs if d.in_force]
+            # The old version first, unless the question also names the current one (修正后, its year):
+            # then it compares, and the text in force leads.
+            years = set(re.findall(r"(?:19|20)\d\d", question))
+            compares = bool(re.search(r"修正后|修订后|现行|最新|新修", question)) or any(
+                years & set(re.findall(r"(?:19|20)\d\d", d.amended + d.title)) for d in current
             )
+            docs = current + old if compares else old + current
         else:
             named_current = {d.title for d in docs if d.in_force}
             docs = [d for d in docs if d.in_force or d.superseded_by not in named_current]
