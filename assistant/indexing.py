@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from chromadb.errors import ChromaError
 from filelock import FileLock, Timeout
 
@@ -104,12 +105,14 @@ class _Build:
 
     documents: list[PolicyDocument] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
-    tokens: list[list[str]] = field(default_factory=list)
+    tokens: list[np.ndarray | list[str]] = field(default_factory=list)
+    token_words: list[str] = field(default_factory=list)
+    """What the token ids read back from the previous snapshot stand for."""
     vocabulary: Vocabulary | None = None
     read_as: dict = field(default_factory=dict)
     """The previous snapshot's ``read_as``: kept documents are written out as they were read."""
 
-    def add(self, document: PolicyDocument, chunks: list[Chunk], tokens: list[list[str]]) -> None:
+    def add(self, document: PolicyDocument, chunks: list[Chunk], tokens: list) -> None:
         self.documents.append(document)
         self.chunks.extend(chunks)
         self.tokens.extend(tokens)
@@ -194,7 +197,7 @@ def remove(names: list[str], *, settings: Settings) -> IngestReport:
         if doomed == set(manifest["documents"]):
             raise DocumentError("删除后索引将为空：请保留至少一个文档，或删除索引文件夹后重新 ingest。")
         snapshot = read_checked_snapshot(settings.index_dir, manifest)
-        kept = _Build(read_as=snapshot.read_as)
+        kept = _Build(read_as=snapshot.read_as, token_words=snapshot.vocabulary)
         for document, chunks, tokens in _by_document(snapshot):
             if document.doc_id not in doomed:
                 kept.add(document, chunks, tokens)
@@ -288,7 +291,7 @@ def _ingest(
 
     old = read_checked_snapshot(index_dir, manifest) if manifest else Snapshot([], [], [])
 
-    build = _Build(read_as=old.read_as)
+    build = _Build(read_as=old.read_as, token_words=old.vocabulary)
     for document, chunks, tokens in _by_document(old):
         if document.doc_id in keep:
             build.add(document, chunks, tokens)
@@ -375,10 +378,10 @@ def _same(old: Chunk | None, new: Chunk) -> bool:
     return old is not None and old.text == new.text
 
 
-def _by_document(snapshot: Snapshot) -> Iterator[tuple[PolicyDocument, list[Chunk], list[list[str]]]]:
+def _by_document(snapshot: Snapshot) -> Iterator[tuple[PolicyDocument, list[Chunk], list]]:
     """Each document of a snapshot with its chunks and their tokens."""
     chunks: dict[str, list[Chunk]] = {}
-    tokens: dict[str, list[list[str]]] = {}
+    tokens: dict[str, list] = {}
     for chunk, chunk_tokens in zip(snapshot.chunks, snapshot.tokens):
         chunks.setdefault(chunk.meta.doc_id, []).append(chunk)
         tokens.setdefault(chunk.meta.doc_id, []).append(chunk_tokens)
@@ -453,10 +456,12 @@ def _commit(
     """Write the snapshot, switch the manifest to it, then remove what no longer is referenced."""
     index_dir = settings.index_dir
     snapshot = f"{SNAPSHOT_PREFIX}{uuid.uuid4().hex[:12]}"
-    keyword = KeywordIndex.build(build.tokens)
+    keyword = KeywordIndex.build(build.tokens, build.token_words)
     try:
         write_snapshot(
-            index_dir / snapshot, Snapshot(build.documents, build.chunks, build.tokens, build.read_as), keyword
+            index_dir / snapshot,
+            Snapshot(build.documents, build.chunks, build.tokens, build.token_words, build.read_as),
+            keyword,
         )
         if build.vocabulary is not None:
             build.vocabulary.save(index_dir / snapshot / VOCABULARY_FILE)

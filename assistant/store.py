@@ -4,8 +4,8 @@ On disk, under the index folder:
   manifest.json       what the index holds: model, Chroma collection, snapshot, chunk count, and per
                       document its source, content hash, title and chunk ids
   snapshot-<id>/      one build: documents.json (parsed documents), chunks.json (each chunk's id, text and
-                      metadata), tokens.json (each chunk's search tokens, for the next ingest),
-                      vocabulary.json (the jieba words) and keyword/ (the bm25s index)
+                      metadata), vocabulary.json (the jieba words) and keyword/ (the BM25 arrays in
+                      bm25s's layout, with each chunk's token ids for the next ingest)
   chroma/             the embedded Chroma database (absent when a Chroma server is used)
   .ingest.lock        held by the one ingest or remove that may write
 The manifest is replaced atomically and names everything a reader uses, so an interrupted
@@ -36,13 +36,17 @@ logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 SNAPSHOT_PREFIX = "snapshot-"
-TOKENS = "tokens.json"
-"""Each chunk's search tokens, in chunks.json's order: read by ingest only, never to answer."""
 # Vectors per Chroma upsert. Measured on 400 chunks (384-d) into a collection of 3,000: 16 → 0.92 s,
 # 128 → 0.47 s, 512 → 0.24 s; larger batches also keep pace as the collection grows.
 UPSERT_BATCH = 512
 BM25_METHOD = "lucene"
 """bm25s's default variant: no score for absent words, so a question's score is a sum over its words' postings."""
+BM25_K1 = 1.5
+"""Term-frequency saturation (bm25s's default)."""
+BM25_B = 0.75
+"""Length normalisation (bm25s's default)."""
+EMPTY_TOKEN = "\u0000"
+"""The one token of a chunk that has none, so every chunk has a length."""
 # What a damaged bm25s file raises on load: JSON and numpy decoding errors are ValueErrors.
 _KEYWORD_LOAD_ERRORS = (OSError, ValueError, KeyError, EOFError)
 
@@ -123,27 +127,41 @@ class VectorStore:
 
 
 class KeywordIndex:
-    """BM25 over the chunks' search tokens. bm25s builds and saves it at ingest; answering reads its
-    arrays and scores them with numpy alone, exactly as bm25s does, so a question imports neither
-    bm25s nor the scipy it pulls in (0.4–1.8 s of a cold start)."""
+    """BM25 (the Lucene variant, as bm25s scores it) over the chunks' search tokens, built and scored with
+    numpy alone: a question imports neither bm25s nor the scipy it pulls in (0.4–1.8 s of a cold start),
+    and an ingest builds it from token ids in a few array operations instead of Python loops over every
+    token of the library. Saved in bm25s's file layout (``bm25s.BM25.load`` reads it), with the token ids
+    of every chunk beside it so the next ingest need not re-tokenise or re-read them as text.
+    """
 
     def __init__(
         self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict[str, int], num_docs: int
     ) -> None:
         self._data, self._indices, self._indptr, self._vocab = data, indices, indptr, vocab
         self._num_docs = num_docs
-        self._model = None  # the bm25s model, kept after a build until it is saved
+        self._rows: tuple[np.ndarray, np.ndarray] | None = None  # (token ids, offsets) of a build, until saved
 
     @classmethod
-    def build(cls, token_lists: list[list[str]]) -> KeywordIndex:
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.INFO)  # bm25s sets its own logger to DEBUG on import
-        model = bm25s.BM25(method=BM25_METHOD)
-        model.index([tokens or ["\u0000"] for tokens in token_lists], show_progress=False)
-        scores = model.scores
-        index = cls(scores["data"], scores["indices"], scores["indptr"], model.vocab_dict, int(scores["num_docs"]))
-        index._model = model
+    def build(cls, rows: list[np.ndarray | list[str]], vocabulary: list[str] = ()) -> KeywordIndex:
+        """Args:
+        rows: each chunk's tokens: a list of strings, or an array of ids into ``vocabulary`` (as read back).
+        """
+        ids, words = _token_ids(rows, vocabulary)
+        lengths = np.array([len(r) for r in ids], dtype=np.int64)
+        n = len(ids)
+        flat = np.concatenate(ids) if n else np.empty(0, dtype=np.int64)
+        used, flat = np.unique(flat, return_inverse=True)  # ids of the tokens in use, in vocabulary order
+        words = [words[i] for i in used.tolist()]
+        documents = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        pairs, tf = np.unique(flat.astype(np.int64) * max(n, 1) + documents, return_counts=True)
+        column, row = np.divmod(pairs, max(n, 1))
+        df = np.bincount(column, minlength=len(words))
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        length_norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / (lengths.mean() if n else 1.0))
+        data = (idf[column] * (tf / (length_norm[row] + tf))).astype(np.float32)
+        indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+        index = cls(data, row.astype(np.int32), indptr, {w: i for i, w in enumerate(words)}, n)
+        index._rows = (flat.astype(np.int32), np.concatenate([[0], np.cumsum(lengths)]))
         return index
 
     def __len__(self) -> int:
@@ -167,7 +185,29 @@ class KeywordIndex:
         return np.asarray(self._indices[self._indptr[column] : self._indptr[column + 1]])
 
     def save(self, folder: Path) -> None:
-        self._model.save(str(folder))
+        """bm25s's files, and the chunks' token ids (``tokens.npy``, cut at ``token_offsets.npy``)."""
+        folder.mkdir()
+        np.save(folder / "data.csc.index.npy", self._data)
+        np.save(folder / "indices.csc.index.npy", self._indices)
+        np.save(folder / "indptr.csc.index.npy", self._indptr)
+        (folder / "vocab.index.json").write_text(json.dumps(self._vocab, ensure_ascii=False), "utf-8")
+        params = {"k1": BM25_K1, "b": BM25_B, "delta": 0.5, "method": BM25_METHOD, "idf_method": BM25_METHOD}
+        params |= {"dtype": "float32", "int_dtype": "int32", "num_docs": self._num_docs, "backend": "numpy"}
+        (folder / "params.index.json").write_text(json.dumps(params), "utf-8")
+        np.save(folder / "tokens.npy", self._rows[0])
+        np.save(folder / "token_offsets.npy", self._rows[1])
+
+    @staticmethod
+    def read_tokens(folder: Path) -> tuple[list[np.ndarray], list[str]] | None:
+        """Each chunk's token ids and the words they stand for; None for an index saved without them."""
+        if not (folder / "tokens.npy").exists():
+            return None
+        flat, offsets = np.load(folder / "tokens.npy"), np.load(folder / "token_offsets.npy")
+        vocab = json.loads((folder / "vocab.index.json").read_text("utf-8"))
+        words = [""] * (max(vocab.values(), default=-1) + 1)
+        for word, column in vocab.items():
+            words[column] = word
+        return [flat[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)], words
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
@@ -190,13 +230,36 @@ class KeywordIndex:
         return index
 
 
+def _token_ids(rows: list, vocabulary: list[str]) -> tuple[list[np.ndarray], list[str]]:
+    """Every row as an array of ids into one word list: ``vocabulary`` extended by the new words."""
+    words = list(vocabulary)
+    lookup: dict[str, int] | None = None
+    ids = []
+    for tokens in rows:
+        if isinstance(tokens, np.ndarray) and len(tokens):
+            ids.append(tokens.astype(np.int64))
+            continue
+        if lookup is None:
+            lookup = {w: i for i, w in enumerate(words)}
+        row = []
+        for token in tokens if len(tokens) else [EMPTY_TOKEN]:
+            if token not in lookup:
+                lookup[token] = len(words)
+                words.append(token)
+            row.append(lookup[token])
+        ids.append(np.array(row, dtype=np.int64))
+    return ids, words
+
+
 @dataclass
 class Snapshot:
     """One build's documents and chunks, with each chunk's search tokens (so it is tokenised once)."""
 
     documents: list[PolicyDocument]
     chunks: list[Chunk]
-    tokens: list[list[str]]
+    tokens: list[np.ndarray | list[str]]
+    """Each chunk's search tokens: ids into ``vocabulary`` as read back, or the words of a new chunk."""
+    vocabulary: list[str] = field(default_factory=list, repr=False)
     read_as: dict[int, tuple[Any, dict]] = field(default_factory=dict, repr=False)
     """The JSON each document and chunk metadata was read from, by the object's id: written out again
     as it is when an ingest keeps that same object (serialising 1,000 documents anew costs seconds)."""
@@ -237,7 +300,6 @@ def write_snapshot(folder: Path, snapshot: Snapshot, keyword: KeywordIndex) -> N
         folder / "chunks.json",
         [{"id": c.chunk_id, "text": c.text, "meta": snapshot.record(c.meta)} for c in snapshot.chunks],
     )
-    _write_json(folder / TOKENS, snapshot.tokens)
     keyword.save(folder / "keyword")
     for path in (folder / "keyword").iterdir():
         with open(path, "rb") as file:
@@ -265,12 +327,16 @@ def read_snapshot(folder: Path, *, tokens: bool = True) -> Snapshot:
         return Snapshot(documents, chunks, [])
     read_as = {id(d): (d, r) for d, r in zip(documents, document_records)}
     read_as.update((id(c.meta), (c.meta, r["meta"])) for c, r in zip(chunks, records))
-    if records and "tokens" in records[0]:  # written before the tokens had a file of their own
-        return Snapshot(documents, chunks, [r["tokens"] for r in records], read_as)
-    token_lists = json.loads((folder / TOKENS).read_text("utf-8"))
-    if not isinstance(token_lists, list) or len(token_lists) != len(chunks):
-        raise ValueError(f"{TOKENS} does not match chunks.json")
-    return Snapshot(documents, chunks, token_lists, read_as)
+    saved = KeywordIndex.read_tokens(folder / "keyword")
+    if saved is not None:
+        token_rows, vocabulary = saved
+    elif records and "tokens" in records[0]:  # saved before the tokens were kept as ids
+        token_rows, vocabulary = [r["tokens"] for r in records], []
+    else:
+        token_rows, vocabulary = json.loads((folder / "tokens.json").read_text("utf-8")), []
+    if len(token_rows) != len(chunks):
+        raise ValueError("the keyword index's tokens do not match chunks.json")
+    return Snapshot(documents, chunks, token_rows, vocabulary, read_as)
 
 
 def remove_stale_files(index_dir: Path, keep: str | None) -> list[str]:

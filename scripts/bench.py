@@ -450,8 +450,6 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         tmp = args.keep or Path(scratch)
         tmp.mkdir(parents=True, exist_ok=True)
-        if not args.no_library:
-            bench_library(table, tmp, asked)
         tiers = [int(t) for t in args.tiers.split(",") if t]
         if args.big:
             tiers.append(BIG_CHUNKS)
@@ -460,6 +458,8 @@ def main(argv: list[str] | None = None) -> None:
             if count == BIG_CHUNKS:
                 documents = _documents_for_chunks(tmp, BIG_CHUNKS)
             bench_tier(table, tmp, documents, asked, incremental=documents == max(t for t in tiers if t < BIG_CHUNKS))
+        if not args.no_library:
+            bench_library(table, tmp, asked)
     load = os.getloadavg()
     print(
         f"\nfinished in {(time.perf_counter() - started) / 60:.1f} min, load {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}\n"
