@@ -1,9 +1,9 @@
 """The Gradio app: a conversation with the policy library, the library itself, and (for signed-in
 staff) a 管理 tab that adds and removes documents.
 
-Thin: what the page shows and does lives in ``assistant.web``. ``build_app(settings, chain)`` makes
-the page; ``assistant.server.launch`` serves it; it launches the page with ``launch_options()`` (its CSS,
-Chinese texts for Gradio's own buttons, no footer). Start with ``assistant serve``.
+Thin: what the page shows and does lives in ``assistant.web_chat``, ``web_library`` and ``web_staff``.
+``build_app(settings, chain)`` makes the page; ``assistant.server.launch`` serves it; it launches the page
+with ``launch_options()`` (its CSS, Chinese texts for Gradio's own buttons, no footer). Start with ``assistant serve``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from assistant import web  # noqa: E402
+from assistant import web_chat, web_library, web_staff  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
 from assistant.index import ensure_index, load_index  # noqa: E402
@@ -37,7 +37,7 @@ STORAGE_SECRET = "policy-assistant-conversation"
 """Gradio encrypts browser state with this; it keeps nothing secret (the conversation is the visitor's own)."""
 SIGN_IN_DELAY_S = 1.0
 """Pause after a wrong staff password, so guessing is slow."""
-# Signing in on the page also asks the server for the staff upload cookie (assistant/server.py), so the
+# Signing in on the page also asks the server for the staff upload cookie (assistant/server_guard.py), so the
 # 管理 tab's uploads pass the server's check without a second browser password prompt.
 STAFF_COOKIE_JS = """async (password) => {
   try {
@@ -327,8 +327,8 @@ def _link_target(href: str) -> tuple[str, str]:
 
 def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
     """The page: 问答, 文件库, and where a staff password is set, 工作人员登录 and (after sign-in) 管理."""
-    holder = web.ChainHolder(chain, lambda: build_chain(load_index(settings), settings=settings))
-    desk = web.StaffDesk(settings, holder)
+    holder = web_staff.ChainHolder(chain, lambda: build_chain(load_index(settings), settings=settings))
+    desk = web_staff.StaffDesk(settings, holder)
     feedback_store = FeedbackStore.for_settings(settings)
     staff_enabled = bool(settings.admin_password.get_secret_value())
 
@@ -351,7 +351,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
             with gr.Tab("问答", id="chat-tab", elem_id="chat-tab"):
                 with gr.Row(elem_id="chat-controls"):
                     audience = gr.Dropdown(
-                        web.AUDIENCE_CHOICES,
+                        web_chat.AUDIENCE_CHOICES,
                         value="居民",
                         show_label=False,
                         container=False,
@@ -360,8 +360,8 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                         min_width=100,
                     )
                     scope = gr.Dropdown(
-                        web.document_choices(library()),
-                        value=web.ALL_DOCUMENTS,
+                        web_library.document_choices(library()),
+                        value=web_library.ALL_DOCUMENTS,
                         show_label=False,
                         container=False,
                         elem_id="scope",
@@ -378,7 +378,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                     render_markdown=False,
                     group_consecutive_messages=False,
                     placeholder="您好！请问您想了解哪方面的政策？可以点下面的例子，或直接输入问题。",
-                    examples=[{"text": q} for q in web.STARTERS],
+                    examples=[{"text": q} for q in web_chat.STARTERS],
                 )
                 with gr.Row(elem_id="ask-row"):
                     question = gr.Textbox(
@@ -414,7 +414,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                         min_width=160,
                     )
                     status_filter = gr.Dropdown(
-                        web.STATUS_FILTERS,
+                        web_library.STATUS_FILTERS,
                         value="全部",
                         label="效力状态",
                         elem_id="status-filter",
@@ -424,9 +424,9 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                 results = gr.HTML("", elem_id="search-results")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=2, min_width=300):
-                        doc_list = gr.HTML(web.document_list_html(library()), elem_id="doc-list")
+                        doc_list = gr.HTML(web_library.document_list_html(library()), elem_id="doc-list")
                     with gr.Column(scale=3, min_width=300):
-                        doc_view = gr.HTML(web.document_html(None), elem_id="doc-view")
+                        doc_view = gr.HTML(web_library.document_html(None), elem_id="doc-view")
 
             if staff_enabled:
                 with gr.Tab("工作人员登录", id="signin-tab", elem_id="signin-tab"):
@@ -445,7 +445,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                     admin_status = gr.Markdown("", elem_id="admin-status")
                     with gr.Row():
                         doomed = gr.Dropdown(
-                            web.document_choices(library())[1:],
+                            web_library.document_choices(library())[1:],
                             label="选择要删除的文件",
                             elem_id="remove-doc",
                             scale=3,
@@ -459,10 +459,10 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
         def start(text: str, messages: list):
             text = (text or "").strip()
             if not text:
-                return gr.update(), "", f'<div class="quiet-hint">{web.EMPTY_HINT}</div>', gr.update()
+                return gr.update(), "", f'<div class="quiet-hint">{web_chat.EMPTY_HINT}</div>', gr.update()
             messages = list(messages or []) + [
-                {"role": "user", "content": web.question_html(text)},
-                {"role": "assistant", "content": web.TYPING_HTML},
+                {"role": "user", "content": web_chat.question_html(text)},
+                {"role": "assistant", "content": web_chat.TYPING_HTML},
             ]
             return messages, text, "", ""
 
@@ -472,16 +472,18 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
             messages, conversation, given = list(messages or []), list(conversation or []), dict(given or {})
             current = holder.chain
             try:
-                answer = current.ask(text, audience_label, history=web.history_of(conversation), doc=doc or None)
+                answer = current.ask(text, audience_label, history=web_chat.history_of(conversation), doc=doc or None)
                 if answer.kind != "error":
                     answer.suggestions = suggest(answer, current.library)
-                content = web.answer_html(answer)
+                content = web_chat.answer_html(answer)
             except Exception:  # the page's edge: the visitor gets a sentence, the log the traceback
                 logger.exception("answering %r failed", text[:50])
                 answer, content = None, f'<div class="answer-text hint">{INTERNAL_ERROR}</div>'
             messages[-1] = {"role": "assistant", "content": content}
             if answer is not None and answer.kind != "error":
-                conversation = (conversation + [web.exchange(answer, current.turn(answer))])[-web.KEPT_EXCHANGES :]
+                conversation = (conversation + [web_chat.exchange(answer, current.turn(answer))])[
+                    -web_chat.KEPT_EXCHANGES :
+                ]
                 given[len(messages) - 1] = answer.to_dict()
             return messages, conversation, given
 
@@ -524,7 +526,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                 gr.Info("只能评价本次打开页面后得到的回答。", title="提示")
                 return
             vote = feedback_store.add(
-                web.answer_from_dict(record),
+                web_chat.answer_from_dict(record),
                 liked=bool(data.liked),
                 session=request.session_hash or "",
             )  # the answer is identified by its question and text, not its place in the chat (新对话 reuses places)
@@ -539,8 +541,8 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
             doc = library().by_id.get(doc_id)
             return (
                 gr.Tabs(selected="library-tab"),
-                web.document_html(doc, clause_id),
-                web.document_list_html(library(), text=filter_text, status=status, selected=doc_id),
+                web_library.document_html(doc, clause_id),
+                web_library.document_list_html(library(), text=filter_text, status=status, selected=doc_id),
             )
 
         open_link.click(
@@ -552,7 +554,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
         ).then(None, js=SCROLL_TO_CLAUSE_JS)
 
         def filter_documents(text: str, status: str):
-            return web.document_list_html(library(), text=text, status=status)
+            return web_library.document_list_html(library(), text=text, status=status)
 
         for trigger in (doc_filter.change, status_filter.change):
             trigger(
@@ -564,7 +566,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
             )
 
         def find_clauses(query: str):
-            return web.search_html(query, web.search_library(library(), query))
+            return web_library.search_html(query, web_library.search_library(library(), query))
 
         clause_search.submit(find_clauses, [clause_search], [results], api_visibility="private")
         clause_search.change(find_clauses, [clause_search], [results], api_visibility="private", show_progress="hidden")
@@ -574,16 +576,16 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
         def on_load(conversation: Any, request: gr.Request):
             """The stored conversation, the library as it is now (staff may have changed it), and a
             library link opened in a new tab."""
-            messages, kept = web.restore(conversation, library())
+            messages, kept = web_chat.restore(conversation, library())
             doc_id, clause_id = _link_target("?" + str(request.query_params) if request else "")
             doc = library().by_id.get(doc_id)
             return (
                 messages,
                 kept,
                 gr.Tabs(selected="library-tab") if doc else gr.Tabs(),
-                web.document_html(doc, clause_id),
-                web.document_list_html(library(), selected=doc_id),
-                gr.Dropdown(choices=web.document_choices(library())),
+                web_library.document_html(doc, clause_id),
+                web_library.document_list_html(library(), selected=doc_id),
+                gr.Dropdown(choices=web_library.document_choices(library())),
             )
 
         app.load(on_load, [stored], [chatbot, stored, tabs, doc_view, doc_list, scope], api_visibility="private").then(
@@ -595,9 +597,9 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
         if staff_enabled:
 
             def do_sign_in(given: str):
-                if web.password_matches(given, settings):
+                if web_staff.password_matches(given, settings):
                     logger.info("staff signed in")
-                    choices = gr.Dropdown(choices=web.document_choices(library())[1:], value=None)
+                    choices = gr.Dropdown(choices=web_library.document_choices(library())[1:], value=None)
                     form = gr.Textbox(value="", visible=False), gr.Button(visible=False)
                     return True, gr.Tab(visible=True), gr.Tabs(selected="admin-tab"), SIGNED_IN, *form, choices
                 time.sleep(SIGN_IN_DELAY_S)
@@ -625,19 +627,19 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
             )
 
             def refreshed(message: str):
-                choices = web.document_choices(library())
+                choices = web_library.document_choices(library())
                 return (
                     message,
                     gr.Dropdown(choices=choices[1:], value=None),
                     gr.Dropdown(choices=choices),
-                    web.document_list_html(library()),
+                    web_library.document_list_html(library()),
                 )
 
             staff_outputs = [admin_status, doomed, scope, doc_list]
 
             def do_upload(paths: list[str] | None, is_staff: bool, progress=gr.Progress()):  # noqa: B008 (Gradio's way)
                 if not is_staff:
-                    raise gr.Error(web.NOT_SIGNED_IN, title="需要登录")
+                    raise gr.Error(web_staff.NOT_SIGNED_IN, title="需要登录")
                 try:
                     result = desk.add(list(paths or []), signed_in=is_staff, progress=lambda f, d: progress(f, desc=d))
                 except AssistantError as error:
@@ -655,7 +657,7 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
 
             def do_remove(doc_id: str | None, is_staff: bool):
                 if not is_staff:
-                    raise gr.Error(web.NOT_SIGNED_IN, title="需要登录")
+                    raise gr.Error(web_staff.NOT_SIGNED_IN, title="需要登录")
                 try:
                     result = desk.remove(doc_id or "", signed_in=is_staff)
                 except AssistantError as error:

@@ -218,7 +218,8 @@ def _eval(args, settings: Settings) -> int:
 def _feedback(args, settings: Settings) -> int:
     from datetime import date
 
-    from assistant.feedback import FILE_NAME, FeedbackStore, printable
+    from assistant.feedback import FILE_NAME, FeedbackStore
+    from assistant.feedback_clean import printable
 
     path = settings.data_dir / FILE_NAME
     if not path.exists():

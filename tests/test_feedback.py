@@ -11,7 +11,8 @@ from datetime import date
 
 import pytest
 
-from assistant.feedback import FeedbackStore, clean, printable
+from assistant.feedback import FeedbackStore
+from assistant.feedback_clean import clean, printable
 from assistant.settings import PROJECT_ROOT
 from assistant.types import Answer, Citation
 

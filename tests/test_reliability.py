@@ -453,7 +453,7 @@ def test_staff_sign_in_gives_an_upload_cookie(guarded):
 
 
 def test_a_staff_cookie_expires_and_is_bound_to_the_password():
-    from assistant.server import STAFF_COOKIE, admin_authorised, staff_token
+    from assistant.server_guard import STAFF_COOKIE, admin_authorised, staff_token
 
     cookie = {b"cookie": f"{STAFF_COOKIE}={staff_token('pw', 2000)}".encode()}
     assert admin_authorised(cookie, "pw", now=1000)
