@@ -24,6 +24,7 @@ QUOTED_SENTENCES = 2
 """At most this many sentences of one clause are quoted (a short clause is quoted whole)."""
 SHORT_CLAUSE_CHARS = 250
 """A clause this short is quoted whole: its sentences usually answer together."""
+_ITEM = re.compile(r"\s*(?:[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、])")
 LEAD_IN_ITEMS = 8
 """A quoted sentence ending in "：" brings up to this many following sentences (the items it introduces)."""
 LIST_BONUS = 1.25
@@ -189,20 +190,26 @@ def best_sentences(
     best, _, best_sentence = max(scored, key=lambda item: (item[0], -item[1]), default=(0.0, 0, ""))
     if best <= 0:
         return None
-    chosen = sorted((item for item in scored if item[0] >= SECOND_SENTENCE_RATIO * best), key=lambda item: -item[0])[:QUOTED_SENTENCES]
+    chosen = sorted((item for item in scored if item[0] >= SECOND_SENTENCE_RATIO * best), key=lambda item: -item[0])[
+        :QUOTED_SENTENCES
+    ]
     chosen.sort(key=lambda item: item[1])
     if [n for _, n, _ in chosen] == [0] and len(scored) > 1 and heading_scored:
         chosen = scored[1:3]  # only the title matched ("总体目标"): the answer is what the clause says under it
         best_sentence = chosen[0][2]
     if sum(len(sentence) for _, _, sentence in scored) <= SHORT_CLAUSE_CHARS:  # short: quote it whole
         chosen = [item for item in scored if not (item[1] == 0 and heading_scored)] or scored
-    quote = chosen[0][2]
-    for previous, current in zip(chosen, chosen[1:]):
-        quote += ("" if current[1] == previous[1] + 1 else "……") + current[2]
-    last = chosen[-1][1]
-    if scored[last][2].rstrip().endswith(("：", ":")):  # a lead-in is no answer without the items it introduces
-        for _, _, item in scored[last + 1 : last + 1 + LEAD_IN_ITEMS]:
-            quote += item
+    numbers = {n for _, n, _ in chosen}
+    for n in sorted(numbers):  # a lead-in ("应当具备下列条件：") is no answer without the items it introduces
+        if scored[n][2].rstrip().endswith(("：", ":")):
+            for item in range(n + 1, min(n + 1 + LEAD_IN_ITEMS, len(scored))):
+                if not _ITEM.match(scored[item][2]):
+                    break
+                numbers.add(item)
+    ordered = sorted(numbers)
+    quote = scored[ordered[0]][2]
+    for previous, current in zip(ordered, ordered[1:]):
+        quote += ("" if current == previous + 1 else "……") + scored[current][2]
     return Quote(quote, best, best_sentence)
 
 

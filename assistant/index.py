@@ -254,7 +254,9 @@ def _load(settings: Settings, manifest: dict[str, Any], embedder: Any) -> Policy
     except (OSError, ValueError) as error:
         raise corrupt(f"词表 vocabulary.json 损坏：{error}") from error
     use_vocabulary(vocabulary)
-    return PolicyIndex(snapshot.documents, snapshot.chunks, keyword, vectors, manifest, embedder=embedder)
+    index = PolicyIndex(snapshot.documents, snapshot.chunks, keyword, vectors, manifest, embedder=embedder)
+    index.vocabulary = vocabulary  # answering re-installs it, should another index have been loaded since
+    return index
 
 
 def _checked_vectors(settings: Settings, manifest: dict[str, Any]) -> VectorStore:

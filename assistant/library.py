@@ -25,6 +25,11 @@ _BARE_TITLE = re.compile(
 )
 
 
+def _bare_titles(question: str) -> list[str]:
+    """Regulation names written without 《》, cut after the last 的/年/和 before them (2024年的公开募捐管理办法)."""
+    return [re.sub(r"^.*[的年和与及或在按]", "", t) for t in _BARE_TITLE.findall(question)]
+
+
 def name_key(text: str) -> str:
     """How names are compared: NFKC, no whitespace, no book-title marks or quotes."""
     return _MARKS.sub("", normalize(text))
@@ -96,7 +101,7 @@ class Library:
             text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
             while (position := text.find(name)) >= 0:
                 text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
-        for partial in _TITLE.findall(question) + _BARE_TITLE.findall(question):  # 公开募捐管理办法: part of a name
+        for partial in _TITLE.findall(question) + _bare_titles(question):  # 公开募捐管理办法: part of a name
             owners = {d.doc_id: d for name, d in self._names if name_key(partial) in name and d.in_force}
             if len(owners) == 1 and all(d.doc_id not in owners for _, d in found):
                 found.append((name_key(question).find(name_key(partial)), *owners.values()))
@@ -129,7 +134,7 @@ class Library:
     def unknown_titles(self, question: str) -> list[str]:
         """Names of documents the question cites that are not in the library: 《社会救助暂行办法》, or
         a bare 政府购买服务管理办法 that no document's name contains (nor contains)."""
-        cited = _TITLE.findall(question) + _BARE_TITLE.findall(question)
+        cited = _TITLE.findall(question) + _bare_titles(question)
         keys = [name for name, _ in self._names]
         return [t for t in cited if not any(name_key(t) in k or k in name_key(t) for k in keys)]
 

@@ -37,6 +37,7 @@ from assistant.references import find_article
 from assistant.retrieval import HybridRetriever
 from assistant.scope import decide, features, quote_similarity
 from assistant.settings import AUDIENCES, Settings
+from assistant.text import use_vocabulary, vocabulary
 from assistant.types import Answer, Answerer, AnswerRequest, ChunkMeta, Turn
 
 RELATED_SHOWN = 3
@@ -107,6 +108,7 @@ class AnswerChain:
                 kind="error",
                 error=error,
             )
+        use_vocabulary(getattr(self.index, "vocabulary", None) or vocabulary())  # questions cut as the chunks were
         turns = history or []
         if turns and not isinstance(turns[0], Turn):
             turns = from_messages(turns)
@@ -147,7 +149,10 @@ class AnswerChain:
         absent = self.library.unknown_titles(question)
         prepared = {**inputs, "lowered": lowered, "named": context.doc_ids, "context": context, "fields": fields}
         prepared |= {"absent": absent, "topic": topic_beside_metadata(lowered, topic_words)}
-        prepared["question"] = context.question if context.follows and find_article(context.question) else question
+        own_reference = find_article(question) or policy_reference(question)
+        prepared["question"] = (
+            context.question if context.follows and not own_reference and find_article(context.question) else question
+        )
         return prepared | {"route": route_of(prepared)}
 
     def _request(self, p: dict, documents=()) -> AnswerRequest:

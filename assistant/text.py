@@ -61,7 +61,8 @@ def use_vocabulary(vocabulary: Vocabulary | None) -> None:
     """
     global _installed
     with _install_lock:
-        _installed = _Installed(vocabulary)
+        if _installed.vocabulary is not vocabulary:  # the same one again costs nothing
+            _installed = _Installed(vocabulary)
 
 
 def vocabulary() -> Vocabulary:

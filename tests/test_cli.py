@@ -54,7 +54,7 @@ def test_ask_json_contract(built_settings):
     assert payload["found"] is True and payload["audience"] == "staff" and payload["kind"] == "clause"
     assert payload["error"] == "" and set(payload) >= {"answer", "citations", "related", "answerer", "scope_score"}
     citation = payload["citations"][0]
-    assert citation["reference"] == "第十条第（一）项" and "50个以上的个人会员" in citation["text"]
+    assert citation["reference"] == "第十条第一款第（一）项" and "50个以上的个人会员" in citation["text"]
     assert (citation["doc_number"], citation["doc_kind"], citation["status"]) == (
         "国务院令第250号",
         "行政法规",
@@ -69,7 +69,7 @@ def test_stdin_batch_mode_answers_every_line_errors_included(built_settings):
     assert result.returncode == 1, result.stderr  # some lines were errors
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["kind"] for a in answers] == ["retrieval", "error", "refused", "clause", "error", "clause"]
-    assert "没有看懂" in answers[1]["error"] and "第 7 行不是合法的 UTF-8" in answers[4]["error"]
+    assert "没有看懂" in answers[1]["error"] and "第 6 行不是合法的 UTF-8" in answers[4]["error"]
     assert (
         answers[3]["citations"][0]["reference"] == "第二十二条" and answers[5]["citations"][0]["reference"] == "第八条"
     )

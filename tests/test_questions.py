@@ -14,6 +14,17 @@ from assistant.questions import (
 )
 
 
+@pytest.fixture(autouse=True)
+def seed_vocabulary():
+    """These tests read questions with the hand-written seed vocabulary, whatever index another test loaded."""
+    from assistant.text import use_vocabulary, vocabulary
+
+    before = vocabulary()
+    use_vocabulary(None)
+    yield
+    use_vocabulary(before)
+
+
 def _forms(question):
     return {t.word: set(t.forms) for t in question_terms(question)}
 
