@@ -201,7 +201,7 @@ def remove(names: list[str], *, settings: Settings) -> IngestReport:
         for document, chunks, tokens in _by_document(snapshot):
             if document.doc_id not in doomed:
                 kept.add(document, chunks, tokens)
-        _tokenise(kept, _saved_vocabulary(settings.index_dir, manifest), fresh=0)
+        _tokenise(kept, _saved_vocabulary(settings.index_dir, manifest), fresh=len(kept.chunks))
         client = chroma_client(settings)
         _commit(settings, client, manifest["collection"], kept, manifest)
         report = IngestReport(deleted=sorted(doomed), skipped=sorted(d.doc_id for d in kept.documents))

@@ -150,8 +150,9 @@ class KeywordIndex:
         lengths = np.array([len(r) for r in ids], dtype=np.int64)
         n = len(ids)
         flat = np.concatenate(ids) if n else np.empty(0, dtype=np.int64)
-        used, flat = np.unique(flat, return_inverse=True)  # ids of the tokens in use, in vocabulary order
-        words = [words[i] for i in used.tolist()]
+        in_use = np.bincount(flat, minlength=len(words)) > 0  # words of removed chunks are dropped
+        flat = (np.cumsum(in_use) - 1)[flat]
+        words = [w for w, used in zip(words, in_use.tolist()) if used]
         documents = np.repeat(np.arange(n, dtype=np.int64), lengths)
         pairs, tf = np.unique(flat.astype(np.int64) * max(n, 1) + documents, return_counts=True)
         column, row = np.divmod(pairs, max(n, 1))
