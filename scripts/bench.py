@@ -394,7 +394,7 @@ def bench_tier(table: Table, tmp: Path, count: int, asked: list[str], incrementa
         them = run_worker(
             "tutorial_add", index_dir=theirs, paths=[str(extra)], random_vectors=True, replace=step == "replace"
         )
-        table.add(f"{step} one document, {count:,} documents: wall (work)", us["wall"], them["wall"], "s")
+        table.add(f"{step} one document, {count:,} documents: wall", us["wall"], them["wall"], "s")
         _detail(f"{step}: us {us['seconds']:.2f} s of work, {us['peak_mib']:.0f} MiB; tutorial {them['seconds']:.2f} s")
         if step == "add":
             table.add(f"{step} one document, {count:,} documents: peak RSS", us["peak_mib"], them["peak_mib"], "MiB")
