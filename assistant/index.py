@@ -371,7 +371,7 @@ class IndexHolder:
                 self._stamp = stamp
                 return False
             current = self._index
-            index = load_index(self.settings, embedder=current._embedder)
+            index = load_index(self.settings, embedder=current.embedder if current.embedder_loaded else None)
             chain = self._build_chain(index)
         except AssistantError as error:
             logger.warning("index changed but could not be loaded; still answering from the previous one: %s", error)
