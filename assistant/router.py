@@ -190,11 +190,12 @@ class AnswerChain:
                 query = name_key(query).replace(name, " ")
         retrieved = self._search(query, scope, self.settings.top_k)
         parts = question_parts(query)
-        if len(parts) > 1:  # a question that asks several things: the best clauses of each part join in
+        # A question that asks several things, or names several documents, gets the best clauses of each.
+        extra = [(part, scope) for part in parts] if len(parts) > 1 else []
+        extra += [(query, [doc_id]) for doc_id in p["named"]] if len(p["named"]) > 1 else []
+        for text, doc_ids in extra:
             keys = {ChunkMeta.of(d).key for d in retrieved}
-            for part in parts:
-                retrieved += [d for d in self._search(part, scope, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
-                keys = {ChunkMeta.of(d).key for d in retrieved}
+            retrieved += [d for d in self._search(text, doc_ids, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
         evidence = gather(question, retrieved, self.library.by_id, self.stats)
         if len(parts) > 1:
             evidence.parts = [gather(part, retrieved, self.library.by_id, self.stats) for part in parts]

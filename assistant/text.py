@@ -132,8 +132,13 @@ def _keep(token: str) -> bool:
 
 
 def words(text: str) -> list[str]:
-    """Content words (jieba precise mode, stop-words and punctuation removed)."""
-    return [t.strip().lower() for t in _tokenizer().lcut(unicodedata.normalize("NFKC", text)) if _keep(t)]
+    """Content words (jieba precise mode without its HMM guesses, stop-words and punctuation removed).
+
+    The HMM glues unknown runs into made-up words ("几个人想" → 人想); without it an unknown word falls
+    into the dictionary words it is made of (读书会 → 读书, 会), which the text can contain.
+    """
+    tokens = _tokenizer().lcut(unicodedata.normalize("NFKC", text), HMM=False)
+    return [t.strip().lower() for t in tokens if _keep(t)]
 
 
 def search_tokens(text: str) -> list[str]:
