@@ -62,7 +62,9 @@ class ExtractiveAnswerer:
         if evidence.parts:
             chosen: list[ClauseEvidence] = []
             for part in evidence.parts:
-                best = max((c for c in part.clauses[:MAX_QUOTED + 2] if c.quote), key=lambda c: c.coverage, default=None)
+                best = max(
+                    (c for c in part.clauses[: MAX_QUOTED + 2] if c.quote), key=lambda c: c.coverage, default=None
+                )
                 if best and best.meta.key not in {c.meta.key for c in chosen}:
                     chosen.append(best)  # quoted with the sentences that answer this part
             return chosen[:MAX_QUOTED]
