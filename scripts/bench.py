@@ -269,15 +269,15 @@ WORKERS = {
 
 def worker(name: str, arguments: str) -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    result = WORKERS[name](**json.loads(arguments))
+    result = WORKERS[name](**json.loads(sys.stdin.read() if arguments == "-" else arguments))
     result["peak_mib"] = _peak_mib()
     print("BENCH " + json.dumps(result), flush=True)
 
 
 def run_worker(name: str, **arguments) -> dict:
-    command = [sys.executable, __file__, "_worker", name, json.dumps(arguments)]
+    command = [sys.executable, __file__, "_worker", name, "-"]  # arguments on stdin: thousands of paths
     started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=_env())
+    result = subprocess.run(command, input=json.dumps(arguments), capture_output=True, text=True, env=_env())
     wall = time.perf_counter() - started
     if result.returncode:
         raise RuntimeError(f"worker {name} failed:\n{result.stderr[-3000:]}")
@@ -457,7 +457,13 @@ def main(argv: list[str] | None = None) -> None:
             documents = count if count < BIG_CHUNKS else 0
             if count == BIG_CHUNKS:
                 documents = _documents_for_chunks(tmp, BIG_CHUNKS)
-            bench_tier(table, tmp, documents, asked, incremental=documents == max(t for t in tiers if t < BIG_CHUNKS))
+            bench_tier(
+                table,
+                tmp,
+                documents,
+                asked,
+                incremental=documents == max((t for t in tiers if t < BIG_CHUNKS), default=None),
+            )
         if not args.no_library:
             bench_library(table, tmp, asked)
     load = os.getloadavg()
