@@ -70,7 +70,7 @@ class Vocabulary:
 
     @property
     def policy_terms(self) -> frozenset[str]:
-        return frozenset(e.word for e in self.words if e.source != "place")
+        return frozenset(e.word for e in self.words if e.source not in ("place", "everyday"))
 
     @property
     def places(self) -> frozenset[str]:
@@ -108,9 +108,15 @@ def synonym_entries() -> list[Entry]:
     return [Entry(t, source="synonym") for t in targets]
 
 
+def everyday_entries() -> list[Entry]:
+    """The everyday side of data/synonyms.tsv (抵税, 捐钱), kept whole when a question is cut; not policy terms."""
+    phrases = dict.fromkeys(p for p, _ in synonyms() if not p.isascii() and len(p) >= 2)
+    return [Entry(p, source="everyday") for p in phrases]
+
+
 def seed_vocabulary() -> Vocabulary:
     """What is installed before a library's vocabulary is: the seed and the synonyms' policy side."""
-    return Vocabulary(_unique([*seed_entries(), *synonym_entries()]))
+    return Vocabulary(_unique([*seed_entries(), *synonym_entries(), *everyday_entries()]))
 
 
 def build_vocabulary(documents: list[PolicyDocument]) -> Vocabulary:
@@ -130,7 +136,7 @@ def build_vocabulary(documents: list[PolicyDocument]) -> Vocabulary:
         entries += [Entry(t, source="heading") for t in heading_terms(doc)]
         entries += [Entry(t, source="quoted") for t in _QUOTED.findall(text)]
     used = [e for e in (*seed_entries(), *synonym_entries()) if any(e.word in text for text in texts)]
-    return Vocabulary(_unique([*entries, *used]))
+    return Vocabulary(_unique([*entries, *used, *everyday_entries()]))
 
 
 def defined_terms(text: str) -> list[str]:

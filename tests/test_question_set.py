@@ -1,4 +1,5 @@
 """Checks of the labelled library question set (tests/data/library_questions.jsonl). Fast, no model."""
+
 import json
 import re
 import unicodedata

@@ -275,22 +275,8 @@ WEB_CASES = [
     pytest.param("问" * 501, "问题太长了", id="over-long"),
     pytest.param("x" * FIVE_MB, "问题太长了", id="5MB-question"),
     pytest.param(None, "请输入问题", id="null"),
-    pytest.param(
-        12345,
-        "",
-        id="number",
-        marks=pytest.mark.xfail(
-            strict=True, reason="ui.api_ask passes a non-string to AnswerChain.ask, which raises TypeError"
-        ),
-    ),
-    pytest.param(
-        ["问题"],
-        "",
-        id="list",
-        marks=pytest.mark.xfail(
-            strict=True, reason="ui.api_ask passes a non-string to AnswerChain.ask, which raises TypeError"
-        ),
-    ),
+    pytest.param(12345, "请输入问题", id="number"),
+    pytest.param(["问题"], "请输入问题", id="list"),
 ]
 
 
