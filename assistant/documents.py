@@ -77,17 +77,23 @@ class PolicyDocument:
     text: str
     title: str
     doc_number: str = ""
+    """文号 or 令号 (国务院令第250号, 中发〔2017〕13号), editorial notes removed; empty when it has none."""
     issuer: str = ""
     kind: str = ""
+    """One of ``DOC_KINDS``."""
     status: str = IN_FORCE
     superseded_by: str = ""
     structure: str = "policy"
     addressees: list[str] = field(default_factory=list)
+    """主送: whom a policy document is addressed to."""
     validity: str = ""
     validity_source: str = ""
     date: str = ""
+    """公布, 发布 or 成文 date as written."""
     effective: str = ""
+    """施行 date as written."""
     amended: str = ""
+    """修正 / 修订 notes as written."""
     short_names: list[str] = field(default_factory=list)
     metadata_span: tuple[int, int] = (0, 0)
     preamble_span: tuple[int, int] = (0, 0)

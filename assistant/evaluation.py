@@ -25,20 +25,26 @@ _OWN_NUMBERS = set(re.findall(r"\d+", "".join(messages.referral(p) for p, _ in m
 
 @dataclass
 class Tally:
+    """Counts over one group of rows (all, one route or one audience)."""
+
     answerable: int = 0
+    """Rows whose expect is ``answer``: the denominator of hit@k, MRR, facts and false refusals."""
     refusable: int = 0
     partial: int = 0
     hit1: int = 0
     hit5: int = 0
-    doc_hit1: int = 0
-    doc_rows: int = 0
     reciprocal_ranks: float = 0.0
+    doc_hit1: int = 0
+    """Answerable rows whose first citation comes from one of the row's ``docs``."""
+    doc_rows: int = 0
     facts: int = 0
     refused: int = 0
     false_refusals: int = 0
     partial_ok: int = 0
+    """Partial rows with no ``forbid`` string, and a ``cite_any`` citation in the first five when found."""
     answers: int = 0
     fabricated: int = 0
+    """Answers with a figure that neither their citations nor the question contain."""
 
     def metrics(self) -> dict[str, float]:
         a = max(self.answerable, 1)

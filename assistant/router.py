@@ -73,7 +73,7 @@ class AnswerChain:
         self.settings = settings
         self.library = Library(index.documents)
         self.retriever = HybridRetriever(index=index, k=settings.top_k, rrf_k=settings.rrf_k)
-        self.stats = TermStats([c.text for c in index.chunks])
+        self.stats = TermStats([c.text for c in index.chunks], keyword=index.keyword)
         self.answerer: Answerer = answerer or ExtractiveAnswerer(self.library.by_id, self.stats)
         self.clauses = ClauseAnswerer(self.library, self._metas)
         self.metadata = MetadataAnswerer(self.library, self._guess_document)

@@ -96,12 +96,12 @@ def engine_threads(workers: int) -> int:
 
 
 def build_chain(settings: Settings):
-    """The one answer chain every worker shares, with the embedder loaded and warmed."""
-    from assistant.index import ensure_index
-    from assistant.router import build_chain as router_chain
+    """The one answer chain every worker shares, with the embedder loaded and warmed. It follows the index:
+    an ingest run elsewhere (another process, another replica's host) is picked up from manifest.json."""
+    from assistant.index import IndexHolder
 
     started = time.perf_counter()
-    chain = router_chain(ensure_index(settings, progress=True), settings=settings)
+    chain = IndexHolder(settings, build_missing=True).live_chain()
     chain.index.embedder.embed_query("预热")  # load the model now, not on the first visitor's question
     logger.info("answer chain ready in %.1f s", time.perf_counter() - started)
     return chain
