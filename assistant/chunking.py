@@ -97,25 +97,52 @@ def chunk_document(doc: PolicyDocument, *, budget: int = 256) -> list[Chunk]:
     for section, clause_id, path, (start, end), incomplete in _sections(doc):
         if start >= end:
             continue
-        heading_path = HEADING_SEPARATOR.join(path)
         pieces = _pack(doc.text, start, end, budget)
         for part, (s, e) in enumerate(pieces):
-            meta = ChunkMeta(
-                doc_id=doc.doc_id,
-                title=doc.title,
-                doc_number=doc.doc_number,
-                doc_kind=doc.kind,
-                status=doc.status,
-                section=section,
-                clause=clause_id,
-                heading=path[-1],
-                heading_path=heading_path,
-                start=s,
-                end=e,
+            meta = chunk_meta(
+                doc,
+                section,
+                clause_id,
+                path,
+                s,
+                e,
                 part=part,
                 parts=len(pieces),
                 incomplete=incomplete and part == len(pieces) - 1,
             )
             chunk_id = f"{doc.doc_id}:{doc.content_hash[:12]}:{clause_id}:{part}"
-            chunks.append(Chunk(chunk_id=chunk_id, text=f"《{doc.title}》{heading_path}\n{doc.text[s:e]}", meta=meta))
+            chunks.append(
+                Chunk(chunk_id=chunk_id, text=f"《{doc.title}》{meta.heading_path}\n{doc.text[s:e]}", meta=meta)
+            )
     return chunks
+
+
+def chunk_meta(
+    doc: PolicyDocument,
+    section: str,
+    clause_id: str,
+    path: list[str],
+    start: int,
+    end: int,
+    *,
+    part: int = 0,
+    parts: int = 1,
+    incomplete: bool = False,
+) -> ChunkMeta:
+    """The metadata of a chunk of ``doc`` whose body is ``doc.text[start:end]``, under heading ``path``."""
+    return ChunkMeta(
+        doc_id=doc.doc_id,
+        title=doc.title,
+        doc_number=doc.doc_number,
+        doc_kind=doc.kind,
+        status=doc.status,
+        section=section,
+        clause=clause_id,
+        heading=path[-1],
+        heading_path=HEADING_SEPARATOR.join(path),
+        start=start,
+        end=end,
+        part=part,
+        parts=parts,
+        incomplete=incomplete,
+    )

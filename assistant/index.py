@@ -1,7 +1,8 @@
 """The built index as answering reads it: documents, chunks, keyword and vector indexes, checked on load.
 
 Reading never imports the ingest pipeline (parsing, chunking, loaders), and the embedding model is
-loaded only when a question first needs a vector, so a clause look-up never pays for it.
+loaded only when a question first needs a vector, so a clause look-up never pays for it. The checks
+live in ``assistant.index_check``; a server's replicas follow new builds through ``assistant.replicas``.
 """
 
 from __future__ import annotations
@@ -9,45 +10,27 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.errors import AssistantError, IndexCorruptError, IndexMissingError, IndexModelMismatchError, StoreError
-from assistant.settings import Settings
-from assistant.store import (
-    MANIFEST,
-    SNAPSHOT_PREFIX,
-    KeywordIndex,
-    Snapshot,
-    VectorStore,
-    chroma_client,
-    collection_names,
-    read_manifest,
-    read_snapshot,
+from assistant.errors import IndexCorruptError, IndexMissingError, StoreError
+from assistant.index_check import (
+    check_model,
+    corrupt,
+    manifest_chunk_ids,
+    read_checked_manifest,
+    read_checked_snapshot,
 )
+from assistant.keyword import KeywordIndex
+from assistant.settings import Settings
+from assistant.snapshot import VOCABULARY_FILE
+from assistant.store import VectorStore, chroma_client, collection_names
 from assistant.text import use_vocabulary
 from assistant.types import Chunk, PolicyDocument
 from assistant.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
-
-# Bumped when the manifest or snapshot layout changes; an index of another format must be rebuilt.
-MANIFEST_FORMAT = 3
-VOCABULARY_FILE = "vocabulary.json"
-"""The jieba vocabulary of a snapshot, derived from its documents at ingest."""
-_MANIFEST_FIELDS = {
-    "format": int,
-    "embedding_model": str,
-    "model_name": str,
-    "collection": str,
-    "snapshot": str,
-    "chunk_count": int,
-    "documents": dict,
-}
-_DOCUMENT_FIELDS = {"source": str, "content_hash": str, "title": str, "chunk_tokens": int, "chunks": list}
 
 
 WIDE_SCOPE = 0.5
@@ -138,80 +121,6 @@ def passive_threads() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
-def corrupt(reason: str) -> IndexCorruptError:
-    return IndexCorruptError(f"索引不完整，请运行 assistant ingest --rebuild（原因：{reason}）")
-
-
-def mismatch(built_with: str, configured: str) -> IndexModelMismatchError:
-    return IndexModelMismatchError(
-        f"索引是用模型 {built_with} 建的，当前配置为 {configured}：请运行 assistant ingest --rebuild"
-    )
-
-
-def read_checked_manifest(index_dir: Path) -> dict[str, Any] | None:
-    """The manifest, None when there is no index.
-
-    Raises:
-        IndexCorruptError: the manifest is not JSON, of another format, or incomplete.
-    """
-    try:
-        manifest = read_manifest(index_dir)
-    except (OSError, ValueError) as error:
-        raise corrupt(f"manifest.json 无法读取：{error}") from error
-    if manifest is None:
-        return None
-    if manifest.get("format") != MANIFEST_FORMAT:
-        raise corrupt(f"manifest.json 是旧格式（{manifest.get('format', 1)}），当前为 {MANIFEST_FORMAT}")
-    for name, kind in _MANIFEST_FIELDS.items():
-        if not isinstance(manifest.get(name), kind):
-            raise corrupt(f"manifest.json 缺少 {name}")
-    for doc_id, entry in manifest["documents"].items():
-        if not isinstance(entry, dict) or any(not isinstance(entry.get(k), t) for k, t in _DOCUMENT_FIELDS.items()):
-            raise corrupt(f"manifest.json 中文档 {doc_id} 的记录不完整")
-    listed = sum(len(entry["chunks"]) for entry in manifest["documents"].values())
-    if listed != manifest["chunk_count"]:
-        raise corrupt(f"manifest.json 记录 {manifest['chunk_count']} 个片段，文档列出 {listed} 个")
-    snapshot = manifest["snapshot"]
-    if not snapshot.startswith(SNAPSHOT_PREFIX) or "/" in snapshot or "\\" in snapshot:
-        raise corrupt(f"manifest.json 中的快照名 {snapshot!r} 无效")
-    return manifest
-
-
-def manifest_chunk_ids(manifest: dict[str, Any]) -> set[str]:
-    return {chunk_id for entry in manifest["documents"].values() for chunk_id in entry["chunks"]}
-
-
-def read_checked_snapshot(index_dir: Path, manifest: dict[str, Any], *, tokens: bool = True) -> Snapshot:
-    """The snapshot the manifest names, checked against it.
-
-    Raises:
-        IndexCorruptError: the folder is missing, a file is damaged, or it holds other documents or chunks.
-    """
-    folder = index_dir / manifest["snapshot"]
-    if not folder.is_dir():
-        raise corrupt(f"快照文件夹 {folder.name} 不存在")
-    try:
-        snapshot = read_snapshot(folder, tokens=tokens)
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise corrupt(f"快照 {folder.name} 无法读取：{error}") from error
-    if len(snapshot.chunks) != manifest["chunk_count"]:
-        raise corrupt(f"快照有 {len(snapshot.chunks)} 个片段，manifest.json 记录 {manifest['chunk_count']} 个")
-    if {c.chunk_id for c in snapshot.chunks} != manifest_chunk_ids(manifest):
-        raise corrupt("快照中的片段与 manifest.json 不一致")
-    if {d.doc_id for d in snapshot.documents} != set(manifest["documents"]):
-        raise corrupt("快照中的文档与 manifest.json 不一致")
-    return snapshot
-
-
-def check_model(manifest: dict[str, Any], settings: Settings) -> None:
-    """Raises IndexModelMismatchError when the index was built with another model than the configured one."""
-    from assistant.embeddings import model_identity
-
-    configured = model_identity(settings.embedding_model)
-    if manifest["embedding_model"] != configured:
-        raise mismatch(manifest["embedding_model"], configured)
-
-
 def load_index(settings: Settings, *, embedder: Any = None) -> PolicyIndex:
     """The index under ``settings.index_dir``, checked for completeness.
 
@@ -291,116 +200,3 @@ def ensure_index(settings: Settings, *, progress: bool = False) -> PolicyIndex:
         logger.info("no index at %s: building it from %s", settings.index_dir, settings.corpus_dir)
         ingest(settings=settings, progress=progress)
     return load_index(settings)
-
-
-MANIFEST_CHECK_S = 2.0
-"""How often (at most) a long-running server looks whether an ingest elsewhere replaced the index."""
-
-
-class IndexHolder:
-    """The index and the answer chain of a long-running server, replaced when an ingest elsewhere
-    replaces the manifest: how replicas sharing one index folder and one Chroma server pick up a change.
-
-    A question costs at most one ``stat`` of manifest.json every ``check_every`` seconds; when the file
-    changed, a background thread loads the new index and builds its chain while the old ones keep
-    answering, then swaps them in. ``reload()`` does the same at once (for a signal handler).
-    """
-
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        build_chain=None,
-        check_every: float = MANIFEST_CHECK_S,
-        build_missing: bool = False,
-    ) -> None:
-        if build_chain is None:
-            from assistant.router import build_chain as default
-
-            def build_chain(index: PolicyIndex):
-                return default(index, settings=settings)
-
-        self.settings = settings
-        self.check_every = check_every
-        self._build_chain = build_chain
-        self._stamp = _manifest_stamp(settings.index_dir)
-        self._index = ensure_index(settings, progress=True) if build_missing else load_index(settings)
-        self._chain = build_chain(self._index)
-        self._checked = time.monotonic()
-        self._reloading = threading.Lock()
-
-    def index(self) -> PolicyIndex:
-        self._check()
-        return self._index
-
-    def chain(self):
-        self._check()
-        return self._chain
-
-    def live_chain(self) -> LiveChain:
-        """A stand-in for the chain that always answers from the current one (for a page built once)."""
-        return LiveChain(self)
-
-    def reload(self) -> bool:
-        """Load the index the manifest names now, if it is another build; True when it was swapped in.
-
-        A failed load (an ingest still writing, a Chroma server away) is logged and the current index kept.
-        """
-        with self._reloading:
-            return self._reload()
-
-    def _check(self) -> None:
-        now = time.monotonic()
-        if now - self._checked < self.check_every:
-            return
-        self._checked = now
-        if _manifest_stamp(self.settings.index_dir) != self._stamp and self._reloading.acquire(blocking=False):
-            threading.Thread(target=self._reload_in_background, name="index-reload", daemon=True).start()
-
-    def _reload_in_background(self) -> None:
-        try:
-            self._reload()
-        finally:
-            self._reloading.release()
-
-    def _reload(self) -> bool:
-        stamp = _manifest_stamp(self.settings.index_dir)
-        try:
-            manifest = read_checked_manifest(self.settings.index_dir)
-            if manifest is None or manifest["snapshot"] == self._index.manifest["snapshot"]:
-                self._stamp = stamp
-                return False
-            current = self._index
-            index = load_index(self.settings, embedder=current.embedder if current.embedder_loaded else None)
-            chain = self._build_chain(index)
-        except AssistantError as error:
-            logger.warning("index changed but could not be loaded; still answering from the previous one: %s", error)
-            return False
-        self._index, self._chain, self._stamp = index, chain, stamp
-        logger.info(
-            "reloaded the index: snapshot %s, %d documents, %d chunks",
-            index.manifest["snapshot"],
-            len(index.documents),
-            len(index.chunks),
-        )
-        return True
-
-
-class LiveChain:
-    """Every attribute (``ask``, ``turn``, ``index``, ``library`` …) is looked up on the holder's chain
-    of the moment, so code handed one chain at start-up answers from each index an ingest brings."""
-
-    def __init__(self, holder: IndexHolder) -> None:
-        self._holder = holder
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._holder.chain(), name)
-
-
-def _manifest_stamp(index_dir: Path) -> tuple[int, int, int] | None:
-    """What changes when an ingest replaces manifest.json (a new file each time: inode, size, mtime)."""
-    try:
-        status = (index_dir / MANIFEST).stat()
-    except FileNotFoundError:
-        return None
-    return status.st_ino, status.st_size, status.st_mtime_ns

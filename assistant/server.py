@@ -98,7 +98,7 @@ def engine_threads(workers: int) -> int:
 def build_chain(settings: Settings):
     """The one answer chain every worker shares, with the embedder loaded and warmed. It follows the index:
     an ingest run elsewhere (another process, another replica's host) is picked up from manifest.json."""
-    from assistant.index import IndexHolder
+    from assistant.replicas import IndexHolder
 
     started = time.perf_counter()
     chain = IndexHolder(settings, build_missing=True).live_chain()

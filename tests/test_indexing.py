@@ -11,7 +11,7 @@ from assistant.errors import DocumentError, IndexMissingError, IndexModelMismatc
 from assistant.index import load_index
 from assistant.indexing import ingest, remove
 from assistant.settings import PROJECT_ROOT
-from assistant.store import read_manifest
+from assistant.snapshot import read_manifest
 
 VOLUNTEERS = "某市民政局关于社区志愿服务的通知\n某民发〔2021〕7号\n各街道:\n一、总体要求\n(一)目标。\n每个社区建立一支志愿服务队伍。\n"
 ELDERLY = "某市民政局关于养老服务的通知\n某民发〔2021〕9号\n一、要求\n(一)每个街道建设一个养老服务中心。\n"

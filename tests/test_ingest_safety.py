@@ -19,14 +19,14 @@ from assistant.errors import IndexBusyError, IndexCorruptError
 from assistant.index import load_index
 from assistant.indexing import ingest, remove
 from assistant.settings import PROJECT_ROOT
-from assistant.store import read_manifest
+from assistant.snapshot import read_manifest
 
 pytestmark = pytest.mark.slow
 
-# Runs an ingest in a child process; PAUSE names a function of assistant.indexing that, once called,
+# Runs an ingest in a child process; PAUSE names a function ("module.name" of assistant) that, once called,
 # touches the file STARTED and then waits for the file GO (or forever).
 CHILD = """
-import os, sys, time
+import importlib, os, sys, time
 from pathlib import Path
 from assistant import indexing
 from assistant.settings import Settings
@@ -35,14 +35,16 @@ settings = Settings.from_env({{}}, index_dir=Path({index!r}), data_dir=Path({dat
 started, go = Path({started!r}), Path({go!r})
 pause = {pause!r}
 if pause:
-    real = getattr(indexing, pause)
+    module_name, name = pause.rsplit(".", 1)
+    module = importlib.import_module("assistant." + module_name)
+    real = getattr(module, name)
     def paused(*args, **kwargs):
-        result = real(*args, **kwargs) if pause != "write_manifest" else None
+        result = real(*args, **kwargs) if name != "write_manifest" else None
         started.touch()
         while not go.exists():
             time.sleep(0.05)
-        return real(*args, **kwargs) if pause == "write_manifest" else result
-    setattr(indexing, pause, paused)
+        return real(*args, **kwargs) if name == "write_manifest" else result
+    setattr(module, name, paused)
 indexing.ingest(settings=settings, rebuild={rebuild!r})
 """
 
@@ -71,7 +73,7 @@ def wait_for(path, process, seconds=300):
 def test_a_second_ingest_waits_then_fails_clearly(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY)
     settings = make_settings(tmp_path, corpus_dir=corpus)
-    child = start_child(tmp_path, settings, pause="_embed_into")
+    child = start_child(tmp_path, settings, pause="ingest_plan._embed_into")
     wait_for(tmp_path / "started", child)
 
     began = time.monotonic()
@@ -89,7 +91,7 @@ def test_a_second_ingest_waits_then_fails_clearly(tmp_path):
 
 @pytest.mark.parametrize(
     ("rebuild", "pause"),
-    [(False, "_embed_into"), (False, "write_manifest"), (True, "write_manifest")],
+    [(False, "ingest_plan._embed_into"), (False, "index_writer.write_manifest"), (True, "index_writer.write_manifest")],
     ids=["ingest-after-embedding", "ingest-before-manifest", "rebuild-before-manifest"],
 )
 def test_kill_9_midway_then_ingest_leaves_no_orphans(tmp_path, rebuild, pause):
@@ -105,7 +107,7 @@ def test_kill_9_midway_then_ingest_leaves_no_orphans(tmp_path, rebuild, pause):
     child.wait(timeout=30)
 
     assert read_manifest(settings.index_dir) == manifest
-    assert len(list(settings.index_dir.glob("snapshot-*"))) == (1 if pause == "_embed_into" else 2)
+    assert len(list(settings.index_dir.glob("snapshot-*"))) == (1 if pause.endswith("_embed_into") else 2)
     assert list(load_index(settings).document_by_id) == ["volunteers"]  # the old index still answers
 
     report = ingest(settings=settings)

@@ -24,13 +24,14 @@ pytest.importorskip("langchain_openai")
 
 from llm_server import OpenAICompatibleServer, Reply  # noqa: E402
 
+from assistant.chunking import chunk_meta  # noqa: E402
 from assistant.figures import figures  # noqa: E402
 from assistant.llm import FALLBACK_ANSWERER, LLM_ANSWERER, LLMAnswerer  # noqa: E402
 from assistant.llm_service import check_llm, llm_enabled  # noqa: E402
 from assistant.reply import Sentence, split_sentences, take_complete  # noqa: E402
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
 from assistant.text import SENTENCE_END  # noqa: E402
-from assistant.types import Answer, AnswerRequest, ChunkMeta, Clause, PolicyDocument, Turn  # noqa: E402
+from assistant.types import Answer, AnswerRequest, Clause, PolicyDocument, Turn  # noqa: E402
 from assistant.verification import Source, check_sentence, prepare, verify  # noqa: E402
 
 KEY = "sk-test-3f9c2a7d41e8b6"
@@ -119,19 +120,7 @@ FALLBACK_TEXT = "原文：“对尚不具备登记条件的社区社会组织，
 def chunk(doc_id: str, clause_id: str) -> Document:
     doc = LIBRARY[doc_id]
     clause = doc.clause(clause_id)
-    meta = ChunkMeta(
-        doc_id=doc.doc_id,
-        title=doc.title,
-        doc_number=doc.doc_number,
-        doc_kind=doc.kind,
-        status=doc.status,
-        section="clause",
-        clause=clause.id,
-        heading=clause.title,
-        heading_path=" > ".join(doc.heading_path(clause.id)),
-        start=clause.start,
-        end=clause.end,
-    )
+    meta = chunk_meta(doc, "clause", clause.id, doc.heading_path(clause.id), clause.start, clause.end)
     return Document(page_content=clause.text, metadata={**meta.to_metadata(), "score": 0.5})
 
 

@@ -34,7 +34,8 @@ ECHO_LIMIT = 50
 
 
 def index_state(settings: Settings) -> tuple[bytes, int]:
-    from assistant.store import MANIFEST, VectorStore, chroma_client
+    from assistant.snapshot import MANIFEST
+    from assistant.store import VectorStore, chroma_client
 
     manifest = (settings.index_dir / MANIFEST).read_bytes()
     collection = json.loads(manifest)["collection"]

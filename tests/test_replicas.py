@@ -24,7 +24,7 @@ import json, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from assistant.index import IndexHolder
+from assistant.replicas import IndexHolder
 from assistant.settings import Settings
 
 chain = IndexHolder(Settings.from_env(), check_every=0.5).live_chain()
