@@ -9,29 +9,32 @@ from typing import Any, Protocol
 from assistant.documents import IN_FORCE
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Citation:
-    """A clause an answer rests on. ``text`` is the full clause; ``quote`` the sentences used.
+    """A clause an answer rests on. ``text`` is the full clause; ``quote`` the sentences used. Built by keyword.
 
     ``reference`` is the clause as Chinese legal writing cites it (``第十条第一款第（一）项``,
     ``二(二)2``, ``前言``); ``status``/``superseded_by`` say whether the document is in force.
     """
 
-    doc_title: str
-    doc_number: str
-    clause: str
-    heading: str
-    text: str
-    score: float
-    quote: str = ""
-    heading_path: str = ""
+    # The document.
     doc_id: str = ""
-    incomplete: bool = False
-    reference: str = ""
+    doc_title: str
     short_title: str = ""
+    doc_number: str
     doc_kind: str = ""
     status: str = IN_FORCE
     superseded_by: str = ""
+    # The clause.
+    clause: str
+    reference: str = ""
+    heading: str
+    heading_path: str = ""
+    text: str
+    incomplete: bool = False
+    # What the answer took from it.
+    quote: str = ""
+    score: float
 
 
 @dataclass

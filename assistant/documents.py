@@ -62,32 +62,26 @@ class Clause:
         return cls(**{**data, "children": children})
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PolicyDocument:
-    """A policy document: its metadata and its clause tree, over the cleaned text.
+    """A policy document: its metadata and its clause tree, over the cleaned text. Built by keyword.
 
     ``structure`` is ``legal`` (第X条), ``policy`` (一、/(一)) or ``plain`` (indexed by paragraph).
     ``status`` is ``现行有效`` or ``已被取代``; ``superseded_by`` names the replacing document's title.
     ``short_names`` are the names people use (社团条例, 慈善法), derived from the title plus aliases.
     """
 
+    # Where it comes from.
     doc_id: str
     source: str
     content_hash: str
-    text: str
     title: str
+    # What its header says.
     doc_number: str = ""
     """文号 or 令号 (国务院令第250号, 中发〔2017〕13号), editorial notes removed; empty when it has none."""
-    issuer: str = ""
     kind: str = ""
     """One of ``DOC_KINDS``."""
-    status: str = IN_FORCE
-    superseded_by: str = ""
-    structure: str = "policy"
-    addressees: list[str] = field(default_factory=list)
-    """主送: whom a policy document is addressed to."""
-    validity: str = ""
-    validity_source: str = ""
+    issuer: str = ""
     date: str = ""
     """公布, 发布 or 成文 date as written."""
     effective: str = ""
@@ -95,6 +89,15 @@ class PolicyDocument:
     amended: str = ""
     """修正 / 修订 notes as written."""
     short_names: list[str] = field(default_factory=list)
+    addressees: list[str] = field(default_factory=list)
+    """主送: whom a policy document is addressed to."""
+    status: str = IN_FORCE
+    superseded_by: str = ""
+    validity: str = ""
+    validity_source: str = ""
+    # Its text and structure.
+    text: str
+    structure: str = "policy"
     metadata_span: tuple[int, int] = (0, 0)
     preamble_span: tuple[int, int] = (0, 0)
     clauses: list[Clause] = field(default_factory=list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,26 +26,16 @@ _OWN_NUMBERS = set(re.findall(r"\d+", "".join(messages.referral(p) for p, _ in m
 
 @dataclass
 class Tally:
-    """Counts over one group of rows (all, one route or one audience)."""
+    """Counts over one group of rows (all, one route or one audience), by name: answerable, refusable and
+    partial rows; hit1, hit5, reciprocal_ranks, doc_hit1 over doc_rows, facts and false_refusals over the
+    answerable; refused over the refusable; partial_ok over the partial; fabricated over all answers."""
 
-    answerable: int = 0
-    """Rows whose expect is ``answer``: the denominator of hit@k, MRR, facts and false refusals."""
-    refusable: int = 0
-    partial: int = 0
-    hit1: int = 0
-    hit5: int = 0
-    reciprocal_ranks: float = 0.0
-    doc_hit1: int = 0
-    """Answerable rows whose first citation comes from one of the row's ``docs``."""
-    doc_rows: int = 0
-    facts: int = 0
-    refused: int = 0
-    false_refusals: int = 0
-    partial_ok: int = 0
-    """Partial rows with no ``forbid`` string, and a ``cite_any`` citation in the first five when found."""
-    answers: int = 0
-    fabricated: int = 0
-    """Answers with a figure that neither their citations nor the question contain."""
+    counts: Counter = field(default_factory=Counter)
+
+    def __getattr__(self, name: str) -> float:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.counts[name]
 
     def metrics(self) -> dict[str, float]:
         a = max(self.answerable, 1)
@@ -142,24 +133,25 @@ def fabricated_numbers(answer: Answer) -> set[str]:
 
 
 def _score(tally: Tally, q: dict, answer: Answer, rank: int, facts_ok: bool, doc_ok: bool | None) -> None:
-    tally.answers += 1
-    tally.fabricated += bool(fabricated_numbers(answer))
+    counts = tally.counts
+    counts["answers"] += 1
+    counts["fabricated"] += bool(fabricated_numbers(answer))
     if q["expect"] == "refuse":
-        tally.refusable += 1
-        tally.refused += not answer.found
+        counts["refusable"] += 1
+        counts["refused"] += not answer.found
     elif q["expect"] == "partial":
-        tally.partial += 1
-        tally.partial_ok += not _contains_any(answer.answer, q.get("forbid", [])) and (not answer.found or rank > 0)
+        counts["partial"] += 1
+        counts["partial_ok"] += not _contains_any(answer.answer, q.get("forbid", [])) and (not answer.found or rank > 0)
     else:
-        tally.answerable += 1
-        tally.hit1 += rank == 1
-        tally.hit5 += rank > 0
-        tally.reciprocal_ranks += 1 / rank if rank else 0.0
-        tally.facts += facts_ok
-        tally.false_refusals += not answer.found
+        counts["answerable"] += 1
+        counts["hit1"] += rank == 1
+        counts["hit5"] += rank > 0
+        counts["reciprocal_ranks"] += 1 / rank if rank else 0.0
+        counts["facts"] += facts_ok
+        counts["false_refusals"] += not answer.found
         if doc_ok is not None:
-            tally.doc_rows += 1
-            tally.doc_hit1 += doc_ok
+            counts["doc_rows"] += 1
+            counts["doc_hit1"] += doc_ok
 
 
 def evaluate(questions: list[dict], ask: Callable[[str, str], Answer]) -> EvalReport:

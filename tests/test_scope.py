@@ -1,6 +1,7 @@
 """The scope decision and the evaluation metrics in isolation: no model, no index."""
 
 import json
+from collections import Counter
 
 from assistant.evaluation import Tally, fabricated_numbers, load_questions
 from assistant.scope import FEATURES, ScopeModel, default_model
@@ -31,7 +32,14 @@ def test_probability_is_a_logistic_of_the_weighted_sum():
 
 
 def _citation(text: str) -> Citation:
-    return Citation("社会团体登记管理条例", "国务院令第250号", "第十条", "", text, 1.0)
+    return Citation(
+        doc_title="社会团体登记管理条例",
+        doc_number="国务院令第250号",
+        clause="第十条",
+        heading="",
+        text=text,
+        score=1.0,
+    )
 
 
 def test_fabricated_numbers_are_figures_no_citation_or_question_holds():
@@ -62,7 +70,7 @@ def test_bad_rows_are_reported_by_line_and_the_rest_kept(tmp_path):
 
 
 def test_tally_metrics_count_only_their_own_rows():
-    tally = Tally(answerable=4, hit1=3, hit5=4, facts=2, refusable=2, refused=1, partial=0)
+    tally = Tally(Counter(answerable=4, hit1=3, hit5=4, facts=2, refusable=2, refused=1, partial=0))
     metrics = tally.metrics()
     assert (metrics["hit@1"], metrics["hit@5"], metrics["facts"], metrics["refusal"]) == (0.75, 1.0, 0.5, 0.5)
     assert metrics["partial"] != metrics["partial"]  # nan: no partial rows, not a perfect score
