@@ -10,6 +10,7 @@ same result (idempotent).
 
 Usage: python scripts/split_questions.py [path]
 """
+
 import json
 import math
 import random
