@@ -302,3 +302,24 @@ def test_a_named_link_to_outside_its_folder_is_refused(corpus):
 def test_a_missing_path_is_a_clear_error(tmp_path):
     with pytest.raises(DocumentError, match="找不到"):
         find_documents([tmp_path / "nowhere"])
+
+
+def test_docx_pdf_and_html_parse_to_the_same_clauses_as_the_txt(tmp_path):
+    from assistant.parsing import parse_document
+
+    document = docx.Document()
+    for line in LINES:
+        document.add_paragraph(line)
+    document.save(tmp_path / "policy.docx")
+    (tmp_path / "policy.pdf").write_bytes(_text_pdf([LINES[:6], LINES[6:]]))
+    (tmp_path / "policy.html").write_text(_page(LINES), encoding="utf-8")
+    (tmp_path / "policy.txt").write_text(SIMPLIFIED, encoding="utf-8")
+
+    def clauses(name: str) -> list[tuple[str, str]]:
+        parsed = parse_document(load_text(tmp_path / name), doc_id="policy")
+        return [(clause.id, clause.text) for _, clause in parsed.iter_clauses()]
+
+    expected = clauses("policy.txt")
+    assert len(expected) >= 5 and [i for i, _ in expected[:2]] == ["第一章", "第一条"]
+    for name in ("policy.docx", "policy.pdf", "policy.html"):
+        assert clauses(name) == expected, name
