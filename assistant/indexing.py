@@ -16,7 +16,6 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from assistant.errors import DocumentError, IndexBusyError, IndexMissingError
-from assistant.index import PolicyIndex, ensure_index, load_index
 from assistant.index_check import read_checked_manifest, read_checked_snapshot
 from assistant.index_writer import Build, by_document, commit, saved_vocabulary, tokenise
 from assistant.ingest_plan import IngestReport, apply_ingest, check_unique_ids, read_source
@@ -24,8 +23,7 @@ from assistant.loaders import find_documents
 from assistant.settings import Settings
 from assistant.store import chroma_client
 
-# The read side moved to assistant.index; re-exported until every caller imports it from there.
-__all__ = ["IngestReport", "PolicyIndex", "ensure_index", "ingest", "load_index", "remove"]
+__all__ = ["IngestReport", "ingest", "remove"]
 
 logger = logging.getLogger(__name__)
 
