@@ -636,42 +636,28 @@ def build_app(settings: Settings, chain: AnswerChain) -> gr.Blocks:
                 )
 
             staff_outputs = [admin_status, doomed, scope, doc_list]
+            staff_event = {"api_visibility": "private", "concurrency_limit": 1, "concurrency_id": "staff"}
+
+            def staff_change(change, is_staff: bool, failed: str):
+                """Run one staff change; the signed-in state is checked here, on the server, every time."""
+                if not is_staff:
+                    raise gr.Error(web_staff.NOT_SIGNED_IN, title="需要登录")
+                try:
+                    return refreshed(change().message)
+                except AssistantError as error:
+                    return refreshed(f"{failed}：{error}")
 
             def do_upload(paths: list[str] | None, is_staff: bool, progress=gr.Progress()):  # noqa: B008 (Gradio's way)
-                if not is_staff:
-                    raise gr.Error(web_staff.NOT_SIGNED_IN, title="需要登录")
-                try:
-                    result = desk.add(list(paths or []), signed_in=is_staff, progress=lambda f, d: progress(f, desc=d))
-                except AssistantError as error:
-                    return refreshed(f"上传失败：{error}")
-                return refreshed(result.message)
+                def add():
+                    return desk.add(list(paths or []), signed_in=is_staff, progress=lambda f, d: progress(f, desc=d))
 
-            upload.click(
-                do_upload,
-                [files, signed_in],
-                staff_outputs,
-                api_visibility="private",
-                concurrency_limit=1,
-                concurrency_id="staff",
-            )
+                return staff_change(add, is_staff, "上传失败")
 
             def do_remove(doc_id: str | None, is_staff: bool):
-                if not is_staff:
-                    raise gr.Error(web_staff.NOT_SIGNED_IN, title="需要登录")
-                try:
-                    result = desk.remove(doc_id or "", signed_in=is_staff)
-                except AssistantError as error:
-                    return refreshed(f"删除失败：{error}")
-                return refreshed(result.message)
+                return staff_change(lambda: desk.remove(doc_id or "", signed_in=is_staff), is_staff, "删除失败")
 
-            remove.click(
-                do_remove,
-                [doomed, signed_in],
-                staff_outputs,
-                api_visibility="private",
-                concurrency_limit=1,
-                concurrency_id="staff",
-            )
+            upload.click(do_upload, [files, signed_in], staff_outputs, **staff_event)
+            remove.click(do_remove, [doomed, signed_in], staff_outputs, **staff_event)
 
         def api_ask(question: str, audience: str = "居民", doc: str = "") -> dict:
             """Ask one question; returns the answer JSON (found, kind, error, citations, suggestions)."""
