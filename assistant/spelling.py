@@ -1,0 +1,146 @@
+"""Homophone typos in a question → the library's own words (登计 → 登记, 慈膳 → 慈善, 基金汇 → 基金会).
+
+Residents type by pinyin and pick the wrong character. The corrector knows no typo lists: its words are
+the ones the library's documents use, and a stretch of the question is changed only when it is no text
+of the library, no word of jieba's dictionary (摄影, 公积金 and 户口 are words the library lacks, not
+typos) and sounds exactly like a library word from which it differs in one character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+
+from assistant.text import normalize, stopwords, words
+
+MIN_FREQUENCY = 2
+"""Times a word must occur across the library to be a correction target: a one-off cut is too likely
+jieba's accident to replace what a resident typed."""
+MIN_CHARS = 2
+"""Shortest window and word: one character alone says too little to call it a typo."""
+MAX_CHARS = 4
+"""Longest window and word: longer stretches are phrases, whose typos their 2–4 character parts catch."""
+
+_CJK_RUN = re.compile(rf"[\u4e00-\u9fff]{{{MIN_CHARS},}}")
+_CJK_WORD = re.compile(rf"^[\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}}$")
+_WILDCARD = "\0"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A question after correction."""
+
+    text: str
+    """The question with its typos replaced; the very string given when there were none."""
+    fixes: tuple[tuple[str, str], ...]
+    """(typed, corrected) pairs, in the order they occur in the question."""
+
+
+def pinyin_key(text: str) -> str:
+    """Toneless pinyin, syllables joined by spaces (each character's default reading): 登计 → 'deng ji'."""
+    return " ".join(lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
+
+
+def _inside_words(question: str) -> frozenset[int]:
+    """Offsets that fall strictly inside a word of jieba's dictionary segmentation of ``question``."""
+    tokens = jieba.dt.tokenize(question, HMM=False)
+    return frozenset(offset for _, start, end in tokens for offset in range(start + 1, end))
+
+
+def _patterns(word: str) -> Iterable[str]:
+    """The word with each of its characters in turn replaced by a wildcard: its one-substitution keys."""
+    for i in range(len(word)):
+        yield word[:i] + _WILDCARD + word[i + 1 :]
+
+
+class Speller:
+    """The library's words, indexed for one-character homophone substitution."""
+
+    def __init__(self, frequencies: Counter[str], windows: frozenset[str]) -> None:
+        """``frequencies``: the library words (2–4 Chinese characters) and their counts; ``windows``:
+        every 2–4 character stretch of the library's Chinese text, which is never a typo."""
+        self._windows = windows
+        self._frequency = frequencies
+        self._keys = {word: pinyin_key(word) for word in frequencies}
+        self._neighbours: dict[str, list[str]] = {}
+        for word in sorted(frequencies):
+            for pattern in _patterns(word):
+                self._neighbours.setdefault(pattern, []).append(word)
+        jieba.dt.check_initialized()
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Speller:
+        """The speller of a library, from its documents' texts.
+
+        Args:
+            texts: the documents' plain text, in any width or spacing.
+
+        Returns:
+            A speller whose corrections are words occurring at least ``MIN_FREQUENCY`` times in ``texts``.
+        """
+        counts: Counter[str] = Counter()
+        windows: set[str] = set()
+        for text in texts:
+            counts.update(w for w in words(text) if _CJK_WORD.match(w))
+            for run in _CJK_RUN.findall(normalize(text)):
+                for size in range(MIN_CHARS, MAX_CHARS + 1):
+                    windows.update(run[i : i + size] for i in range(len(run) - size + 1))
+        frequent = Counter({w: n for w, n in counts.items() if n >= MIN_FREQUENCY})
+        return cls(frequent, frozenset(windows))
+
+    def correct(self, question: str) -> Correction:
+        """The question with each homophone typo replaced by the library word it sounds like.
+
+        Windows of 2–4 Chinese characters are tried longest first, left to right; after a replacement
+        the scan continues behind it. A window that cuts through a word of the question (一个|地方 is
+        no typo of 各地) is left alone, and so are Latin text, digits and punctuation.
+        """
+        fixes: list[tuple[str, str]] = []
+        pieces: list[str] = []
+        done = 0
+        inside: frozenset[int] | None = None  # offsets strictly inside a word of the question, cut on need
+        for run in _CJK_RUN.finditer(question):
+            start, end = run.span()
+            i = start
+            while i < end - 1:
+                for size in range(min(MAX_CHARS, end - i), MIN_CHARS - 1, -1):
+                    typed = question[i : i + size]
+                    word = self._replacement(typed)
+                    if word is None:
+                        continue
+                    inside = _inside_words(question) if inside is None else inside
+                    if i in inside or i + size in inside:
+                        continue
+                    fixes.append((typed, word))
+                    pieces += [question[done:i], word]
+                    done = i = i + size
+                    break
+                else:
+                    i += 1
+        if not fixes:
+            return Correction(question, ())
+        return Correction("".join([*pieces, question[done:]]), tuple(fixes))
+
+    def _replacement(self, typed: str) -> str | None:
+        """The most frequent library word that ``typed`` is a homophone typo of, or None.
+
+        A function word (我, 的, 个) is taken as typed: 把我 is no typo of 把握.
+        """
+        if typed in self._windows or jieba.dt.FREQ.get(typed, 0) > 0:
+            return None  # the library's own text, or a real word the library lacks
+        neighbours = [
+            word
+            for position, pattern in enumerate(_patterns(typed))
+            if typed[position] not in stopwords()
+            for word in self._neighbours.get(pattern, ())
+        ]
+        if not neighbours:
+            return None
+        key = pinyin_key(typed)
+        homophones = [word for word in neighbours if self._keys[word] == key]
+        return max(homophones, key=self._frequency.__getitem__, default=None)

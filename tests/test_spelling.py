@@ -1,0 +1,124 @@
+"""The homophone corrector over the real library: typos become library words, nothing else changes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import PROJECT_ROOT
+from assistant.spelling import MIN_FREQUENCY, Speller
+from assistant.text import normalize, words
+
+LIBRARY_QUESTIONS = Path(__file__).parent / "data" / "library_questions.jsonl"
+MAX_CHANGED_SHARE = 0.05
+"""Most of the project's questions are typed correctly: a corrector that changes more is guessing."""
+
+
+@pytest.fixture(scope="module")
+def library_texts() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in sorted((PROJECT_ROOT / "corpus").rglob("*.txt"))]
+
+
+@pytest.fixture(scope="module")
+def speller(library_texts) -> Speller:
+    return Speller.from_texts(library_texts)
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "word", "expected"),
+    [
+        ("我想办个协会，去民政局登计要几个人", "登计", "登记", "我想办个协会，去民政局登记要几个人"),
+        ("舞蹈队想去街道备按", "备按", "备案", "舞蹈队想去街道备案"),
+        ("慈膳组织", "慈膳组织", "慈善组织", "慈善组织"),
+        ("怎么成立基金汇？", "基金汇", "基金会", "怎么成立基金会？"),
+    ],
+)
+def test_homophone_typos_become_library_words(speller, library_texts, question, typed, word, expected):
+    assert any(word in normalize(text) for text in library_texts)
+    result = speller.correct(question)
+    assert result.text == expected
+    assert result.fixes == ((typed, word),)
+
+
+def test_several_typos_are_fixed_in_order(speller):
+    result = speller.correct("慈膳组织要去哪里登计？")
+    assert result.text == "慈善组织要去哪里登记？"
+    assert result.fixes == (("慈膳组织", "慈善组织"), ("登计", "登记"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我想办个协会要几个人？",
+        "捐钱能抵税吗？",
+        "慈善法第二十二条",
+        # Windows that sound like library words but cut through the question's own words or change a
+        # function word: 一个|地方 (各地), 同时|兼任 (时间), 开始|施行 (实施), 把我 (把握).
+        "成立一个地方性的社团要准备多少钱的活动资金啊",
+        "社会团体的法定代表人能不能同时兼任另一个社团的法定代表人？",
+        "民办非企业单位年度检查办法什么时候开始施行？",
+        "慈善组织把我的个人信息泄露了怎么办，算违法吗",
+    ],
+)
+def test_correct_questions_come_back_unchanged(speller, question):
+    result = speller.correct(question)
+    assert result.text is question
+    assert result.fixes == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "公积金怎么提取",
+        "孩子出生后怎么上户口",
+        "摄影协会",
+        "低保家庭",
+        "公鸡金能取吗",
+        # Dictionary words that sound like library words one character away (以下, 心理, 同时, 职能).
+        "我想问一下",
+        "心里没底",
+        "同事想成立协会",
+        "只能找居委会吗",
+    ],
+)
+def test_real_words_the_library_lacks_are_not_typos(speller, question):
+    assert speller.correct(question).text == question
+
+
+@pytest.mark.parametrize("question", ["Charity Law article 22", "2016年", "ABC-123，第22条。"])
+def test_latin_digits_and_punctuation_are_untouched(speller, question):
+    assert speller.correct(question).text is question
+
+
+def test_only_the_chinese_typo_changes_in_mixed_text(speller):
+    result = speller.correct("NGO去民政局登计，2016年版第22条")
+    assert result.text == "NGO去民政局登记，2016年版第22条"
+
+
+def test_a_word_seen_fewer_than_min_frequency_times_is_no_target():
+    text = "社会团体应当依法登记。"
+    assert Speller.from_texts([text] * MIN_FREQUENCY).correct("去登计").text == "去登记"
+    assert Speller.from_texts([text] * (MIN_FREQUENCY - 1)).correct("去登计").text == "去登计"
+
+
+def test_the_most_frequent_homophone_wins():
+    # 基进 is one character from both 基金 and 激进, and sounds like both.
+    more_funds = Speller.from_texts(["基金管理。"] * 3 + ["激进做法。"] * 2)
+    more_radical = Speller.from_texts(["基金管理。"] * 2 + ["激进做法。"] * 3)
+    assert more_funds.correct("基进").fixes == (("基进", "基金"),)
+    assert more_radical.correct("基进").fixes == (("基进", "激进"),)
+
+
+def test_few_of_the_projects_questions_change_and_no_library_word_is_lost(speller, library_texts):
+    library = "\n".join(normalize(text) for text in library_texts)
+    questions = [json.loads(line)["question"] for line in LIBRARY_QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    changed = [(question, speller.correct(question)) for question in questions]
+    changed = [(question, result) for question, result in changed if result.fixes]
+    assert changed, "the question set has typed typos (登计); none was found"
+    assert len(changed) <= MAX_CHANGED_SHARE * len(questions), [result.fixes for _, result in changed]
+    for question, result in changed:
+        kept = [word for word in words(question) if len(word) > 1 and word in library]
+        assert all(word in result.text for word in kept), (question, result.text)
+        assert all(typed not in library for typed, _ in result.fixes), result.fixes
