@@ -137,6 +137,11 @@ class Embedder(Embeddings):
         """Cached: the retriever and the scope decision embed the same question once between them."""
         return list(self._query_vector(text))
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Many questions at once (query side), uncached: for labelled example questions."""
+        vectors = [self._encode(texts[i : i + EMBED_BATCH], is_query=True) for i in range(0, len(texts), EMBED_BATCH)]
+        return np.concatenate(vectors) if vectors else np.zeros((0, self.dimension), dtype=np.float32)
+
     def _embed_query(self, text: str) -> tuple[float, ...]:
         return tuple(self._encode([text], is_query=True)[0].tolist())
 

@@ -4,9 +4,11 @@ version is in force, and the listing ``assistant docs`` prints. Names come from 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.spelling import Speller
 from assistant.text import normalize
 from assistant.types import PolicyDocument
 
@@ -82,6 +84,16 @@ class Library:
         self._names: list[tuple[str, PolicyDocument]] = sorted(
             ((name, d) for d in self.documents for name in _names(d)), key=lambda p: -len(p[0])
         )
+        self._speller: Speller | None = None
+        self._speller_lock = threading.Lock()
+
+    @property
+    def speller(self) -> Speller:
+        """The library's homophone-typo corrector, built on first use (about half a second for the bundled library)."""
+        with self._speller_lock:
+            if self._speller is None:
+                self._speller = Speller.from_texts(d.text for d in self.documents)
+            return self._speller
 
     def _current_version(self, old: PolicyDocument) -> PolicyDocument | None:
         base = name_key(_BRACKETS.sub("", old.title))

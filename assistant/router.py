@@ -35,7 +35,7 @@ from assistant.questions import (
 )
 from assistant.references import find_article
 from assistant.retrieval import HybridRetriever
-from assistant.scope import decide, features, quote_similarity
+from assistant.scope import decide, features, neighbours, quote_similarity
 from assistant.settings import AUDIENCES, Settings
 from assistant.text import use_vocabulary, vocabulary
 from assistant.types import Answer, Answerer, AnswerRequest, ChunkMeta, Turn
@@ -180,8 +180,10 @@ class AnswerChain:
         return Answer(p["question"], text, False, [], p["audience"], kind="not_found")
 
     def _gather(self, p: dict):
-        """Retrieval over the named documents (or every document in force), and what it found."""
-        question = p["context"].question
+        """Retrieval over the named documents (or every document in force), and what it found.
+
+        The search and the evidence read the question with its homophone typos corrected (登计 → 登记)."""
+        question = self.library.speller.correct(p["context"].question).text
         old_too = self.library.wants_old(question)  # 2016年原文: superseded texts join the search
         scope = p["named"] or [d.doc_id for d in self.library.documents if d.in_force or old_too]
         query = question
@@ -206,15 +208,25 @@ class AnswerChain:
         found = self.retriever.invoke(query, doc_ids=doc_ids, k=k + 2)
         return [d for d in found if ChunkMeta.of(d).section != "metadata"][:k]
 
-    def scope_features(self, question: str, audience: str = "resident") -> dict[str, float] | None:
-        """The scope decision's inputs for a question that takes the retrieval route (for calibration)."""
+    def route(self, question: str, audience: str = "resident") -> str:
+        """The route a first question takes (for calibration and tests)."""
+        return self._prepare({"question": question, "audience": audience, "history": [], "doc": None})["route"]
+
+    def scope_features(
+        self, question: str, audience: str = "resident", *, exclude: str = ""
+    ) -> dict[str, float] | None:
+        """The scope decision's inputs for a question that takes the retrieval route (for calibration).
+
+        ``exclude``: a labelled example question kept out of the ``neighbours`` signal (its own label)."""
         p = self._prepare({"question": question, "audience": audience, "history": [], "doc": None})
         if p["route"] != "retrieval":
             return None
         _, _, evidence = self._gather(p)
         if not evidence.terms or not evidence.clauses:
             return None
-        return features(evidence, evidence.question, quote_similarity(evidence, self.index.embedder), bool(p["named"]))
+        embedder = self.index.embedder
+        similarity, near = quote_similarity(evidence, embedder), neighbours(evidence.question, embedder, exclude)
+        return features(evidence, evidence.question, similarity, bool(p["named"]), near)
 
     def _retrieval(self, p: dict) -> Answer:
         question, retrieved, evidence = self._gather(p)

@@ -2,7 +2,9 @@
 
 The score is a logistic model over retrieval signals (dense similarity, BM25, agreement of the two
 rankings, coverage of the question's content words, the dense similarity of the best quote, and a
-few shape features). Its weights and threshold are data (``assistant/data/scope.json``), fitted by
+few shape features) and one signal of the question itself: how much nearer it lies to labelled
+in-scope questions than to labelled out-of-scope ones (``neighbours``; the labelled questions are the
+tune half's, kept in ``assistant/data/scope_examples.json``). Its weights and threshold are data (``assistant/data/scope.json``), fitted by
 ``scripts/calibrate_scope.py`` on the tune half of the team's question set: nothing here is tuned by
 editing code.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -20,9 +23,15 @@ import numpy as np
 from assistant.evidence import Evidence
 from assistant.text import is_mostly_latin
 
-FEATURES = ("dense", "bm25", "agree", "coverage", "quote_similarity", "rarest_covered", "named", "latin")
+FEATURES = ("dense", "bm25", "agree", "coverage", "quote_similarity", "rarest_covered", "named", "latin", "neighbours")
 """Chosen by 5-fold cross-validation on the tune half among larger sets (policy-term counts, quoted
 text, question length, words absent from the library and first-clause coverage did not help)."""
+NEIGHBOURS = 3
+"""How many nearest labelled questions of each side the ``neighbours`` signal averages."""
+EXAMPLES = "scope_examples.json"
+"""The labelled questions (tune half, retrieval route) and the embedder that made ``EXAMPLE_VECTORS``."""
+EXAMPLE_VECTORS = "scope_examples.npy"
+"""Their vectors (float16), used when that embedder is the one answering."""
 TOP = 3
 """How many of the best clauses the features look at."""
 
@@ -47,11 +56,64 @@ def default_model() -> ScopeModel:
     return ScopeModel(weights, float(data["bias"]), float(data["threshold"]))
 
 
-def features(evidence: Evidence, question: str, quote_similarity: float, named: bool = False) -> dict[str, float]:
+@dataclass(frozen=True)
+class Examples:
+    """Labelled questions as vectors of one embedder: ``in_scope[i]`` says whether question i is answerable."""
+
+    questions: tuple[str, ...]
+    vectors: np.ndarray
+    in_scope: np.ndarray
+
+    def neighbours(self, vector: np.ndarray, exclude: str = "") -> float:
+        """Mean similarity of the nearest in-scope questions minus that of the nearest out-of-scope ones.
+
+        ``exclude``: a question left out of its own neighbours (calibration scores the tune half itself).
+        """
+        similarities = self.vectors @ vector
+        if exclude in self.questions:
+            similarities = similarities.copy()
+            similarities[self.questions.index(exclude)] = -np.inf
+        sides = [np.sort(similarities[mask])[-NEIGHBOURS:] for mask in (self.in_scope, ~self.in_scope)]
+        if any(not np.isfinite(side).any() for side in sides):
+            return 0.0
+        return float(np.mean(sides[0][np.isfinite(sides[0])]) - np.mean(sides[1][np.isfinite(sides[1])]))
+
+
+_EXAMPLES: dict[str, Examples] = {}
+_EXAMPLES_LOCK = threading.Lock()
+
+
+def examples(embedder) -> Examples:
+    """The labelled questions embedded by ``embedder``: stored vectors when they are this embedder's, else
+    embedded once (a second or two) and kept for the process."""
+    with _EXAMPLES_LOCK:
+        if embedder.identity not in _EXAMPLES:
+            data = json.loads(resources.files("assistant").joinpath("data", EXAMPLES).read_text(encoding="utf-8"))
+            questions = tuple(data["questions"])
+            stored = resources.files("assistant").joinpath("data", EXAMPLE_VECTORS)
+            vectors = None
+            if data.get("model") == embedder.identity and stored.is_file():
+                with stored.open("rb") as file:
+                    vectors = np.load(file).astype(np.float32)
+            if vectors is None or len(vectors) != len(questions):
+                vectors = embedder.embed_queries(list(questions))
+            in_scope = np.asarray(data["in_scope"], dtype=bool)
+            _EXAMPLES[embedder.identity] = Examples(questions, vectors, in_scope)
+        return _EXAMPLES[embedder.identity]
+
+
+def neighbours(question: str, embedder, exclude: str = "") -> float:
+    return examples(embedder).neighbours(np.asarray(embedder.embed_query(question), dtype=np.float32), exclude)
+
+
+def features(
+    evidence: Evidence, question: str, quote_similarity: float, named: bool = False, neighbours: float = 0.0
+) -> dict[str, float]:
     """The signals of one question's retrieval, as numbers."""
     top = evidence.clauses[:TOP]
     if not top:
-        return dict.fromkeys(FEATURES, 0.0) | {"latin": float(is_mostly_latin(question)), "named": float(named)}
+        shape = {"latin": float(is_mostly_latin(question)), "named": float(named), "neighbours": neighbours}
+        return dict.fromkeys(FEATURES, 0.0) | shape
     best = max(top, key=lambda c: c.coverage)
     first = top[0].scores
     present = [t for t in evidence.terms if t.word not in evidence.absent]
@@ -65,6 +127,7 @@ def features(evidence: Evidence, question: str, quote_similarity: float, named: 
         "rarest_covered": float(rarest is not None and rarest.found_in(best.text)),
         "named": float(named),
         "latin": float(is_mostly_latin(question)),
+        "neighbours": neighbours,
     }
 
 
@@ -92,6 +155,7 @@ def decide(evidence: Evidence, embedder, *, named: bool = False, model: ScopeMod
     if not evidence.terms or not evidence.clauses:
         return False, 0.0
     model = model or default_model()
-    signals = features(evidence, evidence.question, quote_similarity(evidence, embedder), named)
+    similarity = quote_similarity(evidence, embedder)
+    signals = features(evidence, evidence.question, similarity, named, neighbours(evidence.question, embedder))
     probability = model.probability(signals)
     return probability >= model.threshold, round(probability, 4)

@@ -5,7 +5,9 @@ whose expect is ``refuse`` are not. Only rows that take the retrieval route coun
 metadata questions and refused instructions are decided by their routes. The model is scikit-learn's
 logistic regression on standardised features (class weights balanced); the threshold is the one that
 minimises the balanced error (false-refusal rate + wrong-answer rate) on the tune half, ties broken
-towards 0.5. The validation half is only scored, never fitted: run with ``--report`` to print both
+towards 0.5. The tune half's retrieval-route questions are also written, with their labels and vectors,
+to assistant/data/scope_examples.json/.npy: the ``neighbours`` signal compares a question with them
+(each tune question is scored without itself). The validation half is only scored, never fitted: run with ``--report`` to print both
 halves side by side. ``--cache FILE`` keeps the computed features, so refitting takes a second.
 
     python scripts/calibrate_scope.py tests/data/library_questions.jsonl [--report] [--cache /tmp/f.json]
@@ -24,6 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant import scope  # noqa: E402
 from assistant.evaluation import load_questions  # noqa: E402
 from assistant.index import ensure_index  # noqa: E402
 from assistant.router import build_chain  # noqa: E402
@@ -33,10 +36,28 @@ from assistant.settings import Settings  # noqa: E402
 OUTPUT = ROOT / "assistant" / "data" / "scope.json"
 
 
-def collect(chain, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+def write_examples(chain, rows: list[dict]) -> None:
+    """The tune half's retrieval-route questions, labelled, with the answering embedder's vectors."""
+    kept = [row for row in rows if chain.route(row["question"], row.get("audience", "resident")) == "retrieval"]
+    questions = [row["question"] for row in kept]
+    embedder = chain.index.embedder
+    data = {
+        "note": "Tune-half questions of the retrieval route, labelled; written by scripts/calibrate_scope.py.",
+        "model": embedder.identity,
+        "questions": questions,
+        "in_scope": [row["expect"] != "refuse" for row in kept],
+    }
+    (OUTPUT.parent / scope.EXAMPLES).write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    np.save(OUTPUT.parent / scope.EXAMPLE_VECTORS, embedder.embed_queries(questions).astype(np.float16))
+    scope._EXAMPLES.clear()
+
+
+def collect(chain, rows: list[dict], *, own: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels; ``own``: the rows are the examples themselves, each scored without itself."""
     xs, ys = [], []
     for row in rows:
-        found = chain.scope_features(row["question"], row.get("audience", "resident"))
+        exclude = row["question"] if own else ""
+        found = chain.scope_features(row["question"], row.get("audience", "resident"), exclude=exclude)
         if found is None:
             continue
         xs.append([found[name] for name in FEATURES])
@@ -99,7 +120,10 @@ def main() -> int:
     else:
         settings = Settings.from_env()
         chain = build_chain(ensure_index(settings, progress=True), settings=settings)
-        tune_x, tune_y = collect(chain, load_questions(args.questions, split="tune")[0])
+        tune_rows = load_questions(args.questions, split="tune")[0]
+        if not args.report:
+            write_examples(chain, tune_rows)
+        tune_x, tune_y = collect(chain, tune_rows, own=True)
         validation_x, validation_y = collect(chain, load_questions(args.questions, split="validation")[0])
         if args.cache:
             arrays = {"tx": tune_x, "ty": tune_y, "vx": validation_x, "vy": validation_y}

@@ -3,11 +3,13 @@
 Each test asserts the kind of answer and what it cites, not only ``found``.
 """
 
+import json
 import re
 
 import pytest
 
 from assistant.router import ROUTES, route_of
+from assistant.settings import PROJECT_ROOT
 from assistant.text import normalize
 from assistant.types import Answer, AnswerRequest
 
@@ -275,3 +277,24 @@ def test_any_answerer_plugs_into_the_retrieval_route(built_settings):
     assert answer.answer == "由替换的回答器回答" and answer.answerer == "trivial"
     assert seen and seen[0].documents, "the answerer receives the retrieved clauses"
     assert chain.ask("慈善法第二十二条").kind == "clause" and len(seen) == 1  # look-ups stay deterministic
+
+
+def test_a_homophone_typo_is_answered_like_the_word_it_stands_for(chain):
+    typed = chain.ask("社团去民政局登计要交哪些材料？", "resident")
+    meant = chain.ask("社团去民政局登记要交哪些材料？", "resident")
+    assert chain.library.speller.correct(typed.question).fixes == (("登计", "登记"),)
+    assert typed.found and typed.question == "社团去民政局登计要交哪些材料？"
+    assert [c.clause for c in typed.citations] == [c.clause for c in meant.citations]
+
+
+def test_stored_example_vectors_are_the_answering_embedders(chain):
+    import numpy as np
+
+    from assistant import scope
+
+    data = json.loads((PROJECT_ROOT / "assistant" / "data" / scope.EXAMPLES).read_text(encoding="utf-8"))
+    embedder = chain.index.embedder
+    assert data["model"] == embedder.identity
+    stored = scope.examples(embedder)
+    fresh = embedder.embed_queries(list(stored.questions[:5]))
+    assert np.allclose(stored.vectors[:5], fresh, atol=2e-3)

@@ -74,3 +74,29 @@ def test_tally_metrics_count_only_their_own_rows():
     metrics = tally.metrics()
     assert (metrics["hit@1"], metrics["hit@5"], metrics["facts"], metrics["refusal"]) == (0.75, 1.0, 0.5, 0.5)
     assert metrics["partial"] != metrics["partial"]  # nan: no partial rows, not a perfect score
+
+
+def test_neighbours_compare_the_nearest_labelled_questions_of_each_side():
+    import numpy as np
+
+    from assistant.scope import NEIGHBOURS, Examples
+
+    vectors = np.eye(4, dtype=np.float32)
+    labelled = Examples(("a", "b", "c", "d"), vectors, np.array([True, True, False, False]))
+    assert NEIGHBOURS >= 1
+    near_in = labelled.neighbours(np.array([1, 0, 0, 0], dtype=np.float32))
+    near_out = labelled.neighbours(np.array([0, 0, 1, 0], dtype=np.float32))
+    assert near_in > 0 > near_out
+    # A labelled question is scored without itself: its own label may not vouch for it.
+    assert labelled.neighbours(np.array([1, 0, 0, 0], dtype=np.float32), exclude="a") < near_in
+
+
+def test_labelled_examples_are_the_tune_half_only():
+    from assistant.scope import EXAMPLES
+
+    data = json.loads((PROJECT_ROOT / "assistant" / "data" / EXAMPLES).read_text(encoding="utf-8"))
+    rows, _ = load_questions(PROJECT_ROOT / "tests" / "data" / "library_questions.jsonl")
+    tune, _ = load_questions(PROJECT_ROOT / "tests" / "data" / "library_questions.jsonl", split="tune")
+    held_out = {r["question"] for r in rows} - {r["question"] for r in tune}
+    assert data["questions"] and not set(data["questions"]) & held_out
+    assert len(data["in_scope"]) == len(data["questions"]) and not all(data["in_scope"])
