@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant import messages
 from assistant.questions import LIST_QUESTION, Term, coverage, question_terms
 from assistant.text import normalize, sentence_spans
 from assistant.types import ChunkMeta, Clause, PolicyDocument, RetrievalScores
@@ -29,6 +30,9 @@ LEAD_IN_ITEMS = 8
 """A quoted sentence ending in "：" brings up to this many following sentences (the items it introduces)."""
 LIST_BONUS = 1.25
 """For "哪些…" questions, a sentence enumerating with 、 gains this many times the top term weight."""
+FACET_BONUS = 1.0
+"""A sentence holding what the question asks for (a figure for 多少钱, a period for 多久 …) gains this
+many times the top term weight, so the quote shows it rather than the clause's opening."""
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 # Two Chinese characters with only whitespace between: adjacent once normalised, apart in the keyword index.
 _JUNCTION = re.compile(r"([\u4e00-\u9fff])\s+(?=([\u4e00-\u9fff]))")
@@ -141,11 +145,18 @@ def clause_span(doc: PolicyDocument, meta: ChunkMeta, clause: Clause | None) -> 
     return clause.start, end
 
 
+def asked_facets(question: str) -> tuple[str, ...]:
+    """What would show, in a sentence, the detail the question asks for (``messages.FACETS``)."""
+    asked = unicodedata.normalize("NFKC", question).lower()
+    return tuple(evidence for pattern, _, evidence in messages.FACETS if re.search(pattern, asked))
+
+
 def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument], stats: TermStats) -> Evidence:
     """Coverage and best sentences of every retrieved clause (langchain Documents, best first)."""
     terms = question_terms(question)
     weights = stats.weights(terms)
     asks_for_list = bool(LIST_QUESTION.search(normalize(question).lower()))
+    facets = asked_facets(question)
     clauses = []
     for item in retrieved:
         meta = ChunkMeta.of(item)
@@ -154,7 +165,7 @@ def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument],
         start, end = clause_span(doc, meta, clause)
         text = normalize(meta.heading_path + doc.text[start:end])
         heading = clause.title if clause and clause.heading else ""
-        quote = best_sentences(doc, start, end, terms, weights, asks_for_list, heading=heading)
+        quote = best_sentences(doc, start, end, terms, weights, asks_for_list, heading=heading, facets=facets)
         clauses.append(
             ClauseEvidence(
                 doc, meta, RetrievalScores.of(item), clause, text, coverage(terms, text, weights), quote, item
@@ -173,6 +184,7 @@ def best_sentences(
     asks_for_list: bool = False,
     *,
     heading: str = "",
+    facets: tuple[str, ...] = (),
 ) -> Quote | None:
     """The one or two sentences of ``doc.text[start:end]`` that carry most of the question's words, verbatim."""
     scored, heading_scored = [], False
@@ -183,6 +195,8 @@ def best_sentences(
         score = sum(weights[t.word] for t in terms if t.found_in(normalized))
         if asks_for_list and sentence.count("、") >= 3:
             score += LIST_BONUS * top_weight
+        if score > 0 and any(re.search(facet, normalized) for facet in facets):
+            score += FACET_BONUS * top_weight
         if n == 0 and heading and len(normalized) <= len(normalize(heading)) + 2:
             score *= HEADING_DISCOUNT  # only the clause's title ("2. 创新社会组织培育扶持机制。"): not an answer
             heading_scored = True

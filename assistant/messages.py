@@ -81,13 +81,14 @@ FOLLOW_UP = "（接着上一个问题“{question}”理解。）"
 # Facets a question may ask for that policy text often does not set: (asked, what the caveat
 # names, what in the quoted text would show it is set). The caveat is added when the quote lacks it.
 _FIGURE = r"\d|[一二三四五六七八九十百千万]+(?:元|万|家|个|名|人|年|月|日|天|%)"
+_PERIOD = r"\d|[一二三四五六七八九十百]+个?(?:年|月|日|天|周|季度|工作日)|每(?:季度|月|年|周|半年)|日内|以内"
 FACETS = (
     (
         r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|赔多少|fee|cost",
         "具体金额或收费标准",
         _FIGURE,
     ),
-    (r"多久|多长时间|几天|期限|时限|截止", "具体期限", _FIGURE),
+    (r"多久|多长时间|几天|多少天|几日|多少日|几个月|工作日|期限|时限|截止", "具体期限", _PERIOD),
     (
         r"材料|手续|证件|证明|表格|documents? (needed|required)",
         "需要提交的材料或手续",

@@ -45,9 +45,11 @@ def citation_block(citation: Citation, audience: str) -> str:
 
 
 def facet_caveats(question: str, citations: list[Citation]) -> list[str]:
-    """What the question asks for that the quoted text does not set (an amount, a deadline …)."""
+    """What the question asks for that the cited clauses do not set (an amount, a deadline …).
+
+    The whole of each cited clause is read, not only the quoted sentences: the caveat speaks of the clauses."""
     asked = unicodedata.normalize("NFKC", question).lower()
-    quoted = " ".join(c.quote or c.text for c in citations)
+    quoted = " ".join(f"{c.quote or ''} {c.text}" for c in citations)
     return [
         messages.NOT_SET.format(missing=missing) + messages.referral(question)
         for pattern, missing, evidence in messages.FACETS

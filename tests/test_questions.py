@@ -122,3 +122,44 @@ def test_metadata_fields():
 )
 def test_content_questions_are_not_metadata_questions(question):
     assert _fields(question) == []
+
+
+def test_a_caveat_speaks_of_the_whole_cited_clause_not_only_the_quote():
+    from assistant.presentation import facet_caveats
+    from assistant.types import Citation
+
+    text = "第三十条 村民委员会实行村务公开制度。一般事项至少每季度公布一次；财务收支情况应当每月公布一次。"
+    quoted = Citation(
+        doc_title="村民委员会组织法",
+        doc_number="",
+        clause="第三十条",
+        heading="",
+        text=text,
+        quote="第三十条 村民委员会实行村务公开制度。",
+        score=1.0,
+    )
+    silent = Citation(
+        doc_title="村民委员会组织法",
+        doc_number="",
+        clause="第三十条",
+        heading="",
+        text="第三十条 村民委员会实行村务公开制度。",
+        quote="第三十条 村民委员会实行村务公开制度。",
+        score=1.0,
+    )
+    assert facet_caveats("村务公开多长时间公布一次？", [quoted]) == []
+    assert any("具体期限" in c for c in facet_caveats("村务公开多长时间公布一次？", [silent]))
+
+
+def test_the_quote_shows_the_detail_the_question_asks_for():
+    from assistant.evidence import asked_facets, best_sentences
+    from assistant.questions import question_terms
+    from assistant.types import PolicyDocument
+
+    text = "村民委员会应当公布下列事项。一般事项至少每季度公布一次。"
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="村民委员会组织法", text=text)
+    terms = question_terms("村务公开多长时间公布一次？")
+    weights = {t.word: 1.0 for t in terms}
+    quote = best_sentences(doc, 0, len(text), terms, weights, facets=asked_facets("村务公开多长时间公布一次？"))
+    assert "每季度" in quote.best_sentence
+    assert asked_facets("村务公开是什么？") == ()
