@@ -16,6 +16,9 @@ from assistant.types import Answer, AnswerRequest, Citation, PolicyDocument
 
 MAX_QUOTED = 3
 """At most this many clauses are quoted in one answer."""
+NAMED_LEAD_RATIO = 0.75
+"""A clause of a document the question names (or whose place it names) is quoted first when its coverage
+is at least this share of the best clause's."""
 SECOND_QUOTE_RATIO = 0.6
 """Another clause is quoted when its best sentences score at least this share of the first's."""
 # A figure with its unit: 七日, 十日前, 三个月, 30%, 5000元.
@@ -73,7 +76,16 @@ class ExtractiveAnswerer:
             best = next((c for c in evidence.clauses if c.doc.doc_id == doc_id and c.quote), None)
             if best and best not in candidates:
                 candidates.append(best)
-        ranked = sorted(candidates, key=lambda c: (-c.coverage, evidence.clauses.index(c)))
+        top = max((c.coverage for c in candidates), default=0.0)
+        # A named document's clause leads when it covers nearly as much as the best (台州的… asks for 台州's rule).
+        ranked = sorted(
+            candidates,
+            key=lambda c: (
+                not (c.doc.doc_id in named and c.coverage >= NAMED_LEAD_RATIO * top),
+                -c.coverage,
+                evidence.clauses.index(c),
+            ),
+        )
         chosen: list[ClauseEvidence] = []
         for item in ranked:
             if not chosen:

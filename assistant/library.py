@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from assistant.spelling import Speller
 from assistant.text import normalize
 from assistant.types import PolicyDocument
+from assistant.vocabulary import place_names
 
 # Words that ask for an earlier version of a document (修正前, 2016年原文, 旧版).
 OLD_VERSION = re.compile(
@@ -98,6 +99,11 @@ class Library:
     def _current_version(self, old: PolicyDocument) -> PolicyDocument | None:
         base = name_key(_BRACKETS.sub("", old.title))
         return next((d for d in self.documents if d.in_force and name_key(_BRACKETS.sub("", d.title)) == base), None)
+
+    def local(self, question: str) -> list[PolicyDocument]:
+        """Documents in force of the places a question names (台州, 浙江省): their issuers' places."""
+        text = name_key(question)
+        return [d for d in self.documents if d.in_force and any(p in text for p in place_names(d))]
 
     def mentioned(self, question: str) -> list[PolicyDocument]:
         """The documents a question names, in the order named; the current version unless it asks for an old one."""

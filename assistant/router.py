@@ -195,6 +195,9 @@ class AnswerChain:
         # A question that asks several things, or names several documents, gets the best clauses of each.
         extra = [(part, scope) for part in parts] if len(parts) > 1 else []
         extra += [(query, [doc_id]) for doc_id in p["named"]] if len(p["named"]) > 1 else []
+        # A question naming a place (台州, 浙江) also gets the best clauses of that place's own documents.
+        p["local"] = [] if p["named"] else [d.doc_id for d in self.library.local(question)]
+        extra += [(query, [doc_id]) for doc_id in p["local"]]
         for text, doc_ids in extra:
             keys = {ChunkMeta.of(d).key for d in retrieved}
             retrieved += [d for d in self._search(text, doc_ids, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
@@ -239,6 +242,7 @@ class AnswerChain:
             answer.related, answer.scope_score = (related if evidence.terms else []), score
             return self._finish(answer, p)
         request = self._request(p, retrieved)
+        request.named_docs += p["local"]
         request.evidence = evidence if request.question == question else None
         request.question = question
         answer = self.answerer(request)
