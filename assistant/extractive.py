@@ -19,6 +19,9 @@ MAX_QUOTED = 3
 NAMED_LEAD_RATIO = 0.75
 """A clause of a document the question names (or whose place it names) is quoted first when its coverage
 is at least this share of the best clause's."""
+RANK_DISCOUNT = 0.1
+"""Coverage a clause gives up per place it stands lower in the retrieval ranking, when the first to quote is
+chosen (coverage alone let a long clause that happens to hold the words outrank the better-retrieved one)."""
 SECOND_QUOTE_RATIO = 0.6
 """Another clause is quoted when its best sentences score at least this share of the first's."""
 # A figure with its unit: 七日, 十日前, 三个月, 30%, 5000元.
@@ -58,7 +61,8 @@ class ExtractiveAnswerer:
         return Answer(request.question, text, True, citations, request.audience, kind="retrieval")
 
     def _choose(self, evidence: Evidence, named: list[str]) -> list[ClauseEvidence]:
-        """The best-covering clause first, then others that cover as much, or the best of each named document.
+        """The best-covering clause (less ``RANK_DISCOUNT`` per retrieval place) first, then others that cover
+        as much, or the best of each named document.
 
         A question in several parts quotes the best clause of each part.
         """
@@ -82,7 +86,7 @@ class ExtractiveAnswerer:
             candidates,
             key=lambda c: (
                 not (c.doc.doc_id in named and c.coverage >= NAMED_LEAD_RATIO * top),
-                -c.coverage,
+                RANK_DISCOUNT * evidence.clauses.index(c) - c.coverage,
                 evidence.clauses.index(c),
             ),
         )
@@ -91,10 +95,12 @@ class ExtractiveAnswerer:
             if not chosen:
                 chosen.append(item)
                 continue
-            first = chosen[0]
-            named_other = item.doc.doc_id in named and item.doc.doc_id not in {c.doc.doc_id for c in chosen}
+            first, quoted_docs = chosen[0], {c.doc.doc_id for c in chosen}
+            named_other = item.doc.doc_id in named and item.doc.doc_id not in quoted_docs
+            # Named documents not quoted yet keep a place each: a comparison quotes every side.
+            waiting = {c.doc.doc_id for c in candidates if c.doc.doc_id in named} - quoted_docs - {item.doc.doc_id}
             strong = item.coverage >= first.coverage and item.quote.score >= SECOND_QUOTE_RATIO * first.quote.score
-            if (strong or named_other) and len(chosen) < MAX_QUOTED:
+            if (named_other and len(chosen) < MAX_QUOTED) or (strong and len(chosen) + len(waiting) < MAX_QUOTED):
                 chosen.append(item)
         return chosen
 

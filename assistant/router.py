@@ -242,7 +242,7 @@ class AnswerChain:
             answer.related, answer.scope_score = (related if evidence.terms else []), score
             return self._finish(answer, p)
         request = self._request(p, retrieved)
-        request.named_docs += p["local"]
+        request.named_docs = [*request.named_docs, *p["local"]]
         request.evidence = evidence if request.question == question else None
         request.question = question
         answer = self.answerer(request)
