@@ -163,3 +163,31 @@ def test_the_quote_shows_the_detail_the_question_asks_for():
     quote = best_sentences(doc, 0, len(text), terms, weights, facets=asked_facets("村务公开多长时间公布一次？"))
     assert "每季度" in quote.best_sentence
     assert asked_facets("村务公开是什么？") == ()
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("办民非要交什么材料", True),
+        ("申请材料有哪些", True),
+        ("个人合作募捐需要交什么证明", True),
+        ("What documents are needed to register?", True),
+        ("社团材料交上去以后民政局多少天内给答复？", False),
+        ("志愿服务证明申请后几天能开出来？", False),
+    ],
+)
+def test_a_materials_caveat_only_for_questions_that_ask_for_materials(question, asks):
+    from assistant.presentation import facet_caveats
+    from assistant.types import Citation
+
+    silent = Citation(
+        doc_title="某条例",
+        doc_number="",
+        clause="第一条",
+        heading="",
+        text="第一条 为了规范管理，制定本条例。",
+        quote="第一条 为了规范管理，制定本条例。",
+        score=1.0,
+    )
+    caveats = facet_caveats(question, [silent])
+    assert any("材料或手续" in c for c in caveats) == asks
