@@ -26,11 +26,10 @@ from assistant.library import Library, name_key
 from assistant.lookup import ClauseAnswerer, MetadataAnswerer, policy_reference
 from assistant.presentation import AUDIENCE_LABELS
 from assistant.questions import (
-    INSTRUCTION_ATTACKS,
-    is_task,
     metadata_fields,
     question_parts,
     question_terms,
+    refusal,
     topic_beside_metadata,
 )
 from assistant.references import find_article
@@ -48,12 +47,8 @@ _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\
 _HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff0-9]")
 
 
-def _attack(p: dict) -> bool:
-    return any(pattern.search(p["lowered"]) for pattern in INSTRUCTION_ATTACKS)
-
-
 ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
-    ("refused", lambda p: _attack(p) or is_task(p["lowered"])),
+    ("refused", lambda p: bool(refusal(p["lowered"]))),
     ("absent", lambda p: bool(p["absent"]) and not p["named"]),
     ("clause", lambda p: bool(find_article(p["question"]) or policy_reference(p["question"]))),
     ("metadata", lambda p: bool(p["fields"])),
@@ -166,7 +161,8 @@ class AnswerChain:
         return answer
 
     def _refuse(self, p: dict) -> Answer:
-        text = messages.REFUSE_INSTRUCTIONS if _attack(p) else messages.NOT_A_TASK + messages.referral(p["question"])
+        refused = {"evasion": messages.REFUSE_EVASION, "attack": messages.REFUSE_INSTRUCTIONS}
+        text = refused.get(refusal(p["lowered"])) or messages.NOT_A_TASK + messages.referral(p["question"])
         return Answer(p["question"], text, False, [], p["audience"], kind="refused")
 
     def _clause(self, p: dict) -> Answer:
