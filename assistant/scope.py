@@ -131,12 +131,16 @@ def features(
     }
 
 
+def _quoted_clause(evidence: Evidence):
+    """The best-covering top clause with a quote: the one whose best sentence the quote signal reads."""
+    return max((c for c in evidence.clauses[:TOP] if c.quote), key=lambda c: c.coverage, default=None)
+
+
 def quote_similarity(evidence: Evidence, embedder) -> float:
     """Cosine similarity of the question and the best quoted sentence of the best-covering top clause."""
-    candidates = [c for c in evidence.clauses[:TOP] if c.quote]
-    if not candidates:
+    best = _quoted_clause(evidence)
+    if best is None:
         return 0.0
-    best = max(candidates, key=lambda c: c.coverage)
     question = np.asarray(embedder.embed_query(evidence.question))
     return float(question @ _passage_vector(embedder, best.quote.best_sentence))
 
@@ -155,7 +159,15 @@ def decide(evidence: Evidence, embedder, *, named: bool = False, model: ScopeMod
     if not evidence.terms or not evidence.clauses:
         return False, 0.0
     model = model or default_model()
-    similarity = quote_similarity(evidence, embedder)
-    signals = features(evidence, evidence.question, similarity, named, neighbours(evidence.question, embedder))
+    signals = features(evidence, evidence.question, 0.0, named, neighbours(evidence.question, embedder))
+    # A cosine lies in [-1, 1]: when the decision is the same at both ends, the quote's similarity cannot
+    # change it, and embedding the sentence (the largest cost of a question) is skipped. The score then
+    # reads the quoted clause's own similarity in its place, which lies on the same side of the threshold.
+    ends = [model.probability(signals | {"quote_similarity": end}) >= model.threshold for end in (-1.0, 1.0)]
+    if ends[0] == ends[1]:
+        best = _quoted_clause(evidence)
+        signals["quote_similarity"] = best.scores.dense if best else 0.0
+    else:
+        signals["quote_similarity"] = quote_similarity(evidence, embedder)
     probability = model.probability(signals)
     return probability >= model.threshold, round(probability, 4)
