@@ -64,6 +64,10 @@ class ClauseAnswerer:
             return self._ambiguous(request, text, matches)
         doc, clause = matches[0]
         citation = clause_citation(doc, clause, quote=clause.full_text(), narrow=False)
+        whole = doc.clause(article.article_id()) if article and doc.structure == "legal" else None
+        if whole is not None and whole.id != clause.id:  # a 款 or 项: cite it within its article (前款 needs it)
+            within = clause_citation(doc, whole, quote=clause.full_text())
+            citation = within if within.clause == clause.id else citation
         header = messages.CLAUSE_HEADER.format(
             title=doc.title, reference=citation.reference, path=citation.heading_path
         )

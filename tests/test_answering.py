@@ -335,3 +335,11 @@ def test_skipping_the_quote_embedding_never_changes_a_scope_decision(chain):
         assert in_scope == (score >= model.threshold)
         checked += 1
     assert checked >= 30
+
+
+def test_a_paragraph_is_cited_within_its_article(chain):
+    answer = chain.ask("社团条例第三十条第二款", "staff")
+    citation = answer.citations[0]
+    assert citation.reference == "第三十条第二款" and citation.quote.startswith("前款规定的行为")
+    assert citation.text.startswith("第三十条") and "给予警告" in citation.text  # 前款 is there to read
+    assert "前款规定的行为" in answer.answer
