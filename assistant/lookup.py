@@ -28,6 +28,26 @@ def policy_reference(question: str) -> ClauseReference | None:
     return reference
 
 
+_PART_WORD = r"[”\"」』]?(?:这一|这|一|的)?(?:编|章|节|部分)"
+PART_KINDS = ("编", "章", "节", "部分")
+"""Units a question can name by their heading (“应急慈善”一章, 总体要求部分)."""
+
+
+def named_parts(pool: list[PolicyDocument], question: str) -> list[tuple[PolicyDocument, Clause]]:
+    """Chapters, sections and parts the question names by heading: “应急慈善”一章, 监督管理这一章."""
+    text = normalize(question)
+    if not re.search(r"编|章|节|部分", text):
+        return []
+    return [
+        (doc, clause)
+        for doc in pool
+        for _, clause in doc.iter_clauses()
+        if clause.kind in PART_KINDS
+        and len(clause.heading) >= 2
+        and re.search(re.escape(normalize(clause.heading)) + _PART_WORD, text)
+    ]
+
+
 def _descend_by_heading(clause: Clause, question: str) -> Clause:
     """``第一部分总体目标``: the descendant whose heading the question names."""
     normalized = normalize(question)
@@ -53,11 +73,13 @@ class ClauseAnswerer:
                 pool = [d for d in self.library.documents if d.structure == "legal" and not d.in_force] + pool
             matches = [(d, c) for d in pool if (c := self._article(d, article))]
             text = article.text
-        else:
-            reference = policy_reference(request.question)
+        elif reference := policy_reference(request.question):
             pool = named or [d for d in self.library.documents if d.structure == "policy" and d.in_force]
             matches = self._policy(pool, reference, request.question)
             text = reference.text
+        else:  # a part named by its heading
+            matches = named_parts(named or [d for d in self.library.documents if d.in_force], request.question)
+            text = matches[0][1].heading if matches else request.question[:20]
         if not matches:
             return self._missing(request, text, named)
         if len(matches) > 1 and not named:

@@ -23,7 +23,7 @@ from assistant.evidence import TermStats, gather
 from assistant.extractive import ExtractiveAnswerer
 from assistant.index import PolicyIndex
 from assistant.library import Library, name_key
-from assistant.lookup import ClauseAnswerer, MetadataAnswerer, policy_reference
+from assistant.lookup import ClauseAnswerer, MetadataAnswerer, named_parts, policy_reference
 from assistant.presentation import AUDIENCE_LABELS
 from assistant.questions import (
     metadata_fields,
@@ -50,7 +50,7 @@ _HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff0-9]")
 ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
     ("refused", lambda p: bool(refusal(p["lowered"]))),
     ("absent", lambda p: bool(p["absent"]) and not p["named"]),
-    ("clause", lambda p: bool(find_article(p["question"]) or policy_reference(p["question"]))),
+    ("clause", lambda p: bool(find_article(p["question"]) or policy_reference(p["question"]) or p["parts"])),
     ("metadata", lambda p: bool(p["fields"])),
 )
 """Routes tried in order; a question that none takes goes to ``retrieval``."""
@@ -143,6 +143,8 @@ class AnswerChain:
         fields = metadata_fields(lowered, topic_words)
         absent = self.library.unknown_titles(question)
         prepared = {**inputs, "lowered": lowered, "named": context.doc_ids, "context": context, "fields": fields}
+        pool = [self.library.by_id[d] for d in context.doc_ids] or [d for d in self.library.documents if d.in_force]
+        prepared["parts"] = named_parts(pool, question)
         prepared |= {"absent": absent, "topic": topic_beside_metadata(lowered, topic_words)}
         own_reference = find_article(question) or policy_reference(question)
         prepared["question"] = (

@@ -343,3 +343,16 @@ def test_a_paragraph_is_cited_within_its_article(chain):
     assert citation.reference == "第三十条第二款" and citation.quote.startswith("前款规定的行为")
     assert citation.text.startswith("第三十条") and "给予警告" in citation.text  # 前款 is there to read
     assert "前款规定的行为" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["新修改的慈善法里“应急慈善”一章讲了什么？", "慈善法应急慈善这一章"])
+def test_a_chapter_named_by_its_heading_is_looked_up(chain, question):
+    answer = chain.ask(question, "staff")
+    assert answer.kind == "clause" and answer.found
+    assert answer.citations[0].reference == "第八章" and "第七十条" in answer.answer
+
+
+def test_a_heading_several_documents_share_asks_which(chain):
+    answer = chain.ask("法律责任一章", "staff")
+    assert answer.kind == "clarify" and len({c.doc_id for c in answer.citations}) >= 3
+    assert chain.route("应急慈善是什么意思") != "clause"  # a topic, not a part named as such

@@ -275,3 +275,17 @@ def test_reading_the_index_does_not_import_the_ingest_pipeline():
         [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, env=os.environ
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_vector_store_searches_wide_on_a_single_thread_graph(tmp_path):
+    """Chroma's defaults gave a different nearest clause from load to load; old indexes are moved over on open."""
+    import chromadb
+
+    from assistant.store import SEARCH, VectorStore
+
+    client = chromadb.PersistentClient(path=str(tmp_path / "chroma"))
+    client.create_collection("old-index", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+    for name in ("old-index", "new-index"):
+        VectorStore(client, name)
+        hnsw = client.get_collection(name).configuration_json["hnsw"]
+        assert {key: hnsw.get(key) for key in SEARCH} == SEARCH and hnsw["space"] == "cosine"
