@@ -286,6 +286,7 @@ def test_vector_store_searches_wide_on_a_single_thread_graph(tmp_path):
     client = chromadb.PersistentClient(path=str(tmp_path / "chroma"))
     client.create_collection("old-index", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
     for name in ("old-index", "new-index"):
-        VectorStore(client, name)
-        hnsw = client.get_collection(name).configuration_json["hnsw"]
+        store = VectorStore(client, name)
+        assert client.get_collection(name).configuration_json["hnsw"]["ef_search"] == SEARCH["ef_search"]
+        hnsw = store._collection.configuration_json["hnsw"]
         assert {key: hnsw.get(key) for key in SEARCH} == SEARCH and hnsw["space"] == "cosine"
