@@ -62,7 +62,8 @@ class VectorStore:
             name, embedding_function=None, configuration={"hnsw": {"space": "cosine", **SEARCH}}
         )
         current = (getattr(self._collection, "configuration_json", None) or {}).get("hnsw") or {}
-        if any(current.get(key) != value for key, value in SEARCH.items()):  # an index built before these
+        # An index built before these settings; and num_threads, which Chroma does not keep, on every open.
+        if any(current.get(key) != value for key, value in SEARCH.items()):
             self._collection.modify(configuration={"hnsw": SEARCH})
         self._batch = min(UPSERT_BATCH, client.get_max_batch_size())
 
