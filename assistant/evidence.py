@@ -12,8 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant import messages
-from assistant.questions import LIST_QUESTION, Term, coverage, question_terms
+from assistant.questions import LIST_QUESTION, Term, asked_facets, coverage, question_terms
 from assistant.text import normalize, sentence_spans
 from assistant.types import ChunkMeta, Clause, PolicyDocument, RetrievalScores
 
@@ -145,12 +144,6 @@ def clause_span(doc: PolicyDocument, meta: ChunkMeta, clause: Clause | None) -> 
     return clause.start, end
 
 
-def asked_facets(question: str) -> tuple[str, ...]:
-    """What would show, in a sentence, the detail the question asks for (``messages.FACETS``)."""
-    asked = unicodedata.normalize("NFKC", question).lower()
-    return tuple(evidence for pattern, _, evidence in messages.FACETS if re.search(pattern, asked))
-
-
 def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument], stats: TermStats) -> Evidence:
     """Coverage and best sentences of every retrieved clause (langchain Documents, best first)."""
     terms = question_terms(question)
@@ -165,7 +158,17 @@ def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument],
         start, end = clause_span(doc, meta, clause)
         text = normalize(meta.heading_path + doc.text[start:end])
         heading = clause.title if clause and clause.heading else ""
-        quote = best_sentences(doc, start, end, terms, weights, asks_for_list, heading=heading, facets=facets)
+        quote = best_sentences(
+            doc,
+            start,
+            end,
+            terms,
+            weights,
+            asks_for_list,
+            heading=heading,
+            facets=facets,
+            context=normalize(meta.heading_path),
+        )
         clauses.append(
             ClauseEvidence(
                 doc, meta, RetrievalScores.of(item), clause, text, coverage(terms, text, weights), quote, item
@@ -185,6 +188,7 @@ def best_sentences(
     *,
     heading: str = "",
     facets: tuple[str, ...] = (),
+    context: str = "",
 ) -> Quote | None:
     """The one or two sentences of ``doc.text[start:end]`` that carry most of the question's words, verbatim."""
     scored, heading_scored = [], False
@@ -203,7 +207,12 @@ def best_sentences(
         scored.append((score, n, sentence))
     best, _, best_sentence = max(scored, key=lambda item: (item[0], -item[1]), default=(0.0, 0, ""))
     if best <= 0:
-        return None
+        # Only the clause's headings hold the question's words (应急慈善 → 第八章 应急慈善): quote its opening.
+        credit = sum(weights[t.word] for t in terms if context and t.found_in(context))
+        if credit <= 0 or not scored:
+            return None
+        scored = [(credit if n == 0 else 0.0, n, sentence) for _, n, sentence in scored]
+        best, best_sentence = credit, scored[0][2]
     chosen = sorted((item for item in scored if item[0] >= SECOND_SENTENCE_RATIO * best), key=lambda item: -item[0])[
         :QUOTED_SENTENCES
     ]

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant import messages
 from assistant.text import normalize, place_names, policy_terms, synonyms, words
 
 # Requests to drop the rules or reveal the set-up. Matched on the NFKC-lowercased question.
@@ -52,6 +53,12 @@ def is_task(lowered: str) -> bool:
     return bool(TASK_REQUESTS.search(lowered)) and not (
         QUESTION_WORDS.search(lowered) and not re.search(r"帮我|替我|给我", lowered)
     )
+
+
+def asked_facets(question: str) -> tuple[str, ...]:
+    """What would show, in a sentence, the detail the question asks for (``messages.FACETS``)."""
+    asked = unicodedata.normalize("NFKC", question).lower()
+    return tuple(evidence for pattern, _, evidence in messages.FACETS if re.search(pattern, asked))
 
 
 def refusal(lowered: str) -> str:

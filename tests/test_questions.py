@@ -210,3 +210,17 @@ def test_refusal_kinds(question, kind):
     from assistant.questions import refusal
 
     assert refusal(_lowered(question)) == kind
+
+
+def test_a_clause_whose_heading_alone_holds_the_words_is_quoted_from_its_opening():
+    from assistant.evidence import best_sentences
+    from assistant.questions import question_terms
+    from assistant.types import PolicyDocument
+
+    text = "第七十条 发生重大突发事件需要迅速开展救助时，人民政府应当建立协调机制。社会组织应当配合。"
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="慈善法", text=text)
+    terms = question_terms("应急慈善是什么意思")
+    weights = {t.word: 1.0 for t in terms}
+    assert best_sentences(doc, 0, len(text), terms, weights) is None
+    quote = best_sentences(doc, 0, len(text), terms, weights, context="第八章应急慈善>第七十条")
+    assert quote.best_sentence.startswith("第七十条")
