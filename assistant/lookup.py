@@ -44,6 +44,7 @@ def named_parts(pool: list[PolicyDocument], question: str) -> list[tuple[PolicyD
         for _, clause in doc.iter_clauses()
         if clause.kind in PART_KINDS
         and len(clause.heading) >= 2
+        and normalize(clause.heading) in text  # cheap test first: a question holding 部分 meets every part
         and re.search(re.escape(normalize(clause.heading)) + _PART_WORD, text)
     ]
 

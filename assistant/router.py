@@ -50,7 +50,7 @@ _HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff0-9]")
 ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
     ("refused", lambda p: bool(refusal(p["lowered"]))),
     ("absent", lambda p: bool(p["absent"]) and not p["named"]),
-    ("clause", lambda p: bool(find_article(p["question"]) or policy_reference(p["question"]) or p["parts"])),
+    ("clause", lambda p: bool(find_article(p["question"]) or policy_reference(p["question"]) or p.get("parts"))),
     ("metadata", lambda p: bool(p["fields"])),
 )
 """Routes tried in order; a question that none takes goes to ``retrieval``."""
@@ -226,7 +226,8 @@ class AnswerChain:
         if not evidence.terms or not evidence.clauses:
             return None
         embedder = self.index.embedder
-        similarity, near = quote_similarity(evidence, embedder), neighbours(evidence.question, embedder, exclude)
+        near = 0.0 if p["named"] else neighbours(evidence.question, embedder, exclude)
+        similarity = quote_similarity(evidence, embedder)
         return features(evidence, evidence.question, similarity, bool(p["named"]), near)
 
     def _retrieval(self, p: dict) -> Answer:

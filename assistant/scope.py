@@ -103,6 +103,8 @@ def examples(embedder) -> Examples:
 
 
 def neighbours(question: str, embedder, exclude: str = "") -> float:
+    """The ``neighbours`` signal of a question. Not used (0) when the question names its documents: whether
+    the library covers the topic is then settled, and what is left is whether those documents say it."""
     return examples(embedder).neighbours(np.asarray(embedder.embed_query(question), dtype=np.float32), exclude)
 
 
@@ -159,7 +161,8 @@ def decide(evidence: Evidence, embedder, *, named: bool = False, model: ScopeMod
     if not evidence.terms or not evidence.clauses:
         return False, 0.0
     model = model or default_model()
-    signals = features(evidence, evidence.question, 0.0, named, neighbours(evidence.question, embedder))
+    near = 0.0 if named else neighbours(evidence.question, embedder)
+    signals = features(evidence, evidence.question, 0.0, named, near)
     # A cosine lies in [-1, 1]: when the decision is the same at both ends, the quote's similarity cannot
     # change it, and embedding the sentence (the largest cost of a question) is skipped. The score then
     # reads the quoted clause's own similarity in its place, which lies on the same side of the threshold.
