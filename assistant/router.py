@@ -1,8 +1,9 @@
 """The answer chain: a question is prepared (validated, read against the conversation, its named
 documents found), routed, and answered. The routes, in order, all listed in ``ROUTES``:
 
-- ``refused``: an attempt to change the assistant's rules, or a task that is not a question;
-- ``clause``: a clause reference (慈善法第二十二条, 二(二)3), looked up deterministically;
+- ``refused``: an attempt to change the assistant's rules, to forge or evade unseen, or a task;
+- ``absent``: a document the question names by title that the library does not hold;
+- ``clause``: a clause reference (慈善法第二十二条, 二(二)3, “应急慈善”一章), looked up deterministically;
 - ``metadata``: a question about a document itself (令号, 施行日期, 是否有效);
 - ``retrieval``: everything else: hybrid retrieval, the scope decision, then the answerer
   (extractive by default; any ``Answerer``, e.g. an LLM, plugs in here).
@@ -94,15 +95,8 @@ class AnswerChain:
         audience = AUDIENCE_LABELS.get(audience or "", audience or self.settings.audience)
         error = self._invalid(text, audience, doc)
         if error:
-            return Answer(
-                text[:50],
-                error,
-                False,
-                [],
-                audience if audience in AUDIENCES else "resident",
-                kind="error",
-                error=error,
-            )
+            shown = audience if audience in AUDIENCES else "resident"
+            return Answer(text[:50], error, False, [], shown, kind="error", error=error)
         use_vocabulary(getattr(self.index, "vocabulary", None) or vocabulary())  # questions cut as the chunks were
         turns = history or []
         if turns and not isinstance(turns[0], Turn):
