@@ -46,6 +46,11 @@ def _names(doc: PolicyDocument) -> set[str]:
         subject = base[base.index("关于") :]
         names |= {subject, subject.removeprefix("关于")}
         names.add(re.sub(r"(有关事项)?的(?=[^的]{1,4}$)", "", subject.removeprefix("关于")))
+    # A title's quoted keyword with its kind, and the place: “三社联动”…实施意见 → (台州)三社联动(实施)意见.
+    kind = re.search(r"(?:实施|指导)?(?:意见|通知|办法|方案|规定|决定|公告)$", base)
+    for keyword in re.findall(r"[“\"「]([^”\"」]{2,12})[”\"」]", doc.title) if kind else []:
+        for ending in {kind.group(), kind.group()[-2:]}:
+            names |= {place + keyword + ending for place in ("", *place_names(doc))}
     if doc.doc_number:
         names.add(doc.doc_number)
         names.update(re.findall(r"[^\s，,；;]*[〔\[［]\d{4}[〕\]］]\d+号", doc.doc_number))

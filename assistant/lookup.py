@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 from assistant import messages
-from assistant.citations import clause_citation, section_citation, source_line
+from assistant.citations import clause_citation, source_line
 from assistant.library import Library
 from assistant.presentation import incomplete_notice, version_notice
 from assistant.questions import question_terms
@@ -165,72 +165,3 @@ class ClauseAnswerer:
         if len(matches) > MAX_CANDIDATES:
             lines.append("（还有其他文件也有这一条，请在问题里写上文件名称。）")
         return Answer(request.question, "\n".join(lines), True, citations, request.audience, kind="clarify")
-
-
-class MetadataAnswerer:
-    """Answers what a document is: number, issuer, kind, status, dates, from its parsed header."""
-
-    def __init__(self, library: Library, guess_document) -> None:
-        self.library = library
-        self.guess_document = guess_document  # (topic words) -> PolicyDocument | None
-
-    def __call__(self, request: AnswerRequest, fields: list[str], topic: list[str] = ()) -> Answer:
-        docs = [self.library.by_id[d] for d in request.named_docs if d in self.library.by_id]
-        guessed = ""
-        if not docs and len(self.library.documents) == 1:
-            docs = self.library.documents
-        if not docs and topic and (doc := self.guess_document(topic)):
-            docs, guessed = [doc], messages.GUESSED_DOCUMENT.format(title=doc.title)
-        if not docs:
-            return self._which(request)
-        blocks, citations = [], []
-        for doc in docs[:3]:
-            lines = [f"《{doc.title}》"] + [f"{messages.METADATA_LABELS[f]}：{_value(doc, f)}" for f in fields]
-            quote = _header_lines(doc, fields)
-            citation = section_citation(doc, "文件信息", quote=quote)
-            lines += [f"原文：“{quote}”" if quote else "", source_line(citation)]
-            blocks.append("\n".join(line for line in lines if line))
-            citations.append(citation)
-        text = "\n\n".join(blocks) + (f"\n{guessed}" if guessed else "")
-        return Answer(request.question, text, True, citations, request.audience, kind="metadata")
-
-    def _which(self, request: AnswerRequest) -> Answer:
-        docs = self.library.documents
-        examples = "、".join(f"《{d.short_title}》" for d in docs[:4])
-        text = messages.WHICH_DOCUMENT.format(examples=examples, example=docs[0].short_title)
-        return Answer(request.question, text, False, [], request.audience, kind="clarify")
-
-
-def _value(doc: PolicyDocument, field: str) -> str:
-    label = messages.METADATA_LABELS[field]
-    if field == "status":
-        value = doc.status + (f"（{doc.validity}）" if doc.validity else "")
-        if doc.superseded_by:
-            value += "；" + messages.SUPERSEDED_BY.format(title=doc.superseded_by)
-        return value + ("；来源文本不完整" if doc.incomplete else "")
-    if field == "addressees":
-        return "、".join(doc.addressees) or messages.NO_VALUE.format(label=label)
-    value = getattr(doc, field, "")
-    return value or messages.NO_VALUE.format(label=label)
-
-
-_FIELD_WORDS = {
-    "doc_number": r"令|号",
-    "issuer": r"发布机关|发文机关|印发",
-    "date": r"\d{4}年",
-    "effective": r"施行|执行|生效",
-    "amended": r"修订|修正",
-    "addressees": r"[:：]$",
-    "status": r"有效|废止|取代|失效",
-    "title": r"^",
-    "kind": r"令|法规|人民代表大会",
-}
-
-
-def _header_lines(doc: PolicyDocument, fields: list[str]) -> str:
-    """The header lines the answer rests on, verbatim."""
-    lines = [line for line in doc.metadata_text.split("\n") if line.strip()]
-    chosen = [line for line in lines if any(re.search(_FIELD_WORDS[f], line) for f in fields if f != "title")]
-    if "title" in fields or not chosen:
-        chosen = lines[:1] + chosen
-    return " ".join(dict.fromkeys(chosen))

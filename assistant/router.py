@@ -24,7 +24,8 @@ from assistant.evidence import TermStats, gather
 from assistant.extractive import ExtractiveAnswerer
 from assistant.index import PolicyIndex
 from assistant.library import Library, name_key
-from assistant.lookup import ClauseAnswerer, MetadataAnswerer, named_parts, policy_reference
+from assistant.lookup import ClauseAnswerer, named_parts, policy_reference
+from assistant.metadata import MetadataAnswerer
 from assistant.presentation import AUDIENCE_LABELS
 from assistant.questions import (
     metadata_fields,

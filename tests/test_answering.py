@@ -357,3 +357,18 @@ def test_a_heading_several_documents_share_asks_which(chain):
     answer = chain.ask("法律责任一章", "staff")
     assert answer.kind == "clarify" and len({c.doc_id for c in answer.citations}) >= 3
     assert chain.route("应急慈善是什么意思") != "clause"  # a topic, not a part named as such
+
+
+def test_when_a_law_takes_effect_comes_from_its_own_closing_article(chain):
+    answer = chain.ask("城市居民委员会组织法从哪天起施行，废止了什么", "staff")
+    assert answer.kind == "metadata" and "1990年1月1日" in answer.answer
+    assert "没有载明" not in answer.answer  # the header is silent, the law is not
+    assert any(c.clause == "第二十三条" and "同时废止" in c.quote for c in answer.citations)
+
+
+def test_a_policy_document_is_named_by_place_and_quoted_keyword(chain):
+    taizhou = "taizhou-sanshe-liandong-2016"
+    for question in ("台州三社联动实施意见现在还有效吗？", "三社联动意见的文号是什么"):
+        assert [d.doc_id for d in chain.library.mentioned(question)] == [taizhou]
+    answer = chain.ask("台州三社联动实施意见现在还有效吗？", "staff")
+    assert answer.kind == "metadata" and "现行有效" in answer.answer

@@ -1,0 +1,105 @@
+"""The metadata answerer: what a document is (number, issuer, kind, status, dates), from its parsed
+header and, for when it takes effect and what it repeals, from the document's own closing clause."""
+
+from __future__ import annotations
+
+import re
+
+from assistant import messages
+from assistant.citations import clause_citation, section_citation, source_line
+from assistant.library import Library
+from assistant.types import Answer, AnswerRequest, Clause, PolicyDocument
+
+
+class MetadataAnswerer:
+    """Answers what a document is: number, issuer, kind, status, dates, from its parsed header."""
+
+    def __init__(self, library: Library, guess_document) -> None:
+        self.library = library
+        self.guess_document = guess_document  # (topic words) -> PolicyDocument | None
+
+    def __call__(self, request: AnswerRequest, fields: list[str], topic: list[str] = ()) -> Answer:
+        docs = [self.library.by_id[d] for d in request.named_docs if d in self.library.by_id]
+        guessed = ""
+        if not docs and len(self.library.documents) == 1:
+            docs = self.library.documents
+        if not docs and topic and (doc := self.guess_document(topic)):
+            docs, guessed = [doc], messages.GUESSED_DOCUMENT.format(title=doc.title)
+        if not docs:
+            return self._which(request)
+        blocks, citations = [], []
+        for doc in docs[:3]:
+            own = _own_clause(doc, fields)
+            lines = [f"《{doc.title}》"] + [f"{messages.METADATA_LABELS[f]}：{_value(doc, f, own)}" for f in fields]
+            quote = _header_lines(doc, fields)
+            citation = section_citation(doc, "文件信息", quote=quote)
+            lines += [f"原文：“{quote}”" if quote else "", source_line(citation)]
+            citations.append(citation)
+            if own:  # 本法自…起施行 / 同时废止: the text's own word on it
+                clause, sentences = own
+                citations.append(clause_citation(doc, clause, quote=sentences))
+                lines += [f"原文：“{sentences}”", source_line(citations[-1])]
+            blocks.append("\n".join(line for line in lines if line))
+        text = "\n\n".join(blocks) + (f"\n{guessed}" if guessed else "")
+        return Answer(request.question, text, True, citations, request.audience, kind="metadata")
+
+    def _which(self, request: AnswerRequest) -> Answer:
+        docs = self.library.documents
+        examples = "、".join(f"《{d.short_title}》" for d in docs[:4])
+        text = messages.WHICH_DOCUMENT.format(examples=examples, example=docs[0].short_title)
+        return Answer(request.question, text, False, [], request.audience, kind="clarify")
+
+
+def _value(doc: PolicyDocument, field: str, own: tuple[Clause, str] | None = None) -> str:
+    label = messages.METADATA_LABELS[field]
+    if field == "effective" and not doc.effective and own:  # the header is silent; the closing clause says
+        date = re.search(r"\d{4}年\d{1,2}月\d{1,2}日|公布之日|发布之日|印发之日", own[1])
+        if date:
+            return f"{date.group()}（{own[0].id}）"
+    if field == "status":
+        value = doc.status + (f"（{doc.validity}）" if doc.validity else "")
+        if doc.superseded_by:
+            value += "；" + messages.SUPERSEDED_BY.format(title=doc.superseded_by)
+        return value + ("；来源文本不完整" if doc.incomplete else "")
+    if field == "addressees":
+        return "、".join(doc.addressees) or messages.NO_VALUE.format(label=label)
+    value = getattr(doc, field, "")
+    return value or messages.NO_VALUE.format(label=label)
+
+
+_FIELD_WORDS = {
+    "doc_number": r"令|号",
+    "issuer": r"发布机关|发文机关|印发",
+    "date": r"\d{4}年",
+    "effective": r"施行|执行|生效",
+    "amended": r"修订|修正",
+    "addressees": r"[:：]$",
+    "status": r"有效|废止|取代|失效",
+    "title": r"^",
+    "kind": r"令|法规|人民代表大会",
+}
+
+
+_OWN_WORDS = {"effective": r"(?:自|从).{0,24}(?:起|之日)施行|施行之日", "status": r"废止|同时失效"}
+"""What a document's own closing clause says about the fields asked (laws end: 本法自…起施行。…同时废止)."""
+
+
+def _own_clause(doc: PolicyDocument, fields: list[str]) -> tuple[Clause, str] | None:
+    """The last clause of the document whose sentences state the date it takes effect or what it repeals."""
+    patterns = [_OWN_WORDS[f] for f in fields if f in _OWN_WORDS]
+    for _, clause in reversed(list(doc.iter_clauses()) if patterns else []):
+        if clause.children:
+            continue
+        found = [s for s in re.findall(r"[^。；\n]+[。；]?", clause.text) if any(re.search(p, s) for p in patterns)]
+        if found:
+            return clause, "".join(found).strip()
+    return None
+
+
+def _header_lines(doc: PolicyDocument, fields: list[str]) -> str:
+    """The header lines the answer rests on, verbatim."""
+    lines = [line for line in doc.metadata_text.split("\n") if line.strip()]
+    chosen = [line for line in lines if any(re.search(_FIELD_WORDS[f], line) for f in fields if f != "title")]
+    if "title" in fields or not chosen:
+        chosen = lines[:1] + chosen
+    return " ".join(dict.fromkeys(chosen))
