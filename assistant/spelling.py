@@ -13,10 +13,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import jieba
 from pypinyin import Style, lazy_pinyin
 
-from assistant.text import normalize, stopwords, words
+from assistant.text import normalize, stopwords, tokenizer, words
 
 MIN_FREQUENCY = 2
 """Times a word must occur across the library to be a correction target: a one-off cut is too likely
@@ -47,8 +46,8 @@ def pinyin_key(text: str) -> str:
 
 
 def _inside_words(question: str) -> frozenset[int]:
-    """Offsets that fall strictly inside a word of jieba's dictionary segmentation of ``question``."""
-    tokens = jieba.dt.tokenize(question, HMM=False)
+    """Offsets that fall strictly inside a word of the tokenizer's segmentation of ``question``."""
+    tokens = tokenizer().tokenize(question, HMM=False)
     return frozenset(offset for _, start, end in tokens for offset in range(start + 1, end))
 
 
@@ -71,7 +70,6 @@ class Speller:
         for word in sorted(frequencies):
             for pattern in _patterns(word):
                 self._neighbours.setdefault(pattern, []).append(word)
-        jieba.dt.check_initialized()
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Speller:
@@ -131,7 +129,7 @@ class Speller:
 
         A function word (我, 的, 个) is taken as typed: 把我 is no typo of 把握.
         """
-        if typed in self._windows or jieba.dt.FREQ.get(typed, 0) > 0:
+        if typed in self._windows or tokenizer().FREQ.get(typed, 0) > 0:
             return None  # the library's own text, or a real word the library lacks
         neighbours = [
             word

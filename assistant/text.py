@@ -77,6 +77,11 @@ def vocabulary() -> Vocabulary:
     return current.vocabulary
 
 
+def tokenizer() -> jieba.Tokenizer:
+    """The installed tokenizer: jieba's dictionary plus the library's vocabulary (one copy per process)."""
+    return _tokenizer()
+
+
 def _tokenizer() -> jieba.Tokenizer:
     current = _installed
     if current.tokenizer is None:
