@@ -7,6 +7,8 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 from assistant.spelling import Speller
 from assistant.text import normalize
@@ -38,10 +40,18 @@ def name_key(text: str) -> str:
     return _MARKS.sub("", normalize(text))
 
 
+@lru_cache(maxsize=1)
+def english_names() -> dict[str, tuple[str, ...]]:
+    """Exact title → the English names people use for it (data/english_names.tsv)."""
+    text = resources.files("assistant").joinpath("data", "english_names.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t", 1) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return {title: tuple(names.split("|")) for title, names in rows}
+
+
 def _names(doc: PolicyDocument) -> set[str]:
     """Every way a person may name the document, normalised."""
     base = _BRACKETS.sub("", doc.title)
-    names = {doc.title, base, base.removeprefix("中华人民共和国"), *doc.short_names}
+    names = {doc.title, base, base.removeprefix("中华人民共和国"), *doc.short_names, *english_names().get(doc.title, ())}
     if "关于" in base:  # 中共中央 国务院关于加强…的意见 → 关于加强…的意见, 加强…意见; …有关事项的公告 → …公告
         subject = base[base.index("关于") :]
         names |= {subject, subject.removeprefix("关于")}

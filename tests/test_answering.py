@@ -372,3 +372,24 @@ def test_a_policy_document_is_named_by_place_and_quoted_keyword(chain):
         assert [d.doc_id for d in chain.library.mentioned(question)] == [taizhou]
     answer = chain.ask("台州三社联动实施意见现在还有效吗？", "staff")
     assert answer.kind == "metadata" and "现行有效" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, short, reference",
+    [
+        ("Article 22 of the Charity Law", "慈善法", "第二十二条"),
+        (
+            "What does article 10 of the Regulations on the Registration and Administration of Social "
+            "Organizations say?",
+            "社团条例",
+            "第十条",
+        ),
+        ("Foundation Regulations article 8", "基金会条例", "第八条"),
+    ],
+)
+def test_documents_are_named_in_english_too(chain, question, short, reference):
+    answer = chain.ask(question, "staff")
+    assert answer.kind == "clause" and (answer.citations[0].short_title, answer.citations[0].reference) == (
+        short,
+        reference,
+    )

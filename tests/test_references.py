@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.references import cn_to_int, find_reference, int_to_cn
+from assistant.references import cn_to_int, find_article, find_reference, int_to_cn
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,17 @@ def test_no_article_in_other_text(text):
 def test_numerals_to_hundreds():
     assert [cn_to_int(t) for t in ("一百", "一百零一", "一百二十五", "一百一十")] == [100, 101, 125, 110]
     assert [int_to_cn(n) for n in (100, 101, 110, 125)] == ["一百", "一百零一", "一百一十", "一百二十五"]
+
+
+@pytest.mark.parametrize(
+    "question, article, paragraph",
+    [("慈善法二十二条", 22, None), ("社团条例十条第一款", 10, 1), ("基金会管理条例八条", 8, None)],
+)
+def test_an_article_written_right_after_a_law_name_without_di(question, article, paragraph):
+    found = find_article(question)
+    assert (found.article, found.paragraph) == (article, paragraph)
+
+
+@pytest.mark.parametrize("question", ["我们社区有十条规定", "条例规定了什么", "办法里有三条件"])
+def test_bare_numbers_elsewhere_are_no_articles(question):
+    assert find_article(question) is None
