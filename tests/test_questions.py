@@ -124,31 +124,19 @@ def test_content_questions_are_not_metadata_questions(question):
     assert _fields(question) == []
 
 
-def test_a_caveat_speaks_of_the_whole_cited_clause_not_only_the_quote():
-    from assistant.presentation import facet_caveats
+def _cited(text: str, quote: str):
     from assistant.types import Citation
 
-    text = "第三十条 村民委员会实行村务公开制度。一般事项至少每季度公布一次；财务收支情况应当每月公布一次。"
-    quoted = Citation(
-        doc_title="村民委员会组织法",
-        doc_number="",
-        clause="第三十条",
-        heading="",
-        text=text,
-        quote="第三十条 村民委员会实行村务公开制度。",
-        score=1.0,
-    )
-    silent = Citation(
-        doc_title="村民委员会组织法",
-        doc_number="",
-        clause="第三十条",
-        heading="",
-        text="第三十条 村民委员会实行村务公开制度。",
-        quote="第三十条 村民委员会实行村务公开制度。",
-        score=1.0,
-    )
+    return Citation(doc_title="某法", doc_number="", clause="第一条", heading="", text=text, quote=quote, score=1.0)
+
+
+def test_a_caveat_speaks_of_the_whole_cited_clause_not_only_the_quote():
+    from assistant.presentation import facet_caveats
+
+    opening = "第三十条 村民委员会实行村务公开制度。"
+    quoted = _cited(opening + "一般事项至少每季度公布一次；财务收支情况应当每月公布一次。", opening)
     assert facet_caveats("村务公开多长时间公布一次？", [quoted]) == []
-    assert any("具体期限" in c for c in facet_caveats("村务公开多长时间公布一次？", [silent]))
+    assert any("具体期限" in c for c in facet_caveats("村务公开多长时间公布一次？", [_cited(opening, opening)]))
 
 
 def test_the_quote_shows_the_detail_the_question_asks_for():
@@ -178,19 +166,9 @@ def test_the_quote_shows_the_detail_the_question_asks_for():
 )
 def test_a_materials_caveat_only_for_questions_that_ask_for_materials(question, asks):
     from assistant.presentation import facet_caveats
-    from assistant.types import Citation
 
-    silent = Citation(
-        doc_title="某条例",
-        doc_number="",
-        clause="第一条",
-        heading="",
-        text="第一条 为了规范管理，制定本条例。",
-        quote="第一条 为了规范管理，制定本条例。",
-        score=1.0,
-    )
-    caveats = facet_caveats(question, [silent])
-    assert any("材料或手续" in c for c in caveats) == asks
+    silent = _cited("第一条 为了规范管理，制定本条例。", "第一条 为了规范管理，制定本条例。")
+    assert any("材料或手续" in c for c in facet_caveats(question, [silent])) == asks
 
 
 @pytest.mark.parametrize(
