@@ -51,7 +51,13 @@ def english_names() -> dict[str, tuple[str, ...]]:
 def _names(doc: PolicyDocument) -> set[str]:
     """Every way a person may name the document, normalised."""
     base = _BRACKETS.sub("", doc.title)
-    names = {doc.title, base, base.removeprefix("中华人民共和国"), *doc.short_names, *english_names().get(doc.title, ())}
+    names = {
+        doc.title,
+        base,
+        base.removeprefix("中华人民共和国"),
+        *doc.short_names,
+        *english_names().get(doc.title, ()),
+    }
     if "关于" in base:  # 中共中央 国务院关于加强…的意见 → 关于加强…的意见, 加强…意见; …有关事项的公告 → …公告
         subject = base[base.index("关于") :]
         names |= {subject, subject.removeprefix("关于")}

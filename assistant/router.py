@@ -36,7 +36,7 @@ from assistant.questions import (
 )
 from assistant.references import find_article
 from assistant.retrieval import HybridRetriever
-from assistant.scope import decide, features, neighbours, quote_similarity
+from assistant.scope import decide, exact_features
 from assistant.settings import AUDIENCES, Settings
 from assistant.text import use_vocabulary, vocabulary
 from assistant.types import Answer, Answerer, AnswerRequest, ChunkMeta, Turn
@@ -220,10 +220,7 @@ class AnswerChain:
         _, _, evidence = self._gather(p)
         if not evidence.terms or not evidence.clauses:
             return None
-        embedder = self.index.embedder
-        near = 0.0 if p["named"] else neighbours(evidence.question, embedder, exclude)
-        similarity = quote_similarity(evidence, embedder)
-        return features(evidence, evidence.question, similarity, bool(p["named"]), near)
+        return exact_features(evidence, self.index.embedder, named=bool(p["named"]), exclude=exclude)
 
     def _retrieval(self, p: dict) -> Answer:
         question, retrieved, evidence = self._gather(p)

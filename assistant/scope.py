@@ -102,9 +102,11 @@ def examples(embedder) -> Examples:
         return _EXAMPLES[embedder.identity]
 
 
-def neighbours(question: str, embedder, exclude: str = "") -> float:
+def neighbours(question: str, embedder, exclude: str = "", *, named: bool = False) -> float:
     """The ``neighbours`` signal of a question. Not used (0) when the question names its documents: whether
     the library covers the topic is then settled, and what is left is whether those documents say it."""
+    if named:
+        return 0.0
     return examples(embedder).neighbours(np.asarray(embedder.embed_query(question), dtype=np.float32), exclude)
 
 
@@ -153,6 +155,12 @@ def _passage_vector(embedder, sentence: str) -> np.ndarray:
     return np.asarray(embedder.embed_documents([sentence])[0])
 
 
+def exact_features(evidence: Evidence, embedder, *, named: bool = False, exclude: str = "") -> dict[str, float]:
+    """Every signal computed, the quote's similarity included (calibration; ``decide`` may skip that one)."""
+    near = neighbours(evidence.question, embedder, exclude, named=named)
+    return features(evidence, evidence.question, quote_similarity(evidence, embedder), named, near)
+
+
 def decide(evidence: Evidence, embedder, *, named: bool = False, model: ScopeModel | None = None) -> tuple[bool, float]:
     """Whether the library answers the question, and the score the decision rests on.
 
@@ -161,8 +169,7 @@ def decide(evidence: Evidence, embedder, *, named: bool = False, model: ScopeMod
     if not evidence.terms or not evidence.clauses:
         return False, 0.0
     model = model or default_model()
-    near = 0.0 if named else neighbours(evidence.question, embedder)
-    signals = features(evidence, evidence.question, 0.0, named, near)
+    signals = features(evidence, evidence.question, 0.0, named, neighbours(evidence.question, embedder, named=named))
     # A cosine lies in [-1, 1]: when the decision is the same at both ends, the quote's similarity cannot
     # change it, and embedding the sentence (the largest cost of a question) is skipped. The score then
     # reads the quoted clause's own similarity in its place, which lies on the same side of the threshold.
