@@ -104,7 +104,7 @@ METADATA_QUESTIONS = {
     "kind": re.compile(
         r"效力层级|法律效力|什么级别|哪一?(类|种|级)(文件|法规)|是法律还是|属于(法律|行政法规|部门规章|规章|地方性法规)"
     ),
-    "amended": re.compile(r"修订|修正|修改过|改过|amended|revised"),
+    "amended": re.compile(r"修订|修正|修改过|改过|(哪个|哪一个|什么|最新|现行)版本|amended|revised"),
     "title": re.compile(
         r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|title|name of (the|this) document"
     ),
@@ -118,7 +118,7 @@ METADATA_QUESTIONS = {
 DOCUMENT_WORDS = frozenset(
     "这份 那份 这个 那个 该 本 此 它 文件 政策 意见 通知 条例 办法 法 法律 法规 规章 规定 方案 规划 公告 决定 版本 "
     "现在 目前 还 仍然 是否 是 什么 多少 哪 哪个 哪一个 哪年 哪天 几号 号 令 时候 时间 日期 开始 起 的 了 吗 呢 呀 和 与 及 "
-    "发布 公布 印发 颁布 通过 最初 最早 原来 依据 根据 后来 国务院 民政部 中央 全国人大 "
+    "发布 公布 印发 颁布 通过 最初 最早 原来 依据 根据 后来 国务院 民政部 中央 全国人大 最新 最近 哪一年 几几年 "
     "document this it law regulation".split()
 )
 

@@ -114,6 +114,8 @@ def test_metadata_fields():
     assert _fields("这份文件的发文机关和文号是什么？") == ["doc_number", "issuer"]
     assert _fields("这份文件还有效吗") == ["status"]
     assert _fields("社团条例令号是多少", "社团条例") == ["doc_number"]
+    assert _fields("慈善法现在是哪个版本", "慈善法") == ["amended"]
+    assert _fields("社团条例最新修订是哪一年", "社团条例") == ["amended"]
     assert not any(p.search("怎样有效发挥社会工作者的作用") for p in METADATA_QUESTIONS.values())
 
 
