@@ -124,7 +124,8 @@ class AnswerChain:
         return ""
 
     def _prepare(self, inputs: dict) -> dict:
-        question = inputs["question"]
+        typed = inputs["question"]
+        question = self.library.speller.correct(typed).text  # 慈善发/登计 → 慈善法/登记: what everything reads
         named = [d.doc_id for d in self.library.mentioned(question)]
         if inputs.get("doc"):
             named = [self.library.resolve(inputs["doc"]).doc_id]
@@ -143,7 +144,7 @@ class AnswerChain:
         prepared |= {"absent": absent, "topic": topic_beside_metadata(lowered, topic_words)}
         own_reference = find_article(question) or policy_reference(question)
         prepared["question"] = (
-            context.question if context.follows and not own_reference and find_article(context.question) else question
+            context.question if context.follows and not own_reference and find_article(context.question) else typed
         )
         return prepared | {"route": route_of(prepared)}
 
@@ -173,10 +174,8 @@ class AnswerChain:
         return Answer(p["question"], text, False, [], p["audience"], kind="not_found")
 
     def _gather(self, p: dict):
-        """Retrieval over the named documents (or every document in force), and what it found.
-
-        The search and the evidence read the question with its homophone typos corrected (登计 → 登记)."""
-        question = self.library.speller.correct(p["context"].question).text
+        """Retrieval over the named documents (or every document in force), and what it found."""
+        question = p["context"].question
         old_too = self.library.wants_old(question)  # 2016年原文: superseded texts join the search
         scope = p["named"] or [d.doc_id for d in self.library.documents if d.in_force or old_too]
         query = question

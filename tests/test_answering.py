@@ -288,6 +288,12 @@ def test_a_homophone_typo_is_answered_like_the_word_it_stands_for(chain):
     assert [c.clause for c in typed.citations] == [c.clause for c in meant.citations]
 
 
+def test_a_typo_in_a_document_name_still_finds_the_article(chain):
+    answer = chain.ask("慈善发第二十二条", "staff")
+    assert answer.kind == "clause" and answer.question == "慈善发第二十二条"
+    assert (answer.citations[0].short_title, answer.citations[0].reference) == ("慈善法", "第二十二条")
+
+
 def test_stored_example_vectors_are_the_answering_embedders(chain):
     import numpy as np
 
