@@ -28,6 +28,11 @@ FEATURES = ("dense", "bm25", "agree", "coverage", "quote_similarity", "rarest_co
 text, question length, words absent from the library and first-clause coverage did not help)."""
 NEIGHBOURS = 3
 """How many nearest labelled questions of each side the ``neighbours`` signal averages."""
+QUOTE_RANGE = (0.5, 1.0)
+"""Where a question's similarity to a sentence of the library lies. A cosine may be anything in [-1, 1] in
+principle; the bundled e5 model's question-sentence cosines ranged 0.68–0.96 over all 398 × 3,192 pairs of the
+team's questions and the library's sentences, so the range kept starts well below that (re-check it for
+another model: ``tests/test_answering.py`` compares the decisions with the exact ones)."""
 EXAMPLES = "scope_examples.json"
 """The labelled questions (tune half, retrieval route) and the embedder that made ``EXAMPLE_VECTORS``."""
 EXAMPLE_VECTORS = "scope_examples.npy"
@@ -170,10 +175,10 @@ def decide(evidence: Evidence, embedder, *, named: bool = False, model: ScopeMod
         return False, 0.0
     model = model or default_model()
     signals = features(evidence, evidence.question, 0.0, named, neighbours(evidence.question, embedder, named=named))
-    # A cosine lies in [-1, 1]: when the decision is the same at both ends, the quote's similarity cannot
+    # When the decision is the same at both ends of the range the quote's similarity can take, it cannot
     # change it, and embedding the sentence (the largest cost of a question) is skipped. The score then
     # reads the quoted clause's own similarity in its place, which lies on the same side of the threshold.
-    ends = [model.probability(signals | {"quote_similarity": end}) >= model.threshold for end in (-1.0, 1.0)]
+    ends = [model.probability(signals | {"quote_similarity": end}) >= model.threshold for end in QUOTE_RANGE]
     if ends[0] == ends[1]:
         best = _quoted_clause(evidence)
         signals["quote_similarity"] = best.scores.dense if best else 0.0
