@@ -181,7 +181,8 @@ def decide(evidence: Evidence, embedder, *, named: bool = False, model: ScopeMod
     ends = [model.probability(signals | {"quote_similarity": end}) >= model.threshold for end in QUOTE_RANGE]
     if ends[0] == ends[1]:
         best = _quoted_clause(evidence)
-        signals["quote_similarity"] = best.scores.dense if best else 0.0
+        low, high = QUOTE_RANGE  # a clause the dense search did not rank has no similarity of its own
+        signals["quote_similarity"] = min(max(best.scores.dense if best else low, low), high)
     else:
         signals["quote_similarity"] = quote_similarity(evidence, embedder)
     probability = model.probability(signals)

@@ -331,7 +331,7 @@ def test_skipping_the_quote_embedding_never_changes_a_scope_decision(chain):
     model = default_model()
     rows = [json.loads(line) for line in (PROJECT_ROOT / "tests" / "data" / "library_questions.jsonl").open()]
     checked = 0
-    for row in rows[::6]:
+    for row in rows:  # every question: the shortcut must never change a decision
         exact = chain.scope_features(row["question"], row["audience"])
         if exact is None:
             continue
@@ -341,7 +341,7 @@ def test_skipping_the_quote_embedding_never_changes_a_scope_decision(chain):
         assert in_scope == (model.probability(exact) >= model.threshold), row["question"]
         assert in_scope == (score >= model.threshold)
         checked += 1
-    assert checked >= 30
+    assert checked >= 300
 
 
 def test_a_paragraph_is_cited_within_its_article(chain):
