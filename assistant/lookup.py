@@ -12,9 +12,16 @@ from assistant.citations import clause_citation, source_line
 from assistant.library import Library
 from assistant.presentation import incomplete_notice, version_notice
 from assistant.questions import question_terms
-from assistant.references import ArticleReference, ClauseReference, find_article, find_reference, label_number
+from assistant.references import (
+    ArticleReference,
+    ClauseReference,
+    find_article,
+    find_articles,
+    find_reference,
+    label_number,
+)
 from assistant.text import normalize
-from assistant.types import Answer, AnswerRequest, Clause, PolicyDocument
+from assistant.types import Answer, AnswerRequest, Citation, Clause, PolicyDocument
 
 MAX_CANDIDATES = 5
 """At most this many documents are listed when a clause number is ambiguous."""
@@ -86,9 +93,28 @@ class ClauseAnswerer:
         if len(matches) > 1 and not named:
             return self._ambiguous(request, text, matches)
         doc, clause = matches[0]
+        citation, body = self._block(doc, clause, article)
+        citations = [citation]
+        if article and len(named) == 1:  # 第二十二条和第二十三条: each article asked for, in the order asked
+            for further in find_articles(request.question)[1:MAX_CANDIDATES]:
+                extra = self._article(doc, further)
+                if extra is None:
+                    body += "\n\n" + messages.NOT_IN_DOCUMENT.format(title=doc.short_title, text=further.text)
+                elif extra.id not in {c.clause for c in citations}:
+                    cited, block = self._block(doc, extra, further)
+                    citations.append(cited)
+                    body += "\n\n" + block
+        if len(matches) > 1:
+            others = "、".join(f"《{d.short_title}》{clause_citation(d, c).reference}" for d, c in matches[1:4])
+            body += "\n" + messages.ALSO_MEANS.format(text=text, others=others)
+        return Answer(request.question, body, True, citations, request.audience, kind="clause")
+
+    @staticmethod
+    def _block(doc: PolicyDocument, clause: Clause, article: ArticleReference | None) -> tuple[Citation, str]:
+        """One clause's citation and its text as shown: a 款 or 项 is cited within its article (前款 needs it)."""
         citation = clause_citation(doc, clause, quote=clause.full_text(), narrow=False)
         whole = doc.clause(article.article_id()) if article and doc.structure == "legal" else None
-        if whole is not None and whole.id != clause.id:  # a 款 or 项: cite it within its article (前款 needs it)
+        if whole is not None and whole.id != clause.id:
             within = clause_citation(doc, whole, quote=clause.full_text())
             citation = within if within.clause == clause.id else citation
         header = messages.CLAUSE_HEADER.format(
@@ -97,10 +123,7 @@ class ClauseAnswerer:
         body = f"{header}\n{clause.full_text()}\n{source_line(citation)}"
         for notice in (version_notice(citation), incomplete_notice(citation) if citation.incomplete else ""):
             body += f"\n{notice}" if notice else ""
-        if len(matches) > 1:
-            others = "、".join(f"《{d.short_title}》{clause_citation(d, c).reference}" for d, c in matches[1:4])
-            body += "\n" + messages.ALSO_MEANS.format(text=text, others=others)
-        return Answer(request.question, body, True, [citation], request.audience, kind="clause")
+        return citation, body
 
     @staticmethod
     def _article(doc: PolicyDocument, reference: ArticleReference) -> Clause | None:

@@ -182,6 +182,12 @@ _ARTICLE = re.compile(
 
 def find_article(question: str) -> ArticleReference | None:
     """The first article reference in a question (慈善法第二十二条, 第8条, 第十条第一款第（一）项, article 22)."""
+    return next(iter(find_articles(question)), None)
+
+
+def find_articles(question: str) -> list[ArticleReference]:
+    """Every article reference in a question, in order (第二十二条和第二十三条)."""
+    found = []
     text = unicodedata.normalize("NFKC", question)
     for match in _ARTICLE.finditer(text):
         written = match.group("article") or match.group("bare") or match.group("english") or match.group("named")
@@ -191,5 +197,5 @@ def find_article(question: str) -> ArticleReference | None:
         numbers = [match.group(g) for g in ("paragraph", "item", "subitem")]
         numbers[1] = numbers[1] or match.group("item2")
         paragraph, item, subitem = (cn_to_int(n) if n else None for n in numbers)
-        return ArticleReference(article, paragraph, item, subitem, match.group(0).strip())
-    return None
+        found.append(ArticleReference(article, paragraph, item, subitem, match.group(0).strip()))
+    return found

@@ -399,3 +399,11 @@ def test_documents_are_named_in_english_too(chain, question, short, reference):
         short,
         reference,
     )
+
+
+def test_several_articles_of_one_document_are_each_looked_up(chain):
+    answer = chain.ask("慈善法第二十二条和第二十三条", "staff")
+    assert answer.kind == "clause" and [c.reference for c in answer.citations] == ["第二十二条", "第二十三条"]
+    assert "第二十三条 开展公开募捐" in answer.answer.replace("\n", "")
+    missing = chain.ask("慈善法第二十二条与第二百条", "staff")
+    assert [c.reference for c in missing.citations] == ["第二十二条"] and "《慈善法》没有第二百条" in missing.answer
