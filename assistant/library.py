@@ -40,6 +40,10 @@ def name_key(text: str) -> str:
     return _MARKS.sub("", normalize(text))
 
 
+PART_KINDS = ("编", "章", "节", "部分")
+"""Units a question can name by their heading (“应急慈善”一章, 总体要求部分)."""
+
+
 @lru_cache(maxsize=1)
 def english_names() -> dict[str, tuple[str, ...]]:
     """Exact title → the English names people use for it (data/english_names.tsv)."""
@@ -106,6 +110,14 @@ class Library:
         self._names: list[tuple[str, PolicyDocument]] = sorted(
             ((name, d) for d in self.documents for name in _names(d)), key=lambda p: -len(p[0])
         )
+        self._places = {d.doc_id: tuple(place_names(d)) for d in self.documents}
+        self.parts = [
+            (normalize(c.heading), d, c)
+            for d in self.documents
+            for _, c in d.iter_clauses()
+            if c.kind in PART_KINDS and len(normalize(c.heading)) >= 2
+        ]
+        """Chapters, sections and parts with their normalised headings, for look-up by heading."""
         self._speller: Speller | None = None
         self._speller_lock = threading.Lock()
 
@@ -124,7 +136,7 @@ class Library:
     def local(self, question: str) -> list[PolicyDocument]:
         """Documents in force of the places a question names (台州, 浙江省): their issuers' places."""
         text = name_key(question)
-        return [d for d in self.documents if d.in_force and any(p in text for p in place_names(d))]
+        return [d for d in self.documents if d.in_force and any(p in text for p in self._places[d.doc_id])]
 
     def mentioned(self, question: str) -> list[PolicyDocument]:
         """The documents a question names, in the order named; the current version unless it asks for an old one."""

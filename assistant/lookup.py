@@ -36,23 +36,20 @@ def policy_reference(question: str) -> ClauseReference | None:
 
 
 _PART_WORD = r"[”\"」』]?(?:这一|这|一|的)?(?:编|章|节|部分)"
-PART_KINDS = ("编", "章", "节", "部分")
-"""Units a question can name by their heading (“应急慈善”一章, 总体要求部分)."""
 
 
-def named_parts(pool: list[PolicyDocument], question: str) -> list[tuple[PolicyDocument, Clause]]:
-    """Chapters, sections and parts the question names by heading: “应急慈善”一章, 监督管理这一章."""
+def named_parts(library: Library, doc_ids: list[str], question: str) -> list[tuple[PolicyDocument, Clause]]:
+    """Chapters, sections and parts of ``doc_ids`` the question names by heading: “应急慈善”一章, 监督管理这一章."""
     text = normalize(question)
     if not re.search(r"编|章|节|部分", text):
         return []
+    wanted = set(doc_ids)
     return [
         (doc, clause)
-        for doc in pool
-        for _, clause in doc.iter_clauses()
-        if clause.kind in PART_KINDS
-        and len(clause.heading) >= 2
-        and normalize(clause.heading) in text  # cheap test first: a question holding 部分 meets every part
-        and re.search(re.escape(normalize(clause.heading)) + _PART_WORD, text)
+        for heading, doc, clause in library.parts
+        if doc.doc_id in wanted
+        and heading in text  # cheap test first: a question holding 部分 meets every part
+        and re.search(re.escape(heading) + _PART_WORD, text)
     ]
 
 
@@ -86,7 +83,8 @@ class ClauseAnswerer:
             matches = self._policy(pool, reference, request.question)
             text = reference.text
         else:  # a part named by its heading
-            matches = named_parts(named or [d for d in self.library.documents if d.in_force], request.question)
+            pool = named or [d for d in self.library.documents if d.in_force]
+            matches = named_parts(self.library, [d.doc_id for d in pool], request.question)
             text = matches[0][1].heading if matches else request.question[:20]
         if not matches:
             return self._missing(request, text, named)

@@ -139,8 +139,8 @@ class AnswerChain:
         fields = metadata_fields(lowered, topic_words)
         absent = self.library.unknown_titles(question)
         prepared = {**inputs, "lowered": lowered, "named": context.doc_ids, "context": context, "fields": fields}
-        pool = [self.library.by_id[d] for d in context.doc_ids] or [d for d in self.library.documents if d.in_force]
-        prepared["parts"] = named_parts(pool, question)
+        pool = context.doc_ids or [d.doc_id for d in self.library.documents if d.in_force]
+        prepared["parts"] = named_parts(self.library, pool, question)
         prepared |= {"absent": absent, "topic": topic_beside_metadata(lowered, topic_words)}
         own_reference = find_article(question) or policy_reference(question)
         prepared["question"] = (

@@ -107,6 +107,12 @@ def examples(embedder) -> Examples:
         return _EXAMPLES[embedder.identity]
 
 
+def forget_examples() -> None:
+    """Drop the labelled questions kept in memory (calibration has just rewritten them)."""
+    with _EXAMPLES_LOCK:
+        _EXAMPLES.clear()
+
+
 def neighbours(question: str, embedder, exclude: str = "", *, named: bool = False) -> float:
     """The ``neighbours`` signal of a question. Not used (0) when the question names its documents: whether
     the library covers the topic is then settled, and what is left is whether those documents say it."""

@@ -49,7 +49,7 @@ def write_examples(chain, rows: list[dict]) -> None:
     }
     (OUTPUT.parent / scope.EXAMPLES).write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     np.save(OUTPUT.parent / scope.EXAMPLE_VECTORS, embedder.embed_queries(questions).astype(np.float16))
-    scope._EXAMPLES.clear()
+    scope.forget_examples()
 
 
 def collect(chain, rows: list[dict], *, own: bool = False) -> tuple[np.ndarray, np.ndarray]:
