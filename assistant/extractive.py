@@ -10,6 +10,7 @@ import re
 from assistant import messages
 from assistant.citations import chunk_citation
 from assistant.evidence import ClauseEvidence, Evidence, TermStats, gather, plain_sentence
+from assistant.facets import asked_details, holds_detail
 from assistant.presentation import format_answer
 from assistant.text import normalize
 from assistant.types import Answer, AnswerRequest, Citation, PolicyDocument
@@ -25,7 +26,10 @@ chosen (coverage alone let a long clause that happens to hold the words outrank 
 SECOND_QUOTE_RATIO = 0.6
 """Another clause is quoted when its best sentences score at least this share of the first's."""
 # A figure with its unit: 七日, 十日前, 三个月, 30%, 5000元.
-_FIGURE = re.compile(r"([0-9０-９一二三四五六七八九十百千万两]+)\s*(个工作日|个月|日|天|年|周|%|％|元|万元|人|名|个)")
+# What follows says what the figure bounds: 七日前 and 十日前 differ on one point, 有效期为4年 and 1年内 are two.
+_FIGURE = re.compile(
+    r"([0-9０-９一二三四五六七八九十百千万两]+)\s*(个工作日|个月|日|天|年|周|%|％|元|万元|人|名|个)(以前|以内|以上|以下|前|内|后)?"
+)
 
 
 class ExtractiveAnswerer:
@@ -69,10 +73,15 @@ class ExtractiveAnswerer:
         if evidence.parts:
             chosen: list[ClauseEvidence] = []
             for part in evidence.parts:
+                quoted = {c.meta.key for c in chosen}
+                details = asked_details(part.question)
+                # Equal coverage: a quote showing what is asked (过半数), then a clause not quoted yet.
                 best = max(
-                    (c for c in part.clauses[: MAX_QUOTED + 2] if c.quote), key=lambda c: c.coverage, default=None
+                    (c for c in part.clauses[: MAX_QUOTED + 2] if c.quote),
+                    key=lambda c: (c.coverage, holds_detail(c.quote.text, details), c.meta.key not in quoted),
+                    default=None,
                 )
-                if best and best.meta.key not in {c.meta.key for c in chosen}:
+                if best and best.meta.key not in quoted:
                     chosen.append(best)  # quoted with the sentences that answer this part
             return chosen[:MAX_QUOTED]
         candidates = [c for c in evidence.clauses[:MAX_QUOTED] if c.quote]
@@ -107,8 +116,8 @@ class ExtractiveAnswerer:
 
 def _figures(text: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for number, unit in _FIGURE.findall(text):
-        found.setdefault(unit, set()).add(number)
+    for number, unit, bound in _FIGURE.findall(text):
+        found.setdefault(unit + bound, set()).add(number)
     return found
 
 

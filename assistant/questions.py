@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from assistant import messages
-from assistant.text import normalize, place_names, policy_terms, synonyms, words
+from assistant.text import COUNT_WORDS, normalize, place_names, policy_terms, synonyms, words
 
 # Requests to drop the rules or reveal the set-up. Matched on the NFKC-lowercased question.
 INSTRUCTION_ATTACKS = tuple(
@@ -87,7 +87,7 @@ GENERIC_WORDS = frozenset(
 )
 FACET_WORDS = frozenset(
     "钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 材料 手续 证件 证明 表格 窗口 地址 电话 网址 fee cost".split()
-)
+) | set(COUNT_WORDS)
 _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件位次]$")
 
 # Questions about the document itself: field → pattern (NFKC, lowercased).
@@ -133,7 +133,14 @@ def question_parts(question: str) -> list[str]:
     """The sub-questions of a question that asks several things ("…要几个人？要准备多少钱？"); one part otherwise."""
     parts = [p.strip() for p in re.split(r"[？?；;。!！]+", question) if p.strip()]
     parts = [p for p in parts if len(question_terms(p)) >= 2]
-    return parts if len(parts) > 1 else [question]
+    if len(parts) <= 1:
+        return [question]
+    # "村民会议要提前几天通知？多少人到场才算数": a later part with no policy word of its own is about the
+    # first part's subject, so it carries that subject's policy words.
+    subject = " ".join(t.word for t in question_terms(parts[0]) if t.is_policy_term)
+    return [parts[0]] + [
+        p if any(t.is_policy_term for t in question_terms(p)) or not subject else f"{subject} {p}" for p in parts[1:]
+    ]
 
 
 def topic_beside_metadata(lowered: str, words: list[str]) -> list[str]:

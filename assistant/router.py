@@ -22,6 +22,7 @@ from assistant.citations import chunk_citation
 from assistant.conversation import Context, contextualise, from_messages
 from assistant.evidence import TermStats, gather
 from assistant.extractive import ExtractiveAnswerer
+from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
 from assistant.index import PolicyIndex
 from assistant.library import Library, name_key
 from assistant.lookup import ClauseAnswerer, named_parts, policy_reference
@@ -194,6 +195,13 @@ class AnswerChain:
             keys = {ChunkMeta.of(d).key for d in retrieved}
             retrieved += [d for d in self._search(text, doc_ids, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
         evidence = gather(question, retrieved, self.library.by_id, self.stats)
+        details = asked_details(question)
+        if details and DETAIL_DEPTH > self.settings.top_k:
+            keys = {ChunkMeta.of(d).key for d in retrieved}
+            deeper = [d for d in self._search(query, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
+            more = gather(question, deeper, self.library.by_id, self.stats).clauses
+            evidence.clauses = lift_details(evidence.clauses, more, details)
+            retrieved = [c.retrieved for c in evidence.clauses]
         if len(parts) > 1:
             evidence.parts = [gather(part, retrieved, self.library.by_id, self.stats) for part in parts]
         return question, retrieved, evidence

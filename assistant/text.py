@@ -92,6 +92,10 @@ def _tokenizer() -> jieba.Tokenizer:
     return current.tokenizer
 
 
+COUNT_WORDS = ("多少人", "几个人", "多少名", "多少位", "多少家", "几家")
+"""Question words asking for a number, kept whole: "多少人才能" is 多少人/才能, not 多少/人才/能."""
+
+
 def _build_tokenizer(entries: Iterable[Entry]) -> jieba.Tokenizer:
     """jieba with the vocabulary's words. A word without a frequency gets the least that keeps it whole;
     none is made rarer than jieba's own dictionary has it (登记 stays as common as it is)."""
@@ -101,6 +105,8 @@ def _build_tokenizer(entries: Iterable[Entry]) -> jieba.Tokenizer:
         known = tokenizer.FREQ.get(entry.word, 0)
         freq = entry.freq if entry.freq is not None else tokenizer.suggest_freq(entry.word, False)
         tokenizer.add_word(entry.word, max(freq, known), entry.tag or None)
+    for word in COUNT_WORDS:  # as common as 多少 / 几个 themselves, so the question word wins its characters
+        tokenizer.add_word(word, max(tokenizer.FREQ.get(word, 0), tokenizer.FREQ.get(word[:2], 0)))
     return tokenizer
 
 

@@ -407,3 +407,39 @@ def test_several_articles_of_one_document_are_each_looked_up(chain):
     assert "第二十三条 开展公开募捐" in answer.answer.replace("\n", "")
     missing = chain.ask("慈善法第二十二条与第二百条", "staff")
     assert [c.reference for c in missing.citations] == ["第二十二条"] and "《慈善法》没有第二百条" in missing.answer
+
+
+@pytest.mark.slow
+def test_a_question_in_two_parts_quotes_the_clause_with_the_number_for_each(chain):
+    answer = chain.ask("村民会议开会要提前几天通知？多少人到场才算数")
+    quoted = [c.reference for c in answer.citations if c.quote]
+    assert "第二十一条" in quoted and "第二十二条" in quoted, answer.answer
+    assert "十天" in answer.answer and "过半数" in answer.answer
+
+
+@pytest.mark.slow
+def test_a_how_long_question_finds_the_clause_stating_the_period(chain):
+    answer = chain.ask("办民非场地是租的，要租多久的合同才行")
+    assert any("一年期以上的使用权证明" in (c.quote or "") for c in answer.citations), answer.answer
+
+
+def test_figures_about_different_points_are_no_conflict():
+    from assistant.answers import Citation
+    from assistant.extractive import conflict_notice
+
+    def cited(doc_id, quote):
+        return Citation(
+            doc_id=doc_id,
+            doc_title=doc_id,
+            doc_number="",
+            clause="第一条",
+            heading="",
+            text=quote,
+            quote=quote,
+            score=1.0,
+        )
+
+    assert not conflict_notice(
+        [cited("a", "登记证书副本的有效期为4年。"), cited("b", "应当自施行之日起1年内申请登记。")]
+    )
+    assert conflict_notice([cited("a", "在募捐活动七日前备案。"), cited("b", "在募捐活动十日前备案。")])

@@ -210,3 +210,45 @@ def test_a_clause_whose_heading_alone_holds_the_words_is_quoted_from_its_opening
     assert best_sentences(doc, 0, len(text), terms, weights) is None
     quote = best_sentences(doc, 0, len(text), terms, weights, context="第八章应急慈善>第七十条")
     assert quote.best_sentence.startswith("第七十条")
+
+
+def test_a_count_question_word_is_cut_whole_and_is_no_topic():
+    forms = _forms("要凑够多少人才能去民政局登记？")
+    assert "人才" not in forms and "多少人" not in forms and "去" not in forms and "才能" not in forms
+    assert "民政部门" in forms["民政局"]
+
+
+def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
+    from assistant.questions import question_parts
+
+    first, second = question_parts("居民委员会多久换届一次？多少人同意才算通过")
+    assert (
+        first == "居民委员会多久换届一次" and second.startswith("居民委员会 ") and second.endswith("多少人同意才算通过")
+    )
+    both = question_parts("社会团体要多少会员？基金会要多少原始基金？")
+    assert both == ["社会团体要多少会员", "基金会要多少原始基金"]  # each part names its own subject
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "holds"),
+    [
+        ("民政局多少天内给答复？", "登记管理机关应当自收到全部有效文件之日起60日内作出决定。", True),
+        ("民政局多少天内给答复？", "本办法自2016年9月1日起施行。", False),  # a date is no period
+        ("证书有效期多久？", "社会组织评估等级为3A以上。", False),  # a bare digit is no period
+        ("开会要多少人到场？", "应当有本村十八周岁以上村民的过半数参加。", True),
+        ("成立协会要几个会员？", "有50个以上的个人会员或者30个以上的单位会员。", True),
+        ("要准备多少钱？", "地方性的社会团体有3万元以上活动资金。", True),
+    ],
+)
+def test_a_clause_states_the_number_asked_for(question, text, holds):
+    from assistant.facets import asked_details, holds_detail
+
+    assert asked_details(question)
+    assert holds_detail(text, asked_details(question)) is holds
+
+
+@pytest.mark.parametrize("question", ["社会团体年度检查收费吗？", "什么是社区社会组织？", "基金会怎么登记？"])
+def test_only_how_many_questions_look_for_a_number(question):
+    from assistant.facets import asked_details
+
+    assert asked_details(question) == ()

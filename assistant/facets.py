@@ -1,0 +1,61 @@
+"""Questions that ask for a number (多少天, 多少人, 多少钱): clauses stating such a number are looked for
+deeper in the ranking and lifted ahead of those that only share the question's words.
+
+A resident's "多少天内给答复" shares its words with many clauses of a regulation; the one that answers
+is the one with a period in it, and it may rank below the first five by retrieval alone. Only questions
+that ask "how many / how long / how much" lift: "年检收费吗" asks yes or no, and a clause with a fee in it
+is no better an answer than the one saying 不得收取费用.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.evidence import ClauseEvidence
+
+DETAIL_DEPTH = 20
+"""How deep the ranking is searched for clauses stating the asked-for number."""
+DETAIL_RATIO = 0.8
+"""A clause stating the number is lifted when it covers at least this share of what the best of the first
+three retrieved clauses covers (so a clause that merely holds a number does not jump ahead)."""
+
+_NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*"
+_SPAN = r"(?<![\d年月])(?:\d{1,3}|[一二两三四五六七八九十百]+)\s*"  # a span, not a date: 三年, 60日; not 2016年9月1日
+DETAILS = (
+    (  # a period: 多少天内, 几个月, 多久
+        r"多久|多长时间|(?:几|多少)个?(?:天|日|工作日|月|年|周)",
+        _SPAN + r"个?(?:工作日|月|日|天|年|周)|每(?:季度|月|年|周)",
+    ),
+    (  # a headcount: 多少人, 几个会员, 人数
+        r"(?:多少|几)个?(?:人|名|位|户|会员|成员|委员)|人数",
+        _NUMERAL + r"(?:个|名|位)?(?:以上|以下)?的?(?:个人|单位)?(?:会员|人|成员|户|委员)|半数|分之",
+    ),
+    (  # an amount: 多少钱, 多少资金
+        r"多少(?:钱|元|万|资金|经费)|花多少|金额|额度",
+        _NUMERAL + r"(?:万元|元)",
+    ),
+)
+"""(what the question asks, how a clause states it) for each kind of number."""
+
+
+def asked_details(question: str) -> tuple[str, ...]:
+    """How a clause would state the number the question asks for; empty when it asks for none."""
+    return tuple(stated for asked, stated in DETAILS if re.search(asked, question))
+
+
+def holds_detail(text: str, details: tuple[str, ...]) -> bool:
+    return any(re.search(d, text) for d in details)
+
+
+def lift_details(
+    clauses: list[ClauseEvidence], deeper: list[ClauseEvidence], details: tuple[str, ...]
+) -> list[ClauseEvidence]:
+    """``clauses`` (retrieval order) with the clauses of both lists that state one of ``details`` and
+    cover enough moved to the front, in retrieval order; none of ``clauses`` is dropped."""
+    best = max((c.coverage for c in clauses[:3]), default=0.0)
+    lifted = [
+        c
+        for c in clauses + deeper
+        if c.coverage > 0 and c.coverage >= DETAIL_RATIO * best and holds_detail(c.text, details)
+    ]
+    return lifted + [c for c in clauses if c not in lifted]
