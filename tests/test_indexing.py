@@ -290,3 +290,20 @@ def test_vector_store_searches_wide_on_a_single_thread_graph(tmp_path):
         assert client.get_collection(name).configuration_json["hnsw"]["ef_search"] == SEARCH["ef_search"]
         hnsw = store._collection.configuration_json["hnsw"]
         assert {key: hnsw.get(key) for key in SEARCH} == SEARCH and hnsw["space"] == "cosine"
+
+
+@pytest.mark.slow
+def test_dense_search_over_the_whole_index_or_most_of_it_asks_chroma_once(tmp_path, monkeypatch):
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY, childcare=CHILDCARE)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    ingest(settings=settings)
+    index = load_index(settings)
+    vector = index.embedder.embed_query("养老服务中心")
+    every = sorted({c.meta.doc_id for c in index.chunks})
+    wide = [d for d in every if "childcare" not in d]
+    filtered = {i for i, _ in index.vectors.query(vector, 30, doc_ids=wide)}
+    calls, query = [], index.vectors.query
+    monkeypatch.setattr(index.vectors, "query", lambda v, n, doc_ids=None: calls.append(doc_ids) or query(v, n))
+    assert len(index.nearest(vector, 30, every)) == len(index.chunks) and calls == [None]
+    calls.clear()
+    assert {i for i, _ in index.nearest(vector, 30, wide)} == filtered and calls == [None]
