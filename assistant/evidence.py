@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.questions import LIST_QUESTION, Term, asked_facets, coverage, question_terms
+from assistant.questions import LIST_QUESTION, Term, asked_facets, coverage, proximity, question_terms
 from assistant.text import normalize, sentence_spans
 from assistant.types import ChunkMeta, Clause, PolicyDocument, RetrievalScores
 
@@ -112,6 +112,7 @@ class ClauseEvidence:
     coverage: float
     quote: Quote | None
     retrieved: object
+    proximity: float = 0.0
 
 
 @dataclass
@@ -158,22 +159,12 @@ def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument],
         start, end = clause_span(doc, meta, clause)
         text = normalize(meta.heading_path + doc.text[start:end])
         heading = clause.title if clause and clause.heading else ""
+        context = normalize(meta.heading_path)
         quote = best_sentences(
-            doc,
-            start,
-            end,
-            terms,
-            weights,
-            asks_for_list,
-            heading=heading,
-            facets=facets,
-            context=normalize(meta.heading_path),
+            doc, start, end, terms, weights, asks_for_list, heading=heading, facets=facets, context=context
         )
-        clauses.append(
-            ClauseEvidence(
-                doc, meta, RetrievalScores.of(item), clause, text, coverage(terms, text, weights), quote, item
-            )
-        )
+        scores, covered, together = RetrievalScores.of(item), coverage(terms, text, weights), proximity(terms, text)
+        clauses.append(ClauseEvidence(doc, meta, scores, clause, text, covered, quote, item, together))
     absent = [t.word for t in terms if stats.frequency(t) == 0]
     return Evidence(question, terms, weights, clauses, absent)
 

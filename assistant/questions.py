@@ -214,3 +214,15 @@ def coverage(terms: list[Term], text: str, weights: dict[str, float]) -> float:
         return 0.0
     normalized = normalize(text)
     return sum(weights[t.word] for t in terms if t.found_in(normalized)) / total
+
+
+def proximity(terms: list[Term], text: str, gap: int = 2) -> float:
+    """Share of the question's neighbouring word pairs that stand together in the text as well."""
+    pairs = list(zip(terms, terms[1:]))
+    if not pairs:
+        return 0.0
+    together = 0
+    for a, b in pairs:
+        if any(re.search(re.escape(x) + f".{{0,{gap}}}" + re.escape(y), text) for x in a.forms for y in b.forms):
+            together += 1
+    return together / len(pairs)

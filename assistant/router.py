@@ -28,13 +28,7 @@ from assistant.library import Library, name_key
 from assistant.lookup import ClauseAnswerer, named_parts, policy_reference
 from assistant.metadata import MetadataAnswerer
 from assistant.presentation import AUDIENCE_LABELS
-from assistant.questions import (
-    metadata_fields,
-    question_parts,
-    question_terms,
-    refusal,
-    topic_beside_metadata,
-)
+from assistant.questions import metadata_fields, question_parts, question_terms, refusal, topic_beside_metadata
 from assistant.references import find_article
 from assistant.retrieval import HybridRetriever
 from assistant.scope import decide, exact_features
@@ -195,8 +189,7 @@ class AnswerChain:
             keys = {ChunkMeta.of(d).key for d in retrieved}
             retrieved += [d for d in self._search(text, doc_ids, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
         evidence = gather(question, retrieved, self.library.by_id, self.stats)
-        details = asked_details(question)
-        if details and DETAIL_DEPTH > self.settings.top_k:
+        if details := asked_details(question):  # 多少天 / 多少人: clauses stating one, from deeper in the ranking
             keys = {ChunkMeta.of(d).key for d in retrieved}
             deeper = [d for d in self._search(query, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
             more = gather(question, deeper, self.library.by_id, self.stats).clauses

@@ -252,3 +252,13 @@ def test_only_how_many_questions_look_for_a_number(question):
     from assistant.facets import asked_details
 
     assert asked_details(question) == ()
+
+
+def test_proximity_counts_the_question_word_pairs_that_stand_together():
+    from assistant.questions import proximity
+
+    terms = question_terms("社区居民怎样参与公共事务")
+    together = "引导群众有序参与公共事务，加强社区居民的责任意识。"
+    scattered = "发挥社会力量在公共事务管理中的作用，满足居民需求，服务社区，鼓励参与。"
+    assert proximity(terms, together) > proximity(terms, scattered)
+    assert proximity(terms[:1], together) == 0.0  # one word: no pair
