@@ -86,7 +86,7 @@ GENERIC_WORDS = frozenset(
     "原文 要求 哪儿 东西 事情 办法 一下子 条款 条文 哪条 哪一条 第几条 出处 规定 please document policy clause".split()
 )
 FACET_WORDS = frozenset(
-    "钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 材料 手续 证件 证明 表格 窗口 地址 电话 网址 fee cost".split()
+    "钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 材料 手续 证件 证明 表格 窗口 地址 民政局 电话 网址 fee cost".split()
 ) | set(COUNT_WORDS)
 _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件位次]$")
 

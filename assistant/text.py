@@ -92,8 +92,12 @@ def _tokenizer() -> jieba.Tokenizer:
     return current.tokenizer
 
 
-COUNT_WORDS = ("多少人", "几个人", "多少名", "多少位", "多少家", "几家")
-"""Question words asking for a number, kept whole: "多少人才能" is 多少人/才能, not 多少/人才/能."""
+COUNT_WORDS = (
+    *("多少人", "几个人", "多少名", "多少位", "多少家", "几家"),
+    *("多少天", "几天", "多少日", "几日", "几个月", "多少个月", "几年", "多少年", "几周", "几个工作日", "多少个工作日"),
+)
+"""Question words asking for a number, kept whole: "多少人才能" is 多少人/才能, not 多少/人才/能, and
+"多少天内" is 多少天/内, not a topic word 天."""
 
 
 def _build_tokenizer(entries: Iterable[Entry]) -> jieba.Tokenizer:
