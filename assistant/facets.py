@@ -1,10 +1,10 @@
-"""Questions that ask for a number (多少天, 多少人, 多少钱): clauses stating such a number are looked for
-deeper in the ranking and lifted ahead of those that only share the question's words.
+"""Questions that ask for a detail (多少天, 多少人, 多少钱, 收费吗): clauses stating such a detail are looked
+for deeper in the ranking and lifted ahead of those that only share the question's words.
 
 A resident's "多少天内给答复" shares its words with many clauses of a regulation; the one that answers
-is the one with a period in it, and it may rank below the first five by retrieval alone. Only questions
-that ask "how many / how long / how much" lift: "年检收费吗" asks yes or no, and a clause with a fee in it
-is no better an answer than the one saying 不得收取费用.
+is the one with a period in it, and it may rank below the first five by retrieval alone. Each kind of
+question looks for its own kind of statement: "年检收费吗" asks whether a fee is due, so the clause saying
+不得收取费用 answers it, and a clause that merely states a sum in 元 does not.
 """
 
 from __future__ import annotations
@@ -34,8 +34,12 @@ DETAILS = (
         r"多少(?:钱|元|万|资金|经费)|花多少|金额|额度",
         _NUMERAL + r"(?:万元|元)",
     ),
+    (  # whether it costs anything: 收费吗, 要交钱吗 (the answer is a rule on charging, not a sum)
+        r"(?:收|交|要|付|掏)\w{0,3}(?:钱|费)\w{0,2}(?:吗|不|么|？|\?|$)|免费|收费",
+        r"无偿|免费|不得\w{0,12}(?:收取|收费)|收取\w{0,6}费用|不收",
+    ),
 )
-"""(what the question asks, how a clause states it) for each kind of number."""
+"""(what the question asks, how a clause states it) for each kind of number, and for whether a fee is due."""
 
 
 def asked_details(question: str) -> tuple[str, ...]:
