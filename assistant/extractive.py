@@ -6,6 +6,7 @@ point (七日前 / 十日前), the answer says they differ instead of picking on
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant import messages
 from assistant.citations import chunk_citation
@@ -86,6 +87,9 @@ class ExtractiveAnswerer:
                 )
                 if best and best.meta.key not in quoted:
                     chosen.append(best)  # quoted with the sentences that answer this part
+                elif best:  # one clause answers two parts: quote what answers each
+                    i = next(i for i, c in enumerate(chosen) if c.meta.key == best.meta.key)
+                    chosen[i] = _with_more(chosen[i], best.quote)
             return chosen[:MAX_QUOTED]
         candidates = [c for c in evidence.clauses[:MAX_QUOTED] if c.quote]
         for doc_id in named:  # every document the question names gets its best clause considered
@@ -115,6 +119,15 @@ class ExtractiveAnswerer:
             if (named_other and len(chosen) < MAX_QUOTED) or (strong and len(chosen) + len(waiting) < MAX_QUOTED):
                 chosen.append(item)
         return chosen
+
+
+def _with_more(item: ClauseEvidence, more) -> ClauseEvidence:
+    """``item`` quoting also the sentences of ``more`` (another part's quote of the same clause)."""
+    have = normalize(item.quote.text)
+    extra = [s for s in more.text.split("……") if normalize(s) not in have]
+    if not extra:
+        return item
+    return replace(item, quote=replace(item.quote, text="……".join([item.quote.text, *extra])))
 
 
 def _figures(text: str) -> dict[str, set[str]]:

@@ -443,3 +443,10 @@ def test_figures_about_different_points_are_no_conflict():
         [cited("a", "登记证书副本的有效期为4年。"), cited("b", "应当自施行之日起1年内申请登记。")]
     )
     assert conflict_notice([cited("a", "在募捐活动七日前备案。"), cited("b", "在募捐活动十日前备案。")])
+
+
+@pytest.mark.slow
+def test_one_clause_answering_two_parts_quotes_what_answers_each(chain):
+    answer = chain.ask("我户口在村里但人在城里打工，村委会选举还能投票吗？可以让家里人代投吗")
+    quote = answer.citations[0].quote
+    assert answer.citations[0].reference == "第十五条" and "过半数投票" in quote and "书面委托" in quote, answer.answer
