@@ -23,19 +23,19 @@ _NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*"
 _SPAN = r"(?<![\d年月])(?:\d{1,3}|[一二两三四五六七八九十百]+)\s*"  # a span, not a date: 三年, 60日; not 2016年9月1日
 DETAILS = (
     (  # a period: 多少天内, 几个月, 多久
-        r"多久|多长时间|(?:几|多少)个?(?:天|日|工作日|月|年|周)",
+        r"多久|多长时间|(?:几|多少)个?(?:天|日|工作日|月|年|周)|how long|how many (?:days|weeks|months|years)",
         _SPAN + r"个?(?:工作日|月|日|天|年|周)|每(?:季度|月|年|周)",
     ),
     (  # a headcount: 多少人, 几个会员, 人数
-        r"(?:多少|几)个?(?:人|名|位|户|会员|成员|委员)|人数",
+        r"(?:多少|几)个?(?:人|名|位|户|会员|成员|委员)|人数|how many (?:people|persons|members|individuals|households)",
         _NUMERAL + r"(?:个|名|位)?(?:以上|以下)?的?(?:个人|单位)?(?:会员|人|成员|户|委员)|半数|分之",
     ),
     (  # an amount: 多少钱, 多少资金
-        r"多少(?:钱|元|万|资金|经费)|花多少|金额|额度",
+        r"多少(?:钱|元|万|资金|经费)|花多少|金额|额度|how much|minimum (?:fund|capital|amount)",
         _NUMERAL + r"(?:万元|元)",
     ),
     (  # whether it costs anything: 收费吗, 要交钱吗 (the answer is a rule on charging, not a sum)
-        r"(?:收|交|要|付|掏)\w{0,3}(?:钱|费)\w{0,2}(?:吗|不|么|？|\?|$)|免费|收费|多少\w{0,4}费",
+        r"(?:收|交|要|付|掏)\w{0,3}(?:钱|费)\w{0,2}(?:吗|不|么|？|\?|$)|免费|收费|多少\w{0,4}费|\bfees?\b|\bcharge|for free",
         r"无偿|免费|不得\w{0,12}(?:收取|收费)|收取\w{0,6}费用|不收",
     ),
 )
@@ -44,7 +44,8 @@ DETAILS = (
 
 def asked_details(question: str) -> tuple[str, ...]:
     """How a clause would state the number the question asks for; empty when it asks for none."""
-    return tuple(stated for asked, stated in DETAILS if re.search(asked, question))
+    lowered = question.lower()
+    return tuple(stated for asked, stated in DETAILS if re.search(asked, lowered))
 
 
 def holds_detail(text: str, details: tuple[str, ...]) -> bool:

@@ -89,3 +89,19 @@ def test_facts_occur_in_row_docs(rows, corpus):
             assert group, r["id"]
             for f in group:
                 assert any(norm(f) in corpus[d] for d in r["docs"]), (r["id"], f)
+
+
+ENGLISH = ROOT / "tests" / "data" / "english_questions.jsonl"
+
+
+def test_the_english_set_is_well_formed_and_quotes_the_library(corpus):
+    """The English question set (written from the documents, split once like the team set) for English work."""
+    english = [json.loads(line) for line in ENGLISH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len({r["id"] for r in english}) == len(english) >= 30
+    for r in english:
+        assert set(r) == FIELDS and r["split"] in {"tune", "validation"} and r["question"].isascii(), r["id"]
+        if r["expect"] == "refuse":
+            assert r["cite_any"] == [] and r["facts"] == [], r["id"]
+            continue
+        assert r["docs"] and all(any(norm(c) in corpus[d] for d in r["docs"]) for c in r["cite_any"]), r["id"]
+        assert all(any(norm(f) in corpus[d] for d in r["docs"] for f in group) for group in r["facts"]), r["id"]

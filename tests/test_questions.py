@@ -55,6 +55,9 @@ def test_everyday_words_carry_policy_words():
         ("捐钱给慈善组织能抵税吗", "捐钱", "捐赠"),
         ("居委会多久换届一次", "居委会", "居民委员会"),
         ("做义工有没有保险", "义工", "志愿者"),
+        ("How long is the term of a residents' committee?", "term", "任期"),
+        ("Can a charity cooperate with an individual?", "cooperate", "合作"),
+        ("What does a charitable trust mean?", "mean", "所称"),
     ],
 )
 def test_general_civil_affairs_vocabulary(question, word, policy):
@@ -243,6 +246,9 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("开证明要交钱吗？", "志愿服务组织应当为志愿者无偿、如实出具志愿服务记录证明。", True),
         ("年检收费吗", "对社会团体进行年度检查不得收取费用。", True),
         ("年检收费吗", "社会团体应当于每年3月31日前报送年度工作报告。", False),
+        ("How many members does a villagers' committee have?", "村民委员会由主任、副主任和委员共三至七人组成。", True),
+        ("How long is a term of office?", "村民委员会每届任期五年。", True),
+        ("Is there a fee for the evaluation?", "不得向评估对象收取评估费用。", True),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
