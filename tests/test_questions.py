@@ -273,3 +273,15 @@ def test_proximity_counts_the_question_word_pairs_that_stand_together():
     scattered = "发挥社会力量在公共事务管理中的作用，满足居民需求，服务社区，鼓励参与。"
     assert proximity(terms, together) > proximity(terms, scattered)
     assert proximity(terms[:1], together) == 0.0  # one word: no pair
+
+
+def test_a_question_asking_which_year_is_quoted_with_the_year():
+    from assistant.evidence import asked_facets, best_sentences
+    from assistant.types import PolicyDocument
+
+    text = "一、总体要求。坚持党的全面领导，健全志愿服务体系。主要目标是：到2035年，志愿服务组织体系更加健全。"
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="志愿服务体系意见", text=text)
+    question = "健全志愿服务体系要在哪一年完成？"
+    terms = question_terms(question)
+    quote = best_sentences(doc, 0, len(text), terms, {t.word: 1.0 for t in terms}, facets=asked_facets(question))
+    assert "2035年" in quote.best_sentence
