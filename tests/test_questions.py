@@ -55,6 +55,8 @@ def test_everyday_words_carry_policy_words():
         ("捐钱给慈善组织能抵税吗", "捐钱", "捐赠"),
         ("居委会多久换届一次", "居委会", "居民委员会"),
         ("做义工有没有保险", "义工", "志愿者"),
+        ("捐款最多能抵多少", "最多", "不超过"),
+        ("原始基金最少要多少", "最少", "不低于"),
         ("How long is the term of a residents' committee?", "term", "任期"),
         ("Can a charity cooperate with an individual?", "cooperate", "合作"),
         ("What does a charitable trust mean?", "mean", "所称"),
