@@ -57,6 +57,8 @@ def test_everyday_words_carry_policy_words():
         ("做义工有没有保险", "义工", "志愿者"),
         ("捐款最多能抵多少", "最多", "不超过"),
         ("原始基金最少要多少", "最少", "不低于"),
+        ("志愿时长记错了怎么办", "记错", "错误"),
+        ("一次募捐最长能搞多久", "最长", "不超过"),
         ("How long is the term of a residents' committee?", "term", "任期"),
         ("Can a charity cooperate with an individual?", "cooperate", "合作"),
         ("What does a charitable trust mean?", "mean", "所称"),
