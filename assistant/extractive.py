@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from assistant import messages
 from assistant.citations import chunk_citation
-from assistant.evidence import ClauseEvidence, Evidence, TermStats, gather, plain_sentence
+from assistant.evidence import ClauseEvidence, Evidence, TermStats, gather, opening_quote, plain_sentence
 from assistant.facets import asked_details, holds_detail
 from assistant.presentation import format_answer
 from assistant.text import normalize
@@ -74,6 +74,9 @@ class ExtractiveAnswerer:
 
         A question in several parts quotes the best clause of each part.
         """
+        if evidence.lead:  # how named documents relate: where one cites another, or what each governs
+            lead = evidence.clauses[: min(evidence.lead, MAX_QUOTED)]
+            return [c if c.quote else replace(c, quote=opening_quote(c)) for c in lead]
         if evidence.parts:
             chosen: list[ClauseEvidence] = []
             for part in evidence.parts:

@@ -28,6 +28,9 @@ _TITLE = re.compile(r"《([^《》]{2,40})》")
 _BARE_TITLE = re.compile(
     r"(?<![《\u4e00-\u9fff])((?:[\u4e00-\u9fff]{2,10})?(?:暂行|管理|实施|登记|保障)(?:办法|条例|规定|细则))"
 )
+# A name that is a number (国务院令第250号): other documents cite a document by its title, not by that.
+_NUMBER_NAME = re.compile(r"第.{1,8}号$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _bare_titles(question: str) -> list[str]:
@@ -120,6 +123,7 @@ class Library:
         """Chapters, sections and parts with their normalised headings, for look-up by heading."""
         self._speller: Speller | None = None
         self._speller_lock = threading.Lock()
+        self._plain_texts: dict[str, str] = {}
 
     @property
     def speller(self) -> Speller:
@@ -192,6 +196,19 @@ class Library:
     def names_of(self, doc_id: str) -> list[str]:
         """The normalised names of one document, longest first."""
         return [name for name, doc in self._names if doc.doc_id == doc_id]
+
+    def citing(self, doc_id: str, among: list[str]) -> tuple[list[str], list[str]]:
+        """How other documents cite ``doc_id`` (its Chinese names, longest first) and which of ``among`` (or,
+        when it is empty, of the documents in force) do: the text that says how two documents relate
+        (根据《志愿服务条例》…制定, 依据《社会组织评估管理办法》的规定)."""
+        names = [n for n in self.names_of(doc_id) if _CJK.search(n) and not _NUMBER_NAME.search(n)]
+        pool = among or [d.doc_id for d in self.documents if d.in_force and d.doc_id != doc_id]
+        return names, [d for d in pool if any(n in self._plain(d) for n in names)]
+
+    def _plain(self, doc_id: str) -> str:
+        if doc_id not in self._plain_texts:
+            self._plain_texts[doc_id] = name_key(self.by_id[doc_id].text)
+        return self._plain_texts[doc_id]
 
     def resolve(self, name: str) -> PolicyDocument | None:
         """A document by id, file name, title, short name or number (``--doc``)."""

@@ -20,15 +20,15 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 from assistant import messages
 from assistant.citations import chunk_citation
 from assistant.conversation import Context, contextualise, from_messages
-from assistant.evidence import TermStats, gather
+from assistant.evidence import TermStats
 from assistant.extractive import ExtractiveAnswerer
-from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
+from assistant.gathering import Gatherer
 from assistant.index import PolicyIndex
 from assistant.library import Library, name_key
 from assistant.lookup import ClauseAnswerer, named_parts, policy_reference
 from assistant.metadata import MetadataAnswerer
 from assistant.presentation import AUDIENCE_LABELS
-from assistant.questions import metadata_fields, question_parts, question_terms, refusal, topic_beside_metadata
+from assistant.questions import metadata_fields, question_terms, refusal, topic_beside_metadata
 from assistant.references import find_article
 from assistant.retrieval import HybridRetriever
 from assistant.scope import decide, exact_features
@@ -38,8 +38,6 @@ from assistant.types import Answer, Answerer, AnswerRequest, ChunkMeta, Turn
 
 RELATED_SHOWN = 3
 """How many nearest clauses a "not found" shows as 可能相关的规定."""
-PART_CLAUSES = 2
-"""How many clauses each sub-question of a several-part question adds to the retrieved ones."""
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff0-9]")
 
@@ -67,6 +65,7 @@ class AnswerChain:
         self.retriever = HybridRetriever(index=index, k=settings.top_k, rrf_k=settings.rrf_k)
         self.stats = TermStats([c.text for c in index.chunks], keyword=index.keyword)
         self.answerer: Answerer = answerer or ExtractiveAnswerer(self.library.by_id, self.stats)
+        self.gatherer = Gatherer(self.retriever, self.library, self.stats, settings.top_k)
         self.clauses = ClauseAnswerer(self.library, self._metas)
         self.metadata = MetadataAnswerer(self.library, self._guess_document)
         by_route = {"refused": self._refuse, "absent": self._absent, "clause": self._clause, "metadata": self._metadata}
@@ -170,39 +169,8 @@ class AnswerChain:
 
     def _gather(self, p: dict):
         """Retrieval over the named documents (or every document in force), and what it found."""
-        question = p["context"].question
-        old_too = self.library.wants_old(question)  # 2016年原文: superseded texts join the search
-        scope = p["named"] or [d.doc_id for d in self.library.documents if d.in_force or old_too]
-        query = question
-        for doc_id in p["named"]:  # the documents' names say where to look, not what is asked
-            for name in self.library.names_of(doc_id):
-                query = name_key(query).replace(name, " ")
-        retrieved = self._search(query, scope, self.settings.top_k)
-        parts = question_parts(query)
-        # A question that asks several things, or names several documents, gets the best clauses of each.
-        extra = [(part, scope) for part in parts] if len(parts) > 1 else []
-        extra += [(query, [doc_id]) for doc_id in p["named"]] if len(p["named"]) > 1 else []
-        # A question naming a place (台州, 浙江) also gets the best clauses of that place's own documents.
-        p["local"] = [] if p["named"] else [d.doc_id for d in self.library.local(question)]
-        extra += [(query, [doc_id]) for doc_id in p["local"]]
-        for text, doc_ids in extra:
-            keys = {ChunkMeta.of(d).key for d in retrieved}
-            retrieved += [d for d in self._search(text, doc_ids, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
-        evidence = gather(question, retrieved, self.library.by_id, self.stats)
-        if details := asked_details(question):  # 多少天 / 多少人: clauses stating one, from deeper in the ranking
-            keys = {ChunkMeta.of(d).key for d in retrieved}
-            deeper = [d for d in self._search(query, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
-            more = gather(question, deeper, self.library.by_id, self.stats).clauses
-            evidence.clauses = lift_details(evidence.clauses, more, details)
-            retrieved = [c.retrieved for c in evidence.clauses]
-        if len(parts) > 1:
-            evidence.parts = [gather(part, retrieved, self.library.by_id, self.stats) for part in parts]
-        return question, retrieved, evidence
-
-    def _search(self, query: str, doc_ids: list[str], k: int) -> list:
-        """Clauses for a query, without the documents' header chunks (metadata has its own route)."""
-        found = self.retriever.invoke(query, doc_ids=doc_ids, k=k + 2)
-        return [d for d in found if ChunkMeta.of(d).section != "metadata"][:k]
+        p["local"] = [] if p["named"] else [d.doc_id for d in self.library.local(p["context"].question)]
+        return self.gatherer(p["context"].question, p["named"], p["local"])
 
     def route(self, question: str, audience: str = "resident") -> str:
         """The route a first question takes (for calibration and tests)."""
@@ -225,6 +193,7 @@ class AnswerChain:
     def _retrieval(self, p: dict) -> Answer:
         question, retrieved, evidence = self._gather(p)
         in_scope, score = decide(evidence, self.index.embedder, named=bool(p["named"]))
+        in_scope = in_scope or evidence.lead > 0  # how named documents relate, found in their own text
         if not in_scope:
             related = [chunk_citation(c.doc, c.meta, score=c.scores.score) for c in evidence.clauses[:RELATED_SHOWN]]
             answer = Answer(

@@ -450,3 +450,20 @@ def test_one_clause_answering_two_parts_quotes_what_answers_each(chain):
     answer = chain.ask("我户口在村里但人在城里打工，村委会选举还能投票吗？可以让家里人代投吗")
     quote = answer.citations[0].quote
     assert answer.citations[0].reference == "第十五条" and "过半数投票" in quote and "书面委托" in quote, answer.answer
+
+
+@pytest.mark.slow
+def test_how_two_documents_relate_is_answered_from_where_one_cites_the_other(chain):
+    answer = chain.ask("浙江省实施慈善法办法和慈善法是什么关系？", "onboarding")
+    first = answer.citations[0]
+    assert first.doc_id == ZHEJIANG_CHARITY and first.reference == "第一条", answer.answer
+    assert "根据《中华人民共和国慈善法》" in first.quote
+    one_named = chain.ask("第三方评估的指导意见和社会组织评估管理办法是什么关系？", "onboarding")
+    assert "依据《社会组织评估管理办法》的规定" in one_named.citations[0].quote, one_named.answer
+
+
+@pytest.mark.slow
+def test_how_two_documents_differ_quotes_what_each_says_it_governs(chain):
+    answer = chain.ask("社团条例和民非条例有什么区别？", "onboarding")
+    assert answer.found and [c.reference for c in answer.citations[:2]] == ["第二条", "第二条"], answer.answer
+    assert "本条例所称社会团体" in answer.answer and "本条例所称民办非企业单位" in answer.answer

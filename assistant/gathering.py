@@ -1,0 +1,92 @@
+"""What the library says about one question on the retrieval route: the searches a question needs (its
+named documents or every document in force, each of its parts, the documents of a place it names, the
+clauses where one named document cites another, clauses stating the number it asks for), and the
+``Evidence`` of what they found. The router decides the route; this step only gathers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.evidence import Evidence, TermStats, gather
+from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
+from assistant.library import Library, name_key
+from assistant.questions import question_parts
+from assistant.retrieval import HybridRetriever
+from assistant.types import ChunkMeta
+
+PART_CLAUSES = 2
+"""How many clauses each sub-question of a several-part question (or each named document, or the documents
+of a named place) adds to the retrieved ones."""
+RELATION = re.compile(r"关系|区别|异同|衔接|哪个优先|以哪个为准")
+"""A question about how documents relate, answered first from the clauses where one cites the other."""
+DEFINES = re.compile(r"(?:本法|本条例|本办法|本规定|本意见)所称|适用本(?:法|条例|办法|规定)")
+"""How a document says what it governs: where two named documents cite neither, these clauses tell them apart."""
+CITING_DEPTH = 20
+"""How many clauses of the citing documents are searched for the cited document's name."""
+
+
+class Gatherer:
+    """Retrieval for one question, as ``Evidence`` (the clauses found, their coverage and quotes)."""
+
+    def __init__(self, retriever: HybridRetriever, library: Library, stats: TermStats, top_k: int) -> None:
+        self.retriever = retriever
+        self.library = library
+        self.stats = stats
+        self.top_k = top_k
+
+    def __call__(self, question: str, named: list[str], local: list[str]) -> tuple[str, list, Evidence]:
+        """(question, retrieved langchain Documents, evidence). ``named``: the documents the question names
+        (the search stays inside them); ``local``: the documents of a place it names (台州, 浙江)."""
+        old_too = self.library.wants_old(question)  # 2016年原文: superseded texts join the search
+        scope = named or [d.doc_id for d in self.library.documents if d.in_force or old_too]
+        query = question
+        for doc_id in named:  # the documents' names say where to look, not what is asked
+            for name in self.library.names_of(doc_id):
+                query = name_key(query).replace(name, " ")
+        retrieved = self.search(query, scope, self.top_k)
+        cited = []  # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
+        if named and RELATION.search(question):
+            cited = [d for doc_id in named for d in self._citing(doc_id, named)]
+            if not cited and len(named) > 1:  # 社团条例和民非条例有什么区别: what each says it governs
+                cited = [d for doc_id in named for d in self._defining(doc_id)]
+            keys = {ChunkMeta.of(c).key for c in cited}
+            retrieved = cited + [d for d in retrieved if ChunkMeta.of(d).key not in keys]
+        parts = question_parts(query)
+        # A question that asks several things, or names several documents, gets the best clauses of each,
+        # and one naming a place (台州, 浙江) the best clauses of that place's own documents.
+        extra = [(part, scope) for part in parts] if len(parts) > 1 else []
+        extra += [(query, [doc_id]) for doc_id in named] if len(named) > 1 else []
+        extra += [(query, [doc_id]) for doc_id in local]
+        for text, doc_ids in extra:
+            keys = {ChunkMeta.of(d).key for d in retrieved}
+            retrieved += [d for d in self.search(text, doc_ids, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
+        evidence = gather(question, retrieved, self.library.by_id, self.stats)
+        evidence.lead = len(cited)
+        if details := asked_details(question):  # 多少天 / 多少人: clauses stating one, from deeper in the ranking
+            keys = {ChunkMeta.of(d).key for d in retrieved}
+            deeper = [d for d in self.search(query, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
+            more = gather(question, deeper, self.library.by_id, self.stats).clauses
+            evidence.clauses = lift_details(evidence.clauses, more, details)
+            retrieved = [c.retrieved for c in evidence.clauses]
+        if len(parts) > 1:
+            evidence.parts = [gather(part, retrieved, self.library.by_id, self.stats) for part in parts]
+        return question, retrieved, evidence
+
+    def search(self, query: str, doc_ids: list[str], k: int) -> list:
+        """Clauses for a query, without the documents' header chunks (metadata has its own route)."""
+        found = self.retriever.invoke(query, doc_ids=doc_ids, k=k + 2)
+        return [d for d in found if ChunkMeta.of(d).section != "metadata"][:k]
+
+    def _defining(self, doc_id: str) -> list:
+        """The first clause of a document that says what it governs (本条例所称…是指…, 适用本办法)."""
+        found = [d for d in self.search("所称 是指 适用", [doc_id], CITING_DEPTH) if DEFINES.search(d.page_content)]
+        return sorted(found, key=lambda d: ChunkMeta.of(d).start)[:1]
+
+    def _citing(self, doc_id: str, named: list[str]) -> list:
+        """Clauses of the other named documents (or any in force, when one is named) that cite ``doc_id``,
+        the earliest of each document first: its basis and scope (根据…制定, 在本省行政区域内…) come first."""
+        names, docs = self.library.citing(doc_id, [d for d in named if d != doc_id])
+        found = self.search(names[0], docs, CITING_DEPTH) if names and docs else []
+        found = [d for d in found if any(n in name_key(d.page_content) for n in names)]
+        return sorted(found, key=lambda d: (docs.index(ChunkMeta.of(d).doc_id), ChunkMeta.of(d).start))[:PART_CLAUSES]
