@@ -79,6 +79,10 @@ class TermStats:
                 break
         return rows
 
+    def chunks_with(self, form: str) -> int:
+        """In how many chunks the (normalised) text ``form`` occurs."""
+        return self._frequency(form)
+
     def frequency(self, term: Term) -> int:
         """In how many chunks the word (or the policy word it stands for) occurs."""
         return max(self._frequency(form) for form in term.forms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,13 @@ class KeywordIndex:
                 start, end = self._indptr[column], self._indptr[column + 1]
                 np.add.at(scores, self._indices[start:end], self._data[start:end])
         return scores
+
+    def words(self) -> Iterator[tuple[str, int]]:
+        """Every token of the index with the number of chunks holding it."""
+        counts = np.diff(self._indptr)
+        for word, column in self._vocab.items():
+            if column < len(counts):
+                yield word, int(counts[column])
 
     def rows_with(self, token: str) -> np.ndarray:
         """The rows (chunk positions) whose tokens include ``token``: the index's own posting list."""

@@ -33,6 +33,7 @@ from assistant.references import find_article
 from assistant.retrieval import HybridRetriever
 from assistant.scope import decide, exact_features
 from assistant.settings import AUDIENCES, Settings
+from assistant.spelling import Speller
 from assistant.text import use_vocabulary, vocabulary
 from assistant.types import Answer, Answerer, AnswerRequest, ChunkMeta, Turn
 
@@ -61,9 +62,10 @@ class AnswerChain:
     def __init__(self, index: PolicyIndex, *, settings: Settings, answerer: Answerer | None = None) -> None:
         self.index = index
         self.settings = settings
-        self.library = Library(index.documents)
-        self.retriever = HybridRetriever(index=index, k=settings.top_k, rrf_k=settings.rrf_k)
         self.stats = TermStats([c.text for c in index.chunks], keyword=index.keyword)
+        speller = lambda: Speller.from_index(index.keyword.words(), self.stats.chunks_with)  # noqa: E731
+        self.library = Library(index.documents, speller=speller)
+        self.retriever = HybridRetriever(index=index, k=settings.top_k, rrf_k=settings.rrf_k)
         self.answerer: Answerer = answerer or ExtractiveAnswerer(self.library.by_id, self.stats)
         self.gatherer = Gatherer(self.retriever, self.library, self.stats, settings.top_k)
         self.clauses = ClauseAnswerer(self.library, self._metas)

@@ -467,3 +467,21 @@ def test_how_two_documents_differ_quotes_what_each_says_it_governs(chain):
     answer = chain.ask("社团条例和民非条例有什么区别？", "onboarding")
     assert answer.found and [c.reference for c in answer.citations[:2]] == ["第二条", "第二条"], answer.answer
     assert "本条例所称社会团体" in answer.answer and "本条例所称民办非企业单位" in answer.answer
+
+
+@pytest.mark.slow
+def test_the_speller_built_from_the_index_corrects_as_the_one_read_from_the_text(chain):
+    from assistant.spelling import Speller
+
+    from_text = Speller.from_texts(d.text for d in chain.library.documents)
+    questions = [
+        json.loads(line)["question"] for line in (PROJECT_ROOT / "tests" / "data" / "library_questions.jsonl").open()
+    ]
+    questions += [
+        "我想办个协会要去民政局登计",
+        "慈善发第二十二条",
+        "社区社会组织备按",
+        "一般事项每季度公布一次吗，每级多少",
+    ]
+    assert [chain.library.speller.correct(q) for q in questions] == [from_text.correct(q) for q in questions]
+    assert chain.library.speller.correct("社区社会组织备按").fixes == (("备按", "备案"),)
