@@ -26,6 +26,10 @@ DETAILS = (
         r"多久|多长时间|(?:几|多少)个?(?:天|日|工作日|月|年|周)|how long|how many (?:days|weeks|months|years)",
         _SPAN + r"个?(?:工作日|月|日|天|年|周)|每(?:季度|月|年|周)",
     ),
+    (  # a lead time: 提前几天 is answered by 十日前, not by 十日内
+        r"提前(?:几|多少|多久|多长)|how (?:many days|long) (?:before|in advance)",
+        _SPAN + r"个?(?:工作日|日|天|月)(?:以)?前|提前" + _SPAN + r"(?:日|天)",
+    ),
     (  # a headcount: 多少人, 几个会员, 人数
         r"(?:多少|几)个?(?:人|名|位|户|会员|成员|委员)|人数|how many (?:people|persons|members|individuals|households)",
         _NUMERAL + r"(?:个|名|位)?(?:以上|以下)?的?(?:个人|单位)?(?:会员|人|成员|户|委员)|半数|分之",
@@ -56,11 +60,14 @@ def lift_details(
     clauses: list[ClauseEvidence], deeper: list[ClauseEvidence], details: tuple[str, ...]
 ) -> list[ClauseEvidence]:
     """``clauses`` (retrieval order) with the clauses of both lists that state one of ``details`` and
-    cover enough moved to the front, in retrieval order; none of ``clauses`` is dropped."""
+    cover enough moved to the front (those stating more kinds first, then in retrieval order); none of
+    ``clauses`` is dropped."""
     best = max((c.coverage for c in clauses[:3]), default=0.0)
     lifted = [
         c
         for c in clauses + deeper
         if c.coverage > 0 and c.coverage >= DETAIL_RATIO * best and holds_detail(c.text, details)
     ]
+    # A clause stating more of what is asked goes first: 十日前 (a period and a lead time) before 十日内.
+    lifted.sort(key=lambda c: -sum(bool(re.search(d, c.text)) for d in details))
     return lifted + [c for c in clauses if c not in lifted]

@@ -253,6 +253,7 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("How many members does a villagers' committee have?", "村民委员会由主任、副主任和委员共三至七人组成。", True),
         ("How long is a term of office?", "村民委员会每届任期五年。", True),
         ("Is there a fee for the evaluation?", "不得向评估对象收取评估费用。", True),
+        ("募捐方案要提前几天备案？", "应当在开展公开募捐活动十日前将募捐方案报送备案。", True),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
@@ -289,3 +290,13 @@ def test_a_question_asking_which_year_is_quoted_with_the_year():
     terms = question_terms(question)
     quote = best_sentences(doc, 0, len(text), terms, {t.word: 1.0 for t in terms}, facets=asked_facets(question))
     assert "2035年" in quote.best_sentence
+
+
+def test_a_clause_stating_more_of_what_is_asked_is_lifted_first():
+    from assistant.facets import asked_details, holds_detail
+
+    details = asked_details("募捐方案要提前几天备案？")
+    before = "应当在开展公开募捐活动十日前将募捐方案报送备案。"
+    after = "无法在募捐活动前办理备案的，应当在活动开始后十日内补办备案手续。"
+    assert holds_detail(after, details) and holds_detail(before, details)
+    assert sum(holds_detail(before, (d,)) for d in details) > sum(holds_detail(after, (d,)) for d in details)
