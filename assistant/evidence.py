@@ -151,15 +151,6 @@ def clause_span(doc: PolicyDocument, meta: ChunkMeta, clause: Clause | None) -> 
     return clause.start, end
 
 
-def opening_quote(item: ClauseEvidence, sentences: int = 2) -> Quote:
-    """A clause's first sentences, verbatim: the quote of a clause chosen for what it is, not for the
-    question's words (a document's 本条例所称… when two documents are compared)."""
-    start, end = clause_span(item.doc, item.meta, item.clause)
-    spans = sentence_spans(item.doc.text, start, end)[:sentences]
-    text = "".join(item.doc.text[s:e] for s, e in spans)
-    return Quote(text, 0.0, item.doc.text[spans[0][0] : spans[0][1]] if spans else "")
-
-
 def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument], stats: TermStats) -> Evidence:
     """Coverage and best sentences of every retrieved clause (langchain Documents, best first)."""
     terms = question_terms(question)

@@ -10,10 +10,10 @@ from dataclasses import replace
 
 from assistant import messages
 from assistant.citations import chunk_citation
-from assistant.evidence import ClauseEvidence, Evidence, TermStats, gather, opening_quote, plain_sentence
+from assistant.evidence import ClauseEvidence, Evidence, Quote, TermStats, clause_span, gather, plain_sentence
 from assistant.facets import asked_details, holds_detail
 from assistant.presentation import format_answer
-from assistant.text import normalize
+from assistant.text import normalize, sentence_spans
 from assistant.types import Answer, AnswerRequest, Citation, PolicyDocument
 
 MAX_QUOTED = 3
@@ -122,6 +122,15 @@ class ExtractiveAnswerer:
             if (named_other and len(chosen) < MAX_QUOTED) or (strong and len(chosen) + len(waiting) < MAX_QUOTED):
                 chosen.append(item)
         return chosen
+
+
+def opening_quote(item: ClauseEvidence, sentences: int = 2) -> Quote:
+    """A clause's first sentences, verbatim: the quote of a clause chosen for what it is, not for the
+    question's words (a document's 本条例所称… when two documents are compared)."""
+    start, end = clause_span(item.doc, item.meta, item.clause)
+    spans = sentence_spans(item.doc.text, start, end)[:sentences]
+    text = "".join(item.doc.text[s:e] for s, e in spans)
+    return Quote(text, 0.0, item.doc.text[spans[0][0] : spans[0][1]] if spans else "")
 
 
 def _with_more(item: ClauseEvidence, more) -> ClauseEvidence:
