@@ -11,7 +11,7 @@ import re
 from assistant.evidence import Evidence, TermStats, gather
 from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
 from assistant.library import Library, name_key
-from assistant.questions import question_parts
+from assistant.questions import question_parts, question_terms
 from assistant.retrieval import HybridRetriever
 from assistant.types import ChunkMeta
 
@@ -46,7 +46,7 @@ class Gatherer:
                 query = name_key(query).replace(name, " ")
         retrieved = self.search(query, scope, self.top_k)
         cited = []  # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
-        if named and RELATION.search(question):
+        if named and RELATION.search(question) and not (len(named) > 1 and _topical(RELATION.sub(" ", query))):
             cited = [d for doc_id in named for d in self._citing(doc_id, named)]
             if not cited and len(named) > 1:  # 社团条例和民非条例有什么区别: what each says it governs
                 cited = [d for doc_id in named for d in self._defining(doc_id)]
@@ -90,3 +90,10 @@ class Gatherer:
         found = self.search(names[0], docs, CITING_DEPTH) if names and docs else []
         found = [d for d in found if any(n in name_key(d.page_content) for n in names)]
         return sorted(found, key=lambda d: (docs.index(ChunkMeta.of(d).doc_id), ChunkMeta.of(d).start))[:PART_CLAUSES]
+
+
+def _topical(text: str) -> bool:
+    """Whether a question naming two documents also names a policy topic (…关于募捐方案备案有什么区别): then
+    it compares what they say on that topic, and is answered like any content question. (With one document
+    named, the other side is usually a document the question names in its own words: 第三方评估指导意见.)"""
+    return any(t.is_policy_term for t in question_terms(text))

@@ -63,8 +63,7 @@ class AnswerChain:
         self.index = index
         self.settings = settings
         self.stats = TermStats([c.text for c in index.chunks], keyword=index.keyword)
-        speller = lambda: Speller.from_index(index.keyword.words(), self.stats.chunks_with)  # noqa: E731
-        self.library = Library(index.documents, speller=speller)
+        self.library = Library(index.documents, speller=self._index_speller)
         self.retriever = HybridRetriever(index=index, k=settings.top_k, rrf_k=settings.rrf_k)
         self.answerer: Answerer = answerer or ExtractiveAnswerer(self.library.by_id, self.stats)
         self.gatherer = Gatherer(self.retriever, self.library, self.stats, settings.top_k)
@@ -78,6 +77,10 @@ class AnswerChain:
             ],
             RunnableLambda(self._retrieval, name="retrieval"),
         )
+
+    def _index_speller(self) -> Speller:
+        """The typo corrector from the keyword index (not from reading every text again)."""
+        return Speller.from_index(self.index.keyword.words(), self.stats.chunks_with)
 
     def ask(self, question: str, audience: str | None = None, *, history=None, doc: str | None = None) -> Answer:
         """Answer one question. Bad input gives an ``Answer`` of kind ``error``, never an exception.

@@ -485,3 +485,10 @@ def test_the_speller_built_from_the_index_corrects_as_the_one_read_from_the_text
     ]
     assert [chain.library.speller.correct(q) for q in questions] == [from_text.correct(q) for q in questions]
     assert chain.library.speller.correct("社区社会组织备按").fixes == (("备按", "备案"),)
+
+
+@pytest.mark.slow
+def test_comparing_two_documents_on_a_topic_quotes_the_topic_not_their_basis(chain):
+    answer = chain.ask("浙江省实施慈善法办法和慈善组织公开募捐管理办法关于募捐方案备案有什么区别？", "staff")
+    quoted = {(c.doc_id, c.reference) for c in answer.citations if c.quote}
+    assert (ZHEJIANG_CHARITY, "第十三条") in quoted and (ZHEJIANG_CHARITY, "第一条") not in quoted, answer.answer
