@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from assistant.evidence import ClauseEvidence
+from assistant.messages import ASKS_HEADCOUNT, ASKS_PERIOD
 
 DETAIL_DEPTH = 20
 """How deep the ranking is searched for clauses stating the asked-for number."""
@@ -23,7 +24,7 @@ _NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*"
 _SPAN = r"(?<![\d年月])(?:\d{1,3}|[一二两三四五六七八九十百]+)\s*"  # a span, not a date: 三年, 60日; not 2016年9月1日
 DETAILS = (
     (  # a period: 多少天内, 几个月, 多久
-        r"多久|多长时间|(?:几|多少)个?(?:天|日|工作日|月|年|周)|how long|how many (?:days|weeks|months|years)",
+        ASKS_PERIOD,
         _SPAN + r"个?(?:工作日|月|日|天|年|周)|每(?:季度|月|年|周)",
     ),
     (  # a lead time: 提前几天 is answered by 十日前, not by 十日内
@@ -31,7 +32,7 @@ DETAILS = (
         _SPAN + r"个?(?:工作日|日|天|月)(?:以)?前|提前" + _SPAN + r"(?:日|天)",
     ),
     (  # a headcount: 多少人, 几个会员, 人数
-        r"(?:多少|几)个?(?:人|名|位|户|会员|成员|委员)|人数|how many (?:people|persons|members|individuals|households)",
+        ASKS_HEADCOUNT,
         _NUMERAL + r"(?:个|名|位)?(?:以上|以下)?的?(?:个人|单位)?(?:会员|人|成员|户|委员)|半数|分之",
     ),
     (  # an amount: 多少钱, 多少资金

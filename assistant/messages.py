@@ -87,16 +87,24 @@ FOLLOW_UP = "（接着上一个问题“{question}”理解。）"
 # names, what in the quoted text would show it is set). The caveat is added when the quote lacks it.
 _FIGURE = r"\d|[一二三四五六七八九十百千万]+(?:元|万|家|个|名|人|年|月|日|天|%)"
 _PERIOD = r"\d|[一二三四五六七八九十百]+个?(?:年|月|日|天|周|季度|工作日)|每(?:季度|月|年|周|半年)|日内|以内"
-_HEADCOUNT = r"\d|[一二三四五六七八九十百千两]+(?:个|名|人|位|户)|半数|分之|多数"
+_HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*(?:个|名|人|位|户)|半数|分之|多数"  # 3万元 is no headcount
+# How a question asks for a period or a headcount; assistant/facets.py looks for the clause stating it.
+ASKS_PERIOD = (
+    r"多久|多长时间|(?:几|多少)个?(?:天|日|工作日|月|年|周)|工作日|期限|时限|截止"
+    r"|how long|how many (?:days|weeks|months|years)"
+)
+ASKS_HEADCOUNT = (
+    r"(?:多少|几)个?(?:人|名|位|户|会员|成员|委员)|人数|how many (?:people|persons|members|individuals|households)"
+)
 FACETS = (
     (
         r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|赔多少|fee|cost",
         "具体金额或收费标准",
         _FIGURE,
     ),
-    (r"多少人|几个人|几人|多少名|多少位|人数", "具体人数", _HEADCOUNT),
+    (ASKS_HEADCOUNT, "具体人数", _HEADCOUNT),
     (r"哪一?年|年份|何年|what year|which year", "具体年份", r"\d{4}\s*年|[〇零一二三四五六七八九]{4}年"),
-    (r"多久|多长时间|几天|多少天|几日|多少日|几个月|工作日|期限|时限|截止", "具体期限", _PERIOD),
+    (ASKS_PERIOD, "具体期限", _PERIOD),
     (
         r"(?:什么|哪些|啥|要|需要|准备|提交|交|带|提供)的?(?:材料|手续|证件|表格|证明)|(?:材料|手续|证件)(?:有|包括|是)"
         r"|documents?(?: are| is)? (?:needed|required)|what documents",
