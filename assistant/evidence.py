@@ -131,7 +131,10 @@ class Evidence:
     """Question words that occur nowhere in the library (nor does any policy word they stand for)."""
     parts: list[Evidence] = field(default_factory=list)
     lead: int = 0
-    """How many of the first clauses are quoted first whatever their coverage (where one document cites another)."""
+    """How many of the first clauses are quoted first whatever their coverage (where one document cites another,
+    or says what a term means)."""
+    defines: str = ""
+    """The term whose meaning the lead clauses state (本法所称慈善组织，是指…), when the question asks it."""
 
     @property
     def best_coverage(self) -> float:

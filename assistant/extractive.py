@@ -14,6 +14,7 @@ from assistant.evidence import ClauseEvidence, Evidence, Quote, TermStats, claus
 from assistant.facets import asked_details, holds_detail
 from assistant.presentation import format_answer
 from assistant.text import normalize, sentence_spans
+from assistant.vocabulary import definitions
 from assistant.types import Answer, AnswerRequest, Citation, PolicyDocument
 
 MAX_QUOTED = 3
@@ -76,6 +77,8 @@ class ExtractiveAnswerer:
         """
         if evidence.lead:  # how named documents relate: where one cites another, or what each governs
             lead = evidence.clauses[: min(evidence.lead, MAX_QUOTED)]
+            if evidence.defines:
+                return [replace(c, quote=defining_quote(c, evidence.defines)) for c in lead]
             return [c if c.quote else replace(c, quote=opening_quote(c)) for c in lead]
         if evidence.parts:
             chosen: list[ClauseEvidence] = []
@@ -131,6 +134,20 @@ def opening_quote(item: ClauseEvidence, sentences: int = 2) -> Quote:
     spans = sentence_spans(item.doc.text, start, end)[:sentences]
     text = "".join(item.doc.text[s:e] for s, e in spans)
     return Quote(text, 0.0, item.doc.text[spans[0][0] : spans[0][1]] if spans else "")
+
+
+def defining_quote(item: ClauseEvidence, term: str) -> Quote:
+    """The sentences of a clause that say what ``term`` means (本法所称慈善组织，是指…), verbatim, with those
+    that follow to the end of the clause when the definition ends in a list (…下列公益活动：)."""
+    start, end = clause_span(item.doc, item.meta, item.clause)
+    spans = sentence_spans(item.doc.text, start, end)
+    says = [i for i, (s, e) in enumerate(spans) if term in definitions(item.doc.text[s:e])]
+    if not says:
+        return item.quote or opening_quote(item)
+    first = item.doc.text[spans[says[0]][0] : spans[says[0]][1]]
+    if first.rstrip().endswith(("：", ":")):  # 本法所称慈善活动，是指…下列公益活动：(一)…
+        return Quote(item.doc.text[spans[says[0]][0] : spans[-1][1]], 0.0, first)
+    return Quote("……".join(item.doc.text[s:e] for s, e in (spans[i] for i in says)), 0.0, first)
 
 
 def _with_more(item: ClauseEvidence, more) -> ClauseEvidence:

@@ -13,7 +13,9 @@ from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
 from assistant.library import Library, name_key
 from assistant.questions import question_parts, question_terms
 from assistant.retrieval import HybridRetriever
-from assistant.types import ChunkMeta
+from assistant.text import normalize, synonyms
+from assistant.types import DOC_KINDS, ChunkMeta
+from assistant.vocabulary import definitions
 
 PART_CLAUSES = 2
 """How many clauses each sub-question of a several-part question (or each named document, or the documents
@@ -24,6 +26,19 @@ DEFINES = re.compile(r"(?:本法|本条例|本办法|本规定|本意见)所称|
 """How a document says what it governs: where two named documents cite neither, these clauses tell them apart."""
 CITING_DEPTH = 20
 """How many clauses of the citing documents are searched for the cited document's name."""
+ASKS_MEANING = re.compile(
+    r"(?:到底|究竟|具体)?(?:是指|指的是|是|指|包括|包含)(?:什么|啥|哪些|哪几)|的?(?:定义|含义|概念)|(?:怎么|如何)(?:定义|界定)"
+)
+"""What a question says right after a term to ask what the term means (慈善组织是什么, 社区工作者具体包括哪些人)."""
+ASKS_WHAT_IS = re.compile(r"(?:什么是|什么叫做?|何为|何谓)$")
+"""What a question says right before a term to ask what it means (什么是慈善募捐)."""
+_ASKS_MEANING_EN = re.compile(
+    r"^\W*(?:what(?:'s| is| are| does)|define|(?:the )?(?:definition|meaning) of)\s+(?:an? |the )?([a-z][a-z' -]*?)"
+    r"(?:\s+(?:mean|refer|under|in|according)\b|\s*[?？.]?\s*$)"
+)
+"""An English question asking what a term means: what is a volunteer?, what does social organization mean?"""
+_TERM_START = re.compile(r"(?:^|[^\u4e00-\u9fff]|所谓|请问|的|这个|说)$")
+"""What may come before a term asked about: 社区社会组织是什么 does not ask what 社会组织 means."""
 
 
 class Gatherer:
@@ -34,6 +49,10 @@ class Gatherer:
         self.library = library
         self.stats = stats
         self.top_k = top_k
+        self.defining: dict[str, set[tuple[str, str]]] = {}  # 慈善组织 -> clauses saying what it means
+        for chunk in retriever.index.chunks:
+            for term in definitions(chunk.text):
+                self.defining.setdefault(term, set()).add((chunk.meta.doc_id, chunk.meta.key))
 
     def __call__(self, question: str, named: list[str], local: list[str]) -> tuple[str, list, Evidence]:
         """(question, retrieved langchain Documents, evidence). ``named``: the documents the question names
@@ -45,14 +64,17 @@ class Gatherer:
             for name in self.library.names_of(doc_id):
                 query = name_key(query).replace(name, " ")
         retrieved = self.search(query, scope, self.top_k)
-        cited = []  # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
+        parts = question_parts(query)
+        cited, term = [], ""  # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
         if named and RELATION.search(question) and not (len(named) > 1 and _topical(RELATION.sub(" ", query))):
             cited = [d for doc_id in named for d in self._citing(doc_id, named)]
             if not cited and len(named) > 1:  # 社团条例和民非条例有什么区别: what each says it governs
                 cited = [d for doc_id in named for d in self._defining(doc_id)]
+        elif len(parts) == 1 and (term := meaning_asked(question, self.defining)):  # 民办非企业单位到底是什么
+            cited = self._meaning(term, scope, local)
+        if cited:
             keys = {ChunkMeta.of(c).key for c in cited}
             retrieved = cited + [d for d in retrieved if ChunkMeta.of(d).key not in keys]
-        parts = question_parts(query)
         # A question that asks several things, or names several documents, gets the best clauses of each,
         # and one naming a place (台州, 浙江) the best clauses of that place's own documents.
         extra = [(part, scope) for part in parts] if len(parts) > 1 else []
@@ -63,6 +85,7 @@ class Gatherer:
             retrieved += [d for d in self.search(text, doc_ids, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
         evidence = gather(question, retrieved, self.library.by_id, self.stats)
         evidence.lead = len(cited)
+        evidence.defines = term if cited and term else ""
         if details := asked_details(question):  # 多少天 / 多少人: clauses stating one, from deeper in the ranking
             keys = {ChunkMeta.of(d).key for d in retrieved}
             deeper = [d for d in self.search(query, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
@@ -83,6 +106,18 @@ class Gatherer:
         found = [d for d in self.search("所称 是指 适用", [doc_id], CITING_DEPTH) if DEFINES.search(d.page_content)]
         return sorted(found, key=lambda d: ChunkMeta.of(d).start)[:1]
 
+    def _meaning(self, term: str, scope: list[str], local: list[str]) -> list:
+        """The clauses of the documents in scope that say what ``term`` means (本法所称慈善组织，是指…): a
+        place's own documents first when the question names the place, else the higher rank of norm first."""
+        places = {p for p in self.defining[term] if p[0] in scope}
+        by_id = self.library.by_id
+        docs = sorted(
+            {doc_id for doc_id, _ in places},
+            key=lambda d: (d not in local, DOC_KINDS.index(by_id[d].kind), scope.index(d)),
+        )
+        found = [d for doc_id in docs for d in self.search(term, [doc_id], CITING_DEPTH)]
+        return [d for d in found if (ChunkMeta.of(d).doc_id, ChunkMeta.of(d).key) in places][:PART_CLAUSES]
+
     def _citing(self, doc_id: str, named: list[str]) -> list:
         """Clauses of the other named documents (or any in force, when one is named) that cite ``doc_id``,
         the earliest of each document first: its basis and scope (根据…制定, 在本省行政区域内…) come first."""
@@ -90,6 +125,24 @@ class Gatherer:
         found = self.search(names[0], docs, CITING_DEPTH) if names and docs else []
         found = [d for d in found if any(n in name_key(d.page_content) for n in names)]
         return sorted(found, key=lambda d: (docs.index(ChunkMeta.of(d).doc_id), ChunkMeta.of(d).start))[:PART_CLAUSES]
+
+
+def meaning_asked(question: str, defined) -> str:
+    """The defined term whose meaning the question asks (民办非企业单位到底是什么, 什么是慈善募捐, what is a
+    volunteer), or ""."""
+    text = normalize(question)
+    if english := _ASKS_MEANING_EN.search(question.lower()):
+        said = english.group(1).strip().removesuffix("s")
+        targets = [t for phrase, ts in synonyms() if phrase.removesuffix("s") == said for t in ts]
+        return next((t for t in targets if t in defined), "")
+    for term in sorted(defined, key=len, reverse=True):
+        for match in re.finditer(re.escape(term), text):
+            before, after = text[: match.start()], text[match.end() :]
+            if ASKS_WHAT_IS.search(before) and not re.match(r"[\u4e00-\u9fff]", after.lstrip("呢啊呀")):
+                return term
+            if _TERM_START.search(before) and ASKS_MEANING.match(after):
+                return term
+    return ""
 
 
 def _topical(text: str) -> bool:

@@ -141,8 +141,13 @@ def build_vocabulary(documents: list[PolicyDocument]) -> Vocabulary:
 
 def defined_terms(text: str) -> list[str]:
     """Terms the text defines (本法所称X, X是指) or abbreviates (以下简称X, 以下统称X)."""
-    terms = _DEFINED.findall(text) + _SHORT_FOR.findall(text)
-    terms += [re.split(r"的|所称", run)[-1] for run in _MEANS.findall(text)]
+    terms = definitions(text) + _SHORT_FOR.findall(text)
+    return [t for t in terms if MIN_CHARS <= len(t) <= MAX_CHARS]
+
+
+def definitions(text: str) -> list[str]:
+    """Terms the text says the meaning of (本法所称X，是指…; 住所是指…)."""
+    terms = _DEFINED.findall(text) + [re.split(r"的|所称", run)[-1] for run in _MEANS.findall(text)]
     return [t for t in terms if MIN_CHARS <= len(t) <= MAX_CHARS]
 
 

@@ -492,3 +492,18 @@ def test_comparing_two_documents_on_a_topic_quotes_the_topic_not_their_basis(cha
     answer = chain.ask("浙江省实施慈善法办法和慈善组织公开募捐管理办法关于募捐方案备案有什么区别？", "staff")
     quoted = {(c.doc_id, c.reference) for c in answer.citations if c.quote}
     assert (ZHEJIANG_CHARITY, "第十三条") in quoted and (ZHEJIANG_CHARITY, "第一条") not in quoted, answer.answer
+
+
+@pytest.mark.slow
+def test_what_a_term_means_is_answered_from_where_the_library_defines_it(chain):
+    answer = chain.ask("民办非企业单位到底是什么？", "resident")
+    first = answer.citations[0]
+    assert (first.doc_id, first.reference) == ("minban_feiqiye_danwei_dengji_guanli_zanxing_tiaoli_1998", "第二条")
+    assert first.quote.startswith("第二条 本条例所称民办非企业单位，是指"), answer.answer
+    # Defined in a national and a Zhejiang regulation: the higher rank first, and only its definition quoted.
+    volunteer = chain.ask("志愿者是什么意思", "resident")
+    assert [c.doc_id for c in volunteer.citations[:2]] == ["zhiyuan_fuwu_tiaoli_2017", "zhejiang_zhiyuan_fuwu_tiaoli_2018"]
+    assert all("志愿服务组织" not in c.quote for c in volunteer.citations[:2]), volunteer.answer
+    # A definition ending in a list quotes the list.
+    listed = chain.ask("慈善活动包括哪些？", "resident")
+    assert "（六）符合本法规定的其他公益活动" in listed.citations[0].quote, listed.answer

@@ -300,3 +300,37 @@ def test_a_clause_stating_more_of_what_is_asked_is_lifted_first():
     after = "无法在募捐活动前办理备案的，应当在活动开始后十日内补办备案手续。"
     assert holds_detail(after, details) and holds_detail(before, details)
     assert sum(holds_detail(before, (d,)) for d in details) > sum(holds_detail(after, (d,)) for d in details)
+
+
+DEFINED = {"志愿者", "志愿服务", "志愿服务组织", "慈善组织", "社会组织", "基金会", "社区工作者", "民办非企业单位"}
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("民办非企业单位到底是什么？", "民办非企业单位"),
+        ("什么是社会组织？", "社会组织"),
+        ("社区工作者具体包括哪些人", "社区工作者"),
+        ("法律上的慈善组织指的是什么", "慈善组织"),
+        ("志愿服务组织的定义", "志愿服务组织"),
+        ("What is a volunteer?", "志愿者"),
+        ("What does charitable organization mean under the Charity Law?", "慈善组织"),
+        # not a question about what the term means
+        ("社区社会组织是什么", ""),  # another, longer noun
+        ("基金会的原始基金最少多少钱", ""),
+        ("志愿服务站点标准化建设的六有是什么", ""),
+        ("什么是枢纽型社区社会组织", ""),
+        ("What are the conditions for a foundation?", ""),
+    ],
+)
+def test_a_question_asking_what_a_defined_term_means(question, term):
+    from assistant.gathering import meaning_asked
+
+    assert meaning_asked(question, DEFINED) == term
+
+
+def test_definitions_are_the_terms_a_text_says_the_meaning_of():
+    from assistant.vocabulary import definitions
+
+    text = "第三条 本条例所称志愿服务，是指志愿者自愿、无偿提供的公益服务。住所是指主要办事机构所在地。以下简称登记管理机关。"
+    assert definitions(text) == ["志愿服务", "住所"]
