@@ -121,8 +121,12 @@ def _problem(row) -> str:
 
 
 def _contains_any(text: str, needles: list[str]) -> bool:
+    return bool(_found_any(text, needles))
+
+
+def _found_any(text: str, needles: list[str]) -> list[str]:
     text = normalize(text)
-    return any(normalize(n) in text for n in needles)
+    return [n for n in needles if normalize(n) in text]
 
 
 def fabricated_numbers(answer: Answer) -> set[str]:
@@ -178,6 +182,11 @@ def evaluate(questions: list[dict], ask: Callable[[str, str], Answer]) -> EvalRe
             report.failures.append(f"{q.get('id')} answered, should refuse: {q['question']}")
         elif q["expect"] == "answer" and not answer.found:
             report.failures.append(f"{q.get('id')} refused, should answer: {q['question']}")
+        elif q["expect"] == "partial" and (forbidden := _found_any(answer.answer, q.get("forbid", []))):
+            report.failures.append(f"{q.get('id')} partial, states {forbidden}: {q['question']}")
+        elif q["expect"] == "partial" and answer.found and not rank:
+            cited = ",".join(f"{c.doc_id}:{c.clause}" for c in answer.citations[:3])
+            report.failures.append(f"{q.get('id')} partial, cites none of its clauses [{cited}]: {q['question']}")
         elif q["expect"] == "answer" and (rank != 1 or not facts_ok):
             cited = ",".join(f"{c.doc_id}:{c.clause}" for c in answer.citations[:3])
             report.failures.append(
