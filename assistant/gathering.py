@@ -132,9 +132,7 @@ def meaning_asked(question: str, defined) -> str:
     volunteer), or ""."""
     text = normalize(question)
     if english := _ASKS_MEANING_EN.search(question.lower()):
-        said = english.group(1).strip().removesuffix("s")
-        targets = [t for phrase, ts in synonyms() if phrase.removesuffix("s") == said for t in ts]
-        return next((t for t in targets if t in defined), "")
+        return next((t for t in _in_chinese(english.group(1).split()) if t in defined), "")
     for term in sorted(defined, key=len, reverse=True):
         for match in re.finditer(re.escape(term), text):
             before, after = text[: match.start()], text[match.end() :]
@@ -143,6 +141,26 @@ def meaning_asked(question: str, defined) -> str:
             if _TERM_START.search(before) and ASKS_MEANING.match(after):
                 return term
     return ""
+
+
+def _in_chinese(words: list[str]) -> list[str]:
+    """The Chinese a run of English words may stand for, composed from the glossary phrase by phrase
+    (charitable trust -> 慈善信托, volunteer service organization -> 志愿服务组织)."""
+    if not words:
+        return [""]
+    glossary = synonyms()
+    for n in range(len(words), 0, -1):
+        said = " ".join(words[:n])
+        targets = [t for phrase, ts in glossary if phrase.isascii() and _says(said, phrase) for t in ts]
+        if targets:
+            rest = _in_chinese(words[n:])
+            return [t + r.removeprefix(t[-2:]) if r.startswith(t[-2:]) else t + r for t in targets for r in rest]
+    return _in_chinese(words[1:]) if words[0] in ("a", "an", "the", "of") else []
+
+
+def _says(said: str, phrase: str) -> bool:
+    """Whether English words are a glossary phrase: whole (association), a plural, or a stem's word (donat-ion)."""
+    return said in (phrase, phrase + "s", phrase + "es", phrase.removesuffix("s")) or (" " not in said and len(phrase) >= 5 and said.startswith(phrase))
 
 
 def _topical(text: str) -> bool:
