@@ -14,7 +14,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.index import PolicyIndex
-from assistant.text import expand_query, search_tokens
+from assistant.text import expand_query, is_english, search_tokens
 from assistant.types import RetrievalScores
 
 
@@ -81,5 +81,7 @@ class HybridRetriever(BaseRetriever):
         return [(chunks[i].chunk_id, float(scores[i])) for i in top if scores[i] > 0]
 
     def _dense(self, query: str, doc_ids) -> list[tuple[str, float]]:
+        if is_english(query):  # the multilingual model matches English to Chinese weakly: add the glossary's words
+            query = expand_query(query)
         vector = self.index.embedder.embed_query(query)
         return self.index.nearest(vector, self.dense_candidates, doc_ids)

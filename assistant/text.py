@@ -169,6 +169,10 @@ def search_tokens(text: str) -> list[str]:
     return tokens
 
 
+ENGLISH_SHARE = 0.8
+"""Share of a question's letters that are Latin for it to count as English."""
+
+
 def expand_query(question: str) -> str:
     """The question plus the policy words its everyday words stand for."""
     lowered = unicodedata.normalize("NFKC", question).lower()
@@ -178,6 +182,12 @@ def expand_query(question: str) -> str:
             extra.extend(targets)
             lowered = lowered.replace(phrase, " ")
     return question if not extra else question + " " + " ".join(extra)
+
+
+def is_english(text: str) -> bool:
+    """Whether a question is written in English (an English sentence may quote a Chinese name)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isascii() for c in letters) >= ENGLISH_SHARE * len(letters)
 
 
 def token_count(text: str) -> int:

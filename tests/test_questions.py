@@ -336,3 +336,19 @@ def test_definitions_are_the_terms_a_text_says_the_meaning_of():
 
     text = "第三条 本条例所称志愿服务，是指志愿者自愿、无偿提供的公益服务。住所是指主要办事机构所在地。以下简称登记管理机关。"
     assert definitions(text) == ["志愿服务", "住所"]
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("What is a volunteer?", True),
+        ("What does 《慈善法》 say about trusts?", True),  # an English sentence quoting a Chinese name
+        ("慈善法第二十二条", False),
+        ("APP上怎么申请志愿服务证明", False),
+        ("2023", False),
+    ],
+)
+def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
+    from assistant.text import is_english
+
+    assert is_english(question) is english
