@@ -10,7 +10,7 @@ import re
 
 from assistant.evidence import Evidence, TermStats, gather
 from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
-from assistant.library import Library, name_key
+from assistant.library import Library, name_key, without_names
 from assistant.questions import question_parts, question_terms
 from assistant.retrieval import HybridRetriever
 from assistant.text import normalize, synonyms
@@ -59,10 +59,8 @@ class Gatherer:
         (the search stays inside them); ``local``: the documents of a place it names (台州, 浙江)."""
         old_too = self.library.wants_old(question)  # 2016年原文: superseded texts join the search
         scope = named or [d.doc_id for d in self.library.documents if d.in_force or old_too]
-        query = question
-        for doc_id in named:  # the documents' names say where to look, not what is asked
-            for name in self.library.names_of(doc_id):
-                query = name_key(query).replace(name, " ")
+        # the documents' names say where to look, not what is asked
+        query = without_names(question, [n for doc_id in named for n in self.library.names_of(doc_id)])
         retrieved = self.search(query, scope, self.top_k)
         parts = question_parts(query)
         cited, term = [], ""  # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first

@@ -34,14 +34,30 @@ _NUMBER_NAME = re.compile(r"第.{1,8}号$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+def _leaves_out(short: str, full: str) -> bool:
+    """Whether ``short`` is ``full`` with some characters left out (in order)."""
+    rest = iter(full)
+    return all(ch in rest for ch in short)
+
+
 def _bare_titles(question: str) -> list[str]:
     """Regulation names written without 《》, cut after the last 的/年/和 before them (2024年的公开募捐管理办法)."""
     return [re.sub(r"^.*[的年和与及或在按]", "", t) for t in _BARE_TITLE.findall(question)]
 
 
 def name_key(text: str) -> str:
-    """How names are compared: NFKC, no whitespace, no book-title marks or quotes."""
-    return _MARKS.sub("", normalize(text))
+    """How names are compared: NFKC, no whitespace, no book-title marks or quotes, no case (Charity Law)."""
+    return _MARKS.sub("", normalize(text)).lower()
+
+
+def without_names(text: str, names: list[str]) -> str:
+    """``text`` with the names (as ``name_key`` writes them) blanked out, its own spacing kept: an English
+    question stays words (what does the Charity Law say -> what does the   say)."""
+    text = unicodedata.normalize("NFKC", text)
+    for name in names:
+        gap = r"[\s《》〈〉<>“”\"'‘’「」]*"
+        text = re.sub(gap + gap.join(re.escape(ch) for ch in name) + gap, " ", text, flags=re.IGNORECASE)
+    return text
 
 
 PART_KINDS = ("编", "章", "节", "部分")
@@ -161,6 +177,7 @@ class Library:
                 text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
         for partial in _TITLE.findall(question) + _bare_titles(question):  # 公开募捐管理办法: part of a name
             owners = {d.doc_id: d for name, d in self._names if name_key(partial) in name and d.in_force}
+            owners = owners or self._shortened(partial)
             if len(owners) == 1 and all(d.doc_id not in owners for _, d in found):
                 found.append((name_key(question).find(name_key(partial)), *owners.values()))
         found.sort(key=lambda p: p[0])
@@ -194,7 +211,20 @@ class Library:
         a bare 政府购买服务管理办法 that no document's name contains (nor contains)."""
         cited = _TITLE.findall(question) + _bare_titles(question)
         keys = [name for name, _ in self._names]
-        return [t for t in cited if not any(name_key(t) in k or k in name_key(t) for k in keys)]
+        known = [t for t in cited if any(name_key(t) in k or k in name_key(t) for k in keys) or self._shortened(t)]
+        return [t for t in cited if t not in known]
+
+    def _shortened(self, name: str) -> dict[str, PolicyDocument]:
+        """The one document in force whose name ``name`` shortens by leaving characters out, keeping its
+        first character and its kind (社团登记条例 for 社会团体登记管理条例), or none."""
+        short = name_key(name)
+        owners = {
+            d.doc_id: d
+            for full, d in self._names
+            if d.in_force and len(short) >= 4 and _leaves_out(short, full) and full[0] == short[0]
+            and full[-2:] == short[-2:]
+        }  # fmt: skip
+        return owners if len(owners) == 1 else {}
 
     def names_of(self, doc_id: str) -> list[str]:
         """The normalised names of one document, longest first."""

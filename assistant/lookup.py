@@ -87,7 +87,7 @@ class ClauseAnswerer:
             matches = named_parts(self.library, [d.doc_id for d in pool], request.question)
             text = matches[0][1].heading if matches else request.question[:20]
         if not matches:
-            return self._missing(request, text, named)
+            return self._missing(request, text, named, article)
         if len(matches) > 1 and not named:
             return self._ambiguous(request, text, matches)
         doc, clause = matches[0]
@@ -125,8 +125,12 @@ class ClauseAnswerer:
 
     @staticmethod
     def _article(doc: PolicyDocument, reference: ArticleReference) -> Clause | None:
-        if doc.structure == "policy":  # 公告第八条: policy text numbers its parts 八、
-            return next((c for c in doc.clauses if label_number(c.label) == reference.article), None)
+        if doc.structure == "policy":  # 公告第八条: policy text numbers its parts 八、; 第四条第三项 is 四(三)
+            part = next((c for c in doc.clauses if label_number(c.label) == reference.article), None)
+            if part is None or not (reference.item or reference.paragraph):
+                return part
+            number = reference.item or reference.paragraph
+            return next((c for c in part.children if label_number(c.label) == number), None)
         for clause_id in reference.candidate_ids():
             if clause := doc.clause(clause_id):
                 return clause
@@ -162,9 +166,17 @@ class ClauseAnswerer:
 
         return sorted(matches, key=rank)
 
-    def _missing(self, request: AnswerRequest, text: str, named: list[PolicyDocument]) -> Answer:
+    def _missing(
+        self, request: AnswerRequest, text: str, named: list[PolicyDocument], article: ArticleReference | None = None
+    ) -> Answer:
         where = f"《{named[0].title}》中的" if len(named) == 1 else ""
         nearest = ""
+        whole = article and len(named) == 1 and named[0].structure == "legal" and named[0].clause(article.article_id())
+        if whole:  # 第十三条第二款 of an article with one paragraph: say so, and show the article
+            answer = messages.NO_SUCH_CLAUSE.format(where=where, text=text, nearest=messages.ONLY_ARTICLE.format(
+                article=whole.id, text=whole.full_text()))  # fmt: skip
+            citation = clause_citation(named[0], whole, quote=whole.full_text(), narrow=False)
+            return Answer(request.question, answer, False, [citation], request.audience, kind="clause")
         if len(named) == 1:
             top = named[0].clauses[:8]
             articles = [c for _, c in named[0].iter_clauses() if c.kind == "条"]

@@ -59,6 +59,7 @@ INTERNAL_ERROR = "处理这个问题时出错了，请稍后再试；如果反�
 CLAUSE_HEADER = "《{title}》{reference}（{path}）原文如下："
 NOT_IN_DOCUMENT = "《{title}》没有{text}。"
 NO_SUCH_CLAUSE = "没有找到{where}“{text}”。{nearest}"
+ONLY_ARTICLE = "{article}本身是有的，原文如下：\n{text}"
 NEAREST_CLAUSES = "最接近的现有条款：{clauses}。"
 AMBIGUOUS_CLAUSE = "“{text}”在多份文件中都有，请问您指的是哪一份？"
 ALSO_MEANS = "（“{text}”也可能指：{others}。）"

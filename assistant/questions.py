@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from assistant import messages
-from assistant.text import COUNT_WORDS, normalize, place_names, policy_terms, synonyms, words
+from assistant.text import COUNT_WORDS, GROUP_WORDS, groups, normalize, place_names, policy_terms, synonyms, words
 
 # Requests to drop the rules or reveal the set-up. Matched on the NFKC-lowercased question.
 INSTRUCTION_ATTACKS = tuple(
@@ -110,7 +110,9 @@ METADATA_QUESTIONS = {
     "kind": re.compile(
         r"效力层级|法律效力|什么级别|哪一?(类|种|级)(文件|法规)|是法律还是|属于(法律|行政法规|部门规章|规章|地方性法规)"
     ),
-    "amended": re.compile(r"修订|修正|修改过|改过|(哪个|哪一个|什么|最新|现行)版本|amended|revised"),
+    "amended": re.compile(
+        r"修订|修正|修改过|改过|(哪年|哪一年|什么时候|何时|几次|有没有).{0,3}修改|(哪个|哪一个|什么|最新|现行)版本|amended|revised"
+    ),
     "title": re.compile(
         r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|title|name of (the|this) document"
     ),
@@ -184,9 +186,12 @@ def question_terms(question: str) -> list[Term]:
     """Content words that carry the question's topic; everyday words carry their policy synonyms."""
     lowered = unicodedata.normalize("NFKC", question).lower()
     phrases = [(p, targets) for p, targets in synonyms() if p in lowered]
-    terms: list[Term] = []
+    named_groups = groups(question)  # 广场舞队 is one word, standing for 社区社会组织
+    terms: list[Term] = [Term(g, (normalize(g), *GROUP_WORDS), 1.0) for g in named_groups]
     for word in dict.fromkeys(words(question)):
         if word in GENERIC_WORDS or word in FACET_WORDS or word in place_names() or _QUANTIFIER.match(word):
+            continue
+        if any(word in g for g in named_groups):
             continue
         forms = {normalize(word)}
         for phrase, targets in phrases:

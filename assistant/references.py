@@ -173,8 +173,8 @@ _NUM = rf"[{_CN}百\d]{{1,6}}"
 _ARTICLE = re.compile(
     rf"(?:第\s*(?P<article>{_NUM})\s*条|(?<![\d.])(?P<bare>\d{{1,3}})\s*条(?!件|例|款|规)|article\s*(?P<english>\d{{1,3}})"
     rf"|(?<=[法例])(?P<named>[{_CN}百]{{1,6}})条(?!件|例|款|规))"  # 慈善法二十二条: right after a law's name
-    rf"(?:\s*第\s*(?P<paragraph>{_NUM})\s*款)?"
-    rf"(?:\s*第?\s*[(（]\s*(?P<item>{_NUM})\s*[)）]\s*项?|\s*第\s*(?P<item2>{_NUM})\s*项)?"
+    rf"(?:\s*第?\s*(?P<paragraph>{_NUM})\s*款)?"  # 第十条第一款, 10条1款
+    rf"(?:\s*第?\s*[(（]\s*(?P<item>{_NUM})\s*[)）]\s*项?|\s*第?\s*(?P<item2>{_NUM})\s*项)?"
     rf"(?:\s*第?\s*(?P<subitem>\d{{1,2}}|[{_CN}]{{1,3}})\s*目)?",
     re.IGNORECASE,
 )

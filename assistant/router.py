@@ -24,7 +24,7 @@ from assistant.evidence import TermStats
 from assistant.extractive import ExtractiveAnswerer
 from assistant.gathering import Gatherer
 from assistant.index import PolicyIndex
-from assistant.library import Library, name_key
+from assistant.library import Library, without_names
 from assistant.lookup import ClauseAnswerer, named_parts, policy_reference
 from assistant.metadata import MetadataAnswerer
 from assistant.presentation import AUDIENCE_LABELS
@@ -130,10 +130,7 @@ class AnswerChain:
             named = [self.library.resolve(inputs["doc"]).doc_id]
         context: Context = contextualise(question, inputs["history"], named)
         lowered = unicodedata.normalize("NFKC", question).lower()
-        topic = name_key(question)
-        for doc_id in named:
-            for name in self.library.names_of(doc_id):
-                topic = topic.replace(name, " ")
+        topic = without_names(question, [n for doc_id in named for n in self.library.names_of(doc_id)])
         topic_words = [t.word for t in question_terms(topic)]
         fields = metadata_fields(lowered, topic_words)
         absent = self.library.unknown_titles(question)

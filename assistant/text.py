@@ -173,10 +173,27 @@ ENGLISH_SHARE = 0.8
 """Share of a question's letters that are Latin for it to count as English."""
 
 
-def expand_query(question: str) -> str:
-    """The question plus the policy words its everyday words stand for."""
+# A group residents set up, named by what it does: 办个广场舞队, 组个合唱队, 搞个读书会, 成立一个摄影协会.
+_GROUP = re.compile(
+    r"(?:(?:办|搞|组|弄|拉|建)了?一?个|(?:成立|组建|建立)了?(?:一个)?)"
+    r"([\u4e00-\u9fff]{1,6}?(?:队|社|团|小组|俱乐部|协会|会))(?![\u4e00-\u9fff]*[体议员长费务])"
+)
+GROUP_WORDS = ("社区社会组织", "社会组织")
+"""What the library calls such a group."""
+
+
+def groups(question: str) -> list[str]:
+    """The groups a question says residents set up (广场舞队), unless the library or the everyday-word map
+    already knows what they are (基金会, 居委会, 摄影协会)."""
     lowered = unicodedata.normalize("NFKC", question).lower()
-    extra: list[str] = []
+    known = {p for p, _ in synonyms() if not p.isascii()} | policy_terms()
+    return [g for g in _GROUP.findall(lowered) if not any(g.endswith(k) for k in known)]
+
+
+def expand_query(question: str) -> str:
+    """The question plus the policy words its everyday words (and the groups it names) stand for."""
+    lowered = unicodedata.normalize("NFKC", question).lower()
+    extra: list[str] = [w for _ in groups(question)[:1] for w in GROUP_WORDS]
     for phrase, targets in synonyms():
         if phrase in lowered:
             extra.extend(targets)

@@ -352,3 +352,25 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
     from assistant.text import is_english
 
     assert is_english(question) is english
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        ("办个广场舞队要去哪登记", ["广场舞队"]),
+        ("我们想组个合唱队，还不够登记条件", ["合唱队"]),
+        ("小区几个人想搞个读书会", ["读书会"]),
+        ("成立一个书画社", ["书画社"]),
+        # what the library or the everyday-word map already knows, and words that only look alike
+        ("我想和几个朋友办个摄影协会", []),
+        ("办个基金会要多少钱", []),
+        ("社区党组织在社区治理中处于什么地位", []),
+        ("组织召开村民会议", []),
+    ],
+)
+def test_a_group_residents_set_up_stands_for_a_community_social_organization(question, found):
+    from assistant.text import groups
+
+    assert groups(question) == found
+    for group in found:
+        assert {"社区社会组织", "社会组织"} <= set(_forms(question)[group])

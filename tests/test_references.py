@@ -99,3 +99,27 @@ def test_an_article_written_right_after_a_law_name_without_di(question, article,
 @pytest.mark.parametrize("question", ["我们社区有十条规定", "条例规定了什么", "办法里有三条件"])
 def test_bare_numbers_elsewhere_are_no_articles(question):
     assert find_article(question) is None
+
+
+def test_a_named_document_is_set_aside_keeping_the_questions_own_spacing():
+    from assistant.library import name_key, without_names
+
+    names = [name_key("Charity Law"), name_key("慈善法")]
+    assert without_names("What does the charity  law say about trusts?", names).split() == [
+        "What", "does", "the", "say", "about", "trusts?",
+    ]  # fmt: skip
+    assert without_names("《慈善法》第二十二条", names).strip() == "第二十二条"
+
+
+@pytest.mark.parametrize(
+    ("question", "levels"),
+    [
+        ("基金会条例8条1款2项", (8, 1, 2)),
+        ("社团条例10条1款", (10, 1, None)),
+        ("第8条2项", (8, None, 2)),
+        ("第十条第一款第（一）项", (10, 1, 1)),
+    ],
+)
+def test_paragraph_and_item_may_be_written_without_di(question, levels):
+    found = find_article(question)
+    assert (found.article, found.paragraph, found.item) == levels
