@@ -36,7 +36,8 @@ DETAILS = (
         _NUMERAL + r"(?:个|名|位)?(?:以上|以下)?的?(?:个人|单位)?(?:会员|人|成员|户|委员)|半数|分之",
     ),
     (  # an amount: 多少钱, 多少资金
-        r"多少(?:钱|元|万|资金|经费)|花多少|金额|额度|how much|minimum (?:fund|capital|amount)",
+        r"多少(?:钱|元|万|资金|经费)|(?:钱|资金|经费|基金)\w{0,2}(?:最少|至少|最低|起码)?(?:要|需要|得)?多少|花多少|金额|额度"
+        r"|how much|minimum (?:fund|capital|amount)",
         _NUMERAL + r"(?:万元|元)",
     ),
     (  # whether it costs anything: 收费吗, 要交钱吗 (the answer is a rule on charging, not a sum)

@@ -374,3 +374,10 @@ def test_a_group_residents_set_up_stands_for_a_community_social_organization(que
     assert groups(question) == found
     for group in found:
         assert {"社区社会组织", "社会组织"} <= set(_forms(question)[group])
+
+
+@pytest.mark.parametrize("question", ["民非的开办资金最少多少", "基金会原始基金至少要多少", "活动经费要多少"])
+def test_a_question_about_a_sum_of_money_asks_for_an_amount(question):
+    from assistant.facets import asked_details, holds_detail
+
+    assert holds_detail("原始基金不低于800万元人民币", asked_details(question))
