@@ -86,8 +86,9 @@ GENERIC_WORDS = frozenset(
     "原文 要求 哪儿 东西 事情 办法 一下子 条款 条文 哪条 哪一条 第几条 出处 规定 please document policy clause".split()
 )
 FACET_WORDS = frozenset(
-    "钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 材料 手续 证件 证明 表格 窗口 地址 民政局 电话 网址 fee cost".split()
+    "钱 块钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 材料 手续 证件 证明 表格 窗口 地址 民政局 电话 网址 fee cost".split()
 ) | set(COUNT_WORDS)
+_SUM = re.compile(r"(\d+(?:\.\d+)?)\s*(?:块钱|块|元|万元|万块|万)")
 _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件位次]$")
 
 # Questions about the document itself: field → pattern (NFKC, lowercased).
@@ -188,8 +189,11 @@ def question_terms(question: str) -> list[Term]:
     phrases = [(p, targets) for p, targets in synonyms() if p in lowered]
     named_groups = groups(question)  # 广场舞队 is one word, standing for 社区社会组织
     terms: list[Term] = [Term(g, (normalize(g), *GROUP_WORDS), 1.0) for g in named_groups]
+    sums = set(_SUM.findall(lowered))  # 捐了500块钱: the asker's own sum, which no text states
     for word in dict.fromkeys(words(question)):
         if word in GENERIC_WORDS or word in FACET_WORDS or word in place_names() or _QUANTIFIER.match(word):
+            continue
+        if word in sums:
             continue
         if any(word in g for g in named_groups):
             continue

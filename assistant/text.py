@@ -141,8 +141,8 @@ def synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 def _keep(token: str) -> bool:
     token = token.strip().lower()
-    if token.isascii() and len(token) <= 2 and not token.isdigit():
-        return False  # English fragments: "a", "t" of "doesn't", "up"
+    if token.isascii() and len(token) <= 2 and token.isalpha():
+        return False  # English fragments: "a", "t" of "doesn't", "up" (not 5a, a grade)
     return bool(token) and token not in stopwords() and not _PUNCT_OR_SPACE.match(token)
 
 
