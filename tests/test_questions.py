@@ -386,4 +386,4 @@ def test_a_question_about_a_sum_of_money_asks_for_an_amount(question):
 def test_a_grade_is_a_word_and_the_askers_own_sum_is_no_topic():
     assert "5a" in _forms("评上5A有什么好处")
     forms = _forms("捐了500块钱能抵多少税")
-    assert "500" not in forms and "块钱" not in forms and "捐赠" in forms["捐"]
+    assert "500" not in forms and "块钱" not in forms and any("捐赠" in f for f in forms.values())
