@@ -41,6 +41,9 @@ _DEFINED = re.compile(
 _MEANS = re.compile(rf"(?:^|[\n。；;，,：:（(、])([\u4e00-\u9fff]{{{MIN_CHARS},16}}?)[，,]?(?:是指|系指)")
 # （以下简称登记管理机关）, （以下简称《慈善法》）, （以下统称社会组织）
 _SHORT_FOR = re.compile(r"以下(?:简称|统称)[“《\"]?([\u4e00-\u9fff]{2,12}?)[”》\"]?[）)]")
+_SHORT_MEANS = re.compile(
+    r"(?:^|[\n。；;，,：:、\s])([\u4e00-\u9fff]{2,16}?)[（(]以下(?:简称|统称)[“《\"]?([\u4e00-\u9fff]{2,12}?)[”》\"]?[）)][，,]?(?:是指|系指)"
+)
 _QUOTED = re.compile(rf"[“\"]([\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}})[”\"]")
 _HEADING_PARTS = re.compile(r"、|以及|和|及|与|或|的")
 # A local issuer opens with its place: 台州市人民政府办公室, 浙江省人民代表大会常务委员会.
@@ -146,8 +149,10 @@ def defined_terms(text: str) -> list[str]:
 
 
 def definitions(text: str) -> list[str]:
-    """Terms the text says the meaning of (本法所称X，是指…; 住所是指…)."""
+    """Terms the text says the meaning of (本法所称X，是指…; 住所是指…; X（以下简称Y），是指… defines both)."""
     terms = _DEFINED.findall(text) + [re.split(r"的|所称", run)[-1] for run in _MEANS.findall(text)]
+    for long, short in _SHORT_MEANS.findall(text):
+        terms += [re.split(r"的|所称", long)[-1], short]
     return [t for t in terms if MIN_CHARS <= len(t) <= MAX_CHARS]
 
 

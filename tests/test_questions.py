@@ -336,6 +336,7 @@ def test_definitions_are_the_terms_a_text_says_the_meaning_of():
 
     text = "第三条 本条例所称志愿服务，是指志愿者自愿、无偿提供的公益服务。住所是指主要办事机构所在地。以下简称登记管理机关。"
     assert definitions(text) == ["志愿服务", "住所"]
+    assert "年检" in definitions("第二条 民办非企业单位年度检查（以下简称年检），是指登记管理机关对民办非企业单位…")
 
 
 @pytest.mark.parametrize(
