@@ -52,7 +52,10 @@ def name_key(text: str) -> str:
 
 def without_names(text: str, names: list[str]) -> str:
     """``text`` with the names (as ``name_key`` writes them) blanked out, its own spacing kept: an English
-    question stays words (what does the Charity Law say -> what does the   say)."""
+    question stays words (what does the Charity Law say -> what does the   say). With no names, ``text``
+    itself (the same string embeds once: the query embedding is cached by its text)."""
+    if not names:
+        return text
     text = unicodedata.normalize("NFKC", text)
     for name in names:
         gap = r"[\s《》〈〉<>“”\"'‘’「」]*"

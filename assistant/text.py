@@ -185,9 +185,12 @@ GROUP_WORDS = ("社区社会组织", "社会组织")
 def groups(question: str) -> list[str]:
     """The groups a question says residents set up (广场舞队), unless the library or the everyday-word map
     already knows what they are (基金会, 居委会, 摄影协会)."""
-    lowered = unicodedata.normalize("NFKC", question).lower()
-    known = {p for p, _ in synonyms() if not p.isascii()} | policy_terms()
-    return [g for g in _GROUP.findall(lowered) if not any(g.endswith(k) for k in known)]
+    found = _GROUP.findall(unicodedata.normalize("NFKC", question).lower())
+    if not found:
+        return []
+    known = policy_terms()
+    everyday = [p for p, _ in synonyms() if not p.isascii()]
+    return [g for g in found if not any(g[i:] in known for i in range(len(g))) and not any(map(g.endswith, everyday))]
 
 
 def expand_query(question: str) -> str:

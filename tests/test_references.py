@@ -109,6 +109,8 @@ def test_a_named_document_is_set_aside_keeping_the_questions_own_spacing():
         "What", "does", "the", "say", "about", "trusts?",
     ]  # fmt: skip
     assert without_names("《慈善法》第二十二条", names).strip() == "第二十二条"
+    question = "社团登记要几个人？"  # no name: the very string, so its query embedding is computed once
+    assert without_names(question, []) is question
 
 
 @pytest.mark.parametrize(
