@@ -14,8 +14,8 @@ from assistant.evidence import ClauseEvidence, Evidence, Quote, TermStats, claus
 from assistant.facets import asked_details, holds_detail
 from assistant.presentation import format_answer
 from assistant.text import normalize, sentence_spans
-from assistant.vocabulary import definitions
 from assistant.types import Answer, AnswerRequest, Citation, PolicyDocument
+from assistant.vocabulary import definitions
 
 MAX_QUOTED = 3
 """At most this many clauses are quoted in one answer."""

@@ -59,7 +59,9 @@ def test_a_clause_that_does_not_exist_says_so(chain):
     # A paragraph an article lacks: said so, and the article shown with its citation.
     paragraph = chain.ask("志愿服务条例第十三条第二款", "staff")
     assert not paragraph.found and "“第十三条第二款”" in paragraph.answer, paragraph.answer
-    assert [c.reference for c in paragraph.citations] == ["第十三条"] and "志愿服务组织应当对有关信息进行核实" in paragraph.answer
+    assert [c.reference for c in paragraph.citations] == [
+        "第十三条"
+    ] and "志愿服务组织应当对有关信息进行核实" in paragraph.answer
 
 
 @pytest.mark.slow
@@ -505,7 +507,10 @@ def test_what_a_term_means_is_answered_from_where_the_library_defines_it(chain):
     assert first.quote.startswith("第二条 本条例所称民办非企业单位，是指"), answer.answer
     # Defined in a national and a Zhejiang regulation: the higher rank first, and only its definition quoted.
     volunteer = chain.ask("志愿者是什么意思", "resident")
-    assert [c.doc_id for c in volunteer.citations[:2]] == ["zhiyuan_fuwu_tiaoli_2017", "zhejiang_zhiyuan_fuwu_tiaoli_2018"]
+    assert [c.doc_id for c in volunteer.citations[:2]] == [
+        "zhiyuan_fuwu_tiaoli_2017",
+        "zhejiang_zhiyuan_fuwu_tiaoli_2018",
+    ]
     assert all("志愿服务组织" not in c.quote for c in volunteer.citations[:2]), volunteer.answer
     # A definition ending in a list quotes the list.
     listed = chain.ask("慈善活动包括哪些？", "resident")

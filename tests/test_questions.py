@@ -302,7 +302,17 @@ def test_a_clause_stating_more_of_what_is_asked_is_lifted_first():
     assert sum(holds_detail(before, (d,)) for d in details) > sum(holds_detail(after, (d,)) for d in details)
 
 
-DEFINED = {"志愿者", "志愿服务", "志愿服务组织", "慈善组织", "慈善信托", "社会组织", "基金会", "社区工作者", "民办非企业单位"}
+DEFINED = {
+    "志愿者",
+    "志愿服务",
+    "志愿服务组织",
+    "慈善组织",
+    "慈善信托",
+    "社会组织",
+    "基金会",
+    "社区工作者",
+    "民办非企业单位",
+}
 
 
 @pytest.mark.parametrize(
@@ -326,7 +336,7 @@ DEFINED = {"志愿者", "志愿服务", "志愿服务组织", "慈善组织", "�
     ],
 )
 def test_a_question_asking_what_a_defined_term_means(question, term):
-    from assistant.gathering import meaning_asked
+    from assistant.meanings import meaning_asked
 
     assert meaning_asked(question, DEFINED) == term
 

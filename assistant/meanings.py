@@ -1,0 +1,61 @@
+"""Questions that ask what a term means (民办非企业单位到底是什么, 什么是慈善募捐, what is a charitable trust),
+read against the terms the library itself defines (本法所称慈善组织，是指…; see ``vocabulary.definitions``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text import normalize, synonyms
+
+ASKS_MEANING = re.compile(
+    r"(?:到底|究竟|具体)?(?:是指|指的是|是|指|包括|包含)(?:什么|啥|哪些|哪几)|的?(?:定义|含义|概念)|(?:怎么|如何)(?:定义|界定)"
+)
+"""What a question says right after a term to ask what the term means (慈善组织是什么, 社区工作者具体包括哪些人)."""
+ASKS_WHAT_IS = re.compile(r"(?:什么是|什么叫做?|何为|何谓)$")
+"""What a question says right before a term to ask what it means (什么是慈善募捐)."""
+_ASKS_MEANING_EN = re.compile(
+    r"^\W*(?:what(?:'s| is| are| does)|define|(?:the )?(?:definition|meaning) of)\s+(?:an? |the )?([a-z][a-z' -]*?)"
+    r"(?:\s+(?:mean|refer|under|in|according)\b|\s*[?？.]?\s*$)"
+)
+"""An English question asking what a term means: what is a volunteer?, what does social organization mean?"""
+_TERM_START = re.compile(r"(?:^|[^\u4e00-\u9fff]|所谓|请问|的|这个|说)$")
+"""What may come before a term asked about: 社区社会组织是什么 does not ask what 社会组织 means."""
+
+
+def meaning_asked(question: str, defined) -> str:
+    """The defined term whose meaning the question asks (民办非企业单位到底是什么, 什么是慈善募捐, what is a
+    volunteer), or ""."""
+    text = normalize(question)
+    if english := _ASKS_MEANING_EN.search(question.lower()):
+        return next((t for t in _in_chinese(english.group(1).split()) if t in defined), "")
+    for term in sorted(defined, key=len, reverse=True):
+        for match in re.finditer(re.escape(term), text):
+            before, after = text[: match.start()], text[match.end() :]
+            if ASKS_WHAT_IS.search(before) and not re.match(r"[\u4e00-\u9fff]", after.lstrip("呢啊呀")):
+                return term
+            if _TERM_START.search(before) and ASKS_MEANING.match(after):
+                return term
+    return ""
+
+
+def _in_chinese(words: list[str]) -> list[str]:
+    """The Chinese a run of English words may stand for, composed from the glossary phrase by phrase
+    (charitable trust -> 慈善信托, volunteer service organization -> 志愿服务组织)."""
+    if not words:
+        return [""]
+    glossary = synonyms()
+    for n in range(len(words), 0, -1):
+        said = " ".join(words[:n])
+        targets = [t for phrase, ts in glossary if phrase.isascii() and _says(said, phrase) for t in ts]
+        if targets:
+            rest = _in_chinese(words[n:])
+            return [t + r.removeprefix(t[-2:]) if r.startswith(t[-2:]) else t + r for t in targets for r in rest]
+    return _in_chinese(words[1:]) if words[0] in ("a", "an", "the", "of") else []
+
+
+def _says(said: str, phrase: str) -> bool:
+    """Whether English words are a glossary phrase: whole (association), a plural, or a stem's word (donat-ion)."""
+    return said in (phrase, phrase + "s", phrase + "es", phrase.removesuffix("s")) or (
+        " " not in said and len(phrase) >= 5 and said.startswith(phrase)
+    )
