@@ -21,6 +21,10 @@ OLD_VERSION = re.compile(
     r"旧版|老版|原文本|原来的|以前的|修正前|修订前|修改前|\d{4}年(?:的)?(?:原文|原版|版本|版)|original|old version"
 )
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+# How a policy title starts before what it is about: 关于(进一步)加强/加快推进/深化…
+_LEADING_VERBS = re.compile(
+    r"^(?:进一步)?(?:加强和完善|加强和改进|加快推进|加强|加快|推进|推动|完善|深化|健全|建立|做好)"
+)
 _MARKS = re.compile(r"[《》〈〉<>“”\"'‘’「」]")
 
 
@@ -29,6 +33,9 @@ _TITLE = re.compile(r"《([^《》]{2,40})》")
 _BARE_TITLE = re.compile(
     r"(?<![《\u4e00-\u9fff])((?:[\u4e00-\u9fff]{2,10})?(?:暂行|管理|实施|登记|保障)(?:办法|条例|规定|细则))"
 )
+# A policy document named without 《》 by what it is about: 社区工作者意见, 基层治理意见 (only ever read as a
+# shortened title of a document in the library, never reported as missing: 群众有什么意见 names no document).
+_BARE_POLICY_TITLE = re.compile(r"([\u4e00-\u9fff]{2,14}(?:意见|方案|规划))")
 # A name that is a number (国务院令第250号): other documents cite a document by its title, not by that.
 _NUMBER_NAME = re.compile(r"第.{1,8}号$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -40,9 +47,9 @@ def _leaves_out(short: str, full: str) -> bool:
     return all(ch in rest for ch in short)
 
 
-def _bare_titles(question: str) -> list[str]:
+def _bare_titles(question: str, pattern: re.Pattern = _BARE_TITLE) -> list[str]:
     """Regulation names written without 《》, cut after the last 的/年/和 before them (2024年的公开募捐管理办法)."""
-    return [re.sub(r"^.*[的年和与及或在按]", "", t) for t in _BARE_TITLE.findall(question)]
+    return [re.sub(r"^.*[的年和与及或在按]", "", t) for t in pattern.findall(question)]
 
 
 def name_key(text: str) -> str:
@@ -88,7 +95,8 @@ def _names(doc: PolicyDocument) -> set[str]:
     if "关于" in base:  # 中共中央 国务院关于加强…的意见 → 关于加强…的意见, 加强…意见; …有关事项的公告 → …公告
         subject = base[base.index("关于") :]
         names |= {subject, subject.removeprefix("关于")}
-        names.add(re.sub(r"(有关事项)?的(?=[^的]{1,4}$)", "", subject.removeprefix("关于")))
+        short = re.sub(r"(有关事项)?的(?=[^的]{1,4}$)", "", subject.removeprefix("关于"))
+        names |= {short, _LEADING_VERBS.sub("", short)}  # 社区工作者队伍建设意见: what it is about, and its kind
     # A title's quoted keyword with its kind, and the place: “三社联动”…实施意见 → (台州)三社联动(实施)意见.
     kind = re.search(r"(?:实施|指导)?(?:意见|通知|办法|方案|规定|决定|公告)$", base)
     for keyword in re.findall(r"[“\"「]([^”\"」]{2,12})[”\"」]", doc.title) if kind else []:
@@ -183,6 +191,11 @@ class Library:
             owners = owners or self._shortened(partial)
             if len(owners) == 1 and all(d.doc_id not in owners for _, d in found):
                 found.append((name_key(question).find(name_key(partial)), *owners.values()))
+        for run in _bare_titles(question, _BARE_POLICY_TITLE):  # 社区工作者意见: a shortened policy title
+            # where the name starts is not marked (请问社区工作者意见): the longest tail that names one document
+            owners = next((o for i in range(len(run) - 3) if (o := self._part_or_shortened(run[i:]))), {})
+            if owners and all(d.doc_id not in owners for _, d in found):
+                found.append((name_key(question).find(name_key(run)), *owners.values()))
         found.sort(key=lambda p: p[0])
         docs = [d for _, d in found]
         if self.wants_old(question):
@@ -216,6 +229,13 @@ class Library:
         keys = [name for name, _ in self._names]
         known = [t for t in cited if any(name_key(t) in k or k in name_key(t) for k in keys) or self._shortened(t)]
         return [t for t in cited if t not in known]
+
+    def _part_or_shortened(self, name: str) -> dict[str, PolicyDocument]:
+        """The one document in force that a policy title names by a part of five characters or more
+        (专项行动方案), or by leaving characters out (社区工作者意见)."""
+        key = name_key(name)
+        part = {d.doc_id: d for full, d in self._names if d.in_force and len(key) >= 5 and key in full}
+        return part if len(part) == 1 else self._shortened(name)
 
     def _shortened(self, name: str) -> dict[str, PolicyDocument]:
         """The one document in force whose name ``name`` shortens by leaving characters out, keeping its

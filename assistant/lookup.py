@@ -20,6 +20,7 @@ from assistant.references import (
     find_reference,
     label_number,
 )
+from assistant.structure import POLICY_KINDS
 from assistant.text import normalize
 from assistant.types import Answer, AnswerRequest, Citation, Clause, PolicyDocument
 
@@ -51,6 +52,22 @@ def named_parts(library: Library, doc_ids: list[str], question: str) -> list[tup
         and heading in text  # cheap test first: a question holding 部分 meets every part
         and re.search(re.escape(heading) + _PART_WORD, text)
     ]
+
+
+def _at_levels(
+    pool: list[PolicyDocument], wanted: dict[int, int], question: str
+) -> list[tuple[PolicyDocument, Clause]]:
+    """The clauses numbered ``wanted`` (level → number), the deepest level given being the clause's own."""
+    deepest = max(wanted)
+    matches = []
+    for doc in pool:
+        for ancestors, clause in doc.iter_clauses():
+            if clause.level != deepest:
+                continue
+            numbers = {c.level: label_number(c.label) for c in [*ancestors, clause]}
+            if all(numbers.get(level) == number for level, number in wanted.items()):
+                matches.append((doc, _descend_by_heading(clause, question)))
+    return matches
 
 
 def _descend_by_heading(clause: Clause, question: str) -> Clause:
@@ -141,17 +158,17 @@ class ClauseAnswerer:
     def _policy(
         self, pool: list[PolicyDocument], reference: ClauseReference, question: str
     ) -> list[tuple[PolicyDocument, Clause]]:
-        """Clauses the reference can mean, most likely first; levels left open match any number."""
+        """Clauses the reference can mean, most likely first; levels left open match any number. A document
+        numbering one level fewer or more than the words say is read as it numbers: 第二部分第3条 of a text
+        whose parts hold 1. 2. 3. directly, 第七部分第四点 of one whose parts hold (一)(二)."""
         wanted = reference.levels()
-        deepest = max(wanted)
-        matches = []
-        for doc in pool:
-            for ancestors, clause in doc.iter_clauses():
-                if clause.level != deepest:
-                    continue
-                numbers = {c.level: label_number(c.label) for c in [*ancestors, clause]}
-                if all(numbers.get(level) == number for level, number in wanted.items()):
-                    matches.append((doc, _descend_by_heading(clause, question)))
+        *above, deepest = sorted(wanted)
+        matches = _at_levels(pool, wanted, question)
+        for level in (deepest + 1, deepest - 1) if above and not matches else ():
+            if above[-1] < level <= max(POLICY_KINDS):
+                matches = _at_levels(pool, {**{k: wanted[k] for k in above}, level: wanted[deepest]}, question)
+                if matches:
+                    break
         topic = unicodedata.normalize("NFKC", question).replace(reference.text, " ")
         if len(matches) <= 1 or not question_terms(topic):
             return matches

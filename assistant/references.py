@@ -125,7 +125,10 @@ def find_reference(question: str) -> ClauseReference | None:
         level, number = _LEVEL[kind], _number(match.group(0))
         if number is None:
             continue
-        adjacent = bool(run) and match.start() - run[-1][2].end() <= 2 and level > run[-1][0]
+        near = bool(run) and match.start() - run[-1][2].end() <= 2
+        if near and level == run[-1][0] == 3 and len(run) > 1 and run[-2][0] == 1:  # 第二部分第二点第三项
+            run[-1] = (2, run[-1][1], run[-1][2])  # the first of two 点/项 in a row is the middle level
+        adjacent = near and level > run[-1][0]
         if run and not adjacent:
             break
         if kind == "l3w" and not (run and run[-1][0] == 2):
@@ -171,7 +174,7 @@ class ArticleReference:
 
 _NUM = rf"[{_CN}百\d]{{1,6}}"
 _ARTICLE = re.compile(
-    rf"(?:第\s*(?P<article>{_NUM})\s*条|(?<![\d.])(?P<bare>\d{{1,3}})\s*条(?!件|例|款|规)|article\s*(?P<english>\d{{1,3}})"
+    rf"(?:第\s*(?P<article>{_NUM})\s*条|(?<![\d.])(?P<bare>\d{{1,3}})\s*条(?!件|例|款|规)|(?:article|art\.?)\s*(?P<english>\d{{1,3}})"
     rf"|(?<=[法例])(?P<named>[{_CN}百]{{1,6}})条(?!件|例|款|规))"  # 慈善法二十二条: right after a law's name
     rf"(?:\s*第?\s*(?P<paragraph>{_NUM})\s*款)?"  # 第十条第一款, 10条1款
     rf"(?:\s*第?\s*[(（]\s*(?P<item>{_NUM})\s*[)）]\s*项?|\s*第?\s*(?P<item2>{_NUM})\s*项)?"

@@ -41,6 +41,12 @@ FUNDRAISING = "cishan_zuzhi_gongkai_mujuan_guanli_banfa_2024"
         ("社团登记条例第十条第一款第（一）项", SHETUAN, "第十条第一款第（一）项"),  # a name shortened by leaving out
         ("公益性捐赠税前扣除公告第四条第三项", "gongyixing_juanzeng_shuiqian_kouchu_gonggao_2020", "四(三)"),
         ("the charity law, article 22", CISHAN, "第二十二条"),  # an English name in any case
+        ("Art. 22 of the Charity Law", CISHAN, "第二十二条"),
+        # policy documents by what they are about, numbered as each numbers its parts
+        ("社区工作者意见第二部分第3条", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "二3"),
+        ("基层治理意见第七部分第四点", "jiceng_zhili_tixi_nengli_xiandaihua_yijian_2021", "七(四)"),
+        ("三社联动实施意见第二部分第二点第三项", TAIZHOU, "二(二)3"),
+        ("专项行动方案第三部分", "peiyu_fazhan_shequ_shehui_zuzhi_zhuanxiang_xingdong_2021_2023", "三"),
     ],
 )
 def test_article_look_up_in_many_written_forms(chain, question, doc_id, reference):

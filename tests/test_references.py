@@ -125,3 +125,8 @@ def test_a_named_document_is_set_aside_keeping_the_questions_own_spacing():
 def test_paragraph_and_item_may_be_written_without_di(question, levels):
     found = find_article(question)
     assert (found.article, found.paragraph, found.item) == levels
+
+
+def test_the_first_of_two_points_in_a_row_is_the_middle_level():
+    assert find_reference("第二部分第二点第三项").levels() == {1: 2, 2: 2, 3: 3}
+    assert find_reference("第七部分第四点").levels() == {1: 7, 3: 4}  # read by the document's own numbering
