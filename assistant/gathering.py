@@ -10,7 +10,7 @@ import re
 
 from assistant.evidence import Evidence, TermStats, gather
 from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
-from assistant.library import Library, name_key, without_names
+from assistant.library import Library, name_key
 from assistant.meanings import meaning_asked
 from assistant.questions import question_parts, question_terms
 from assistant.retrieval import HybridRetriever
@@ -47,7 +47,7 @@ class Gatherer:
         old_too = self.library.wants_old(question)  # 2016年原文: superseded texts join the search
         scope = named or [d.doc_id for d in self.library.documents if d.in_force or old_too]
         # the documents' names say where to look, not what is asked
-        query = without_names(question, [n for doc_id in named for n in self.library.names_of(doc_id)])
+        query = self.library.set_aside(question, named)
         retrieved = self.search(query, scope, self.top_k)
         parts = question_parts(query)
         cited, term = [], ""  # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first

@@ -205,7 +205,7 @@ class Library:
             # The old version first, unless the question also names the current one (修正后, its year):
             # then it compares, and the text in force leads.
             years = set(re.findall(r"(?:19|20)\d\d", question))
-            compares = bool(re.search(r"修正后|修订后|现行|最新|新修", question)) or any(
+            compares = bool(re.search(r"修正后|修订后|现行|最新|新修|现在|目前", question)) or any(
                 years & set(re.findall(r"(?:19|20)\d\d", d.amended + d.title)) for d in current
             )
             docs = current + old if compares else old + current
@@ -248,6 +248,14 @@ class Library:
             and full[-2:] == short[-2:]
         }  # fmt: skip
         return owners if len(owners) == 1 else {}
+
+    def set_aside(self, question: str, doc_ids: list[str]) -> str:
+        """The question without the names it gives these documents, in full or shortened (评估管理办法): they
+        say where to look, not what is asked."""
+        names = [n for doc_id in doc_ids for n in self.names_of(doc_id)]
+        runs = _TITLE.findall(question) + _bare_titles(question) + _bare_titles(question, _BARE_POLICY_TITLE)
+        names += [name_key(r) for r in runs if set(self._part_or_shortened(r)) & set(doc_ids)]
+        return without_names(question, sorted(set(names), key=len, reverse=True))
 
     def names_of(self, doc_id: str) -> list[str]:
         """The normalised names of one document, longest first."""

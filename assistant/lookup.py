@@ -119,9 +119,15 @@ class ClauseAnswerer:
                     cited, block = self._block(doc, extra, further)
                     citations.append(cited)
                     body += "\n\n" + block
-        if len(matches) > 1:
-            others = "、".join(f"《{d.short_title}》{clause_citation(d, c).reference}" for d, c in matches[1:4])
-            body += "\n" + messages.ALSO_MEANS.format(text=text, others=others)
+        # 现在的第二十二条和原来的有什么区别: another version of the same document is quoted too
+        versions = [(d, c) for d, c in matches[1:] if doc.title == d.superseded_by or d.title == doc.superseded_by]
+        for other, same in versions[:1]:
+            cited, block = self._block(other, same, article)
+            citations.append(cited)
+            body += "\n\n" + block
+        if others := [m for m in matches[1:] if m not in versions]:
+            listed = "、".join(f"《{d.short_title}》{clause_citation(d, c).reference}" for d, c in others[:3])
+            body += "\n" + messages.ALSO_MEANS.format(text=text, others=listed)
         return Answer(request.question, body, True, citations, request.audience, kind="clause")
 
     @staticmethod

@@ -24,7 +24,7 @@ from assistant.evidence import TermStats
 from assistant.extractive import ExtractiveAnswerer
 from assistant.gathering import Gatherer
 from assistant.index import PolicyIndex
-from assistant.library import Library, without_names
+from assistant.library import Library
 from assistant.lookup import ClauseAnswerer, named_parts, policy_reference
 from assistant.metadata import MetadataAnswerer
 from assistant.presentation import AUDIENCE_LABELS
@@ -37,6 +37,9 @@ from assistant.spelling import Speller
 from assistant.text import use_vocabulary, vocabulary
 from assistant.types import Answer, Answerer, AnswerRequest, ChunkMeta, Turn
 
+MAX_LOCAL = 3
+"""A metadata question naming only a place (台州的文件还有效吗) answers for that place's documents when there are
+at most this many (what one answer shows)."""
 RELATED_SHOWN = 3
 """How many nearest clauses a "not found" shows as 可能相关的规定."""
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
@@ -130,7 +133,7 @@ class AnswerChain:
             named = [self.library.resolve(inputs["doc"]).doc_id]
         context: Context = contextualise(question, inputs["history"], named)
         lowered = unicodedata.normalize("NFKC", question).lower()
-        topic = without_names(question, [n for doc_id in named for n in self.library.names_of(doc_id)])
+        topic = self.library.set_aside(question, named)
         topic_words = [t.word for t in question_terms(topic)]
         fields = metadata_fields(lowered, topic_words)
         absent = self.library.unknown_titles(question)
@@ -163,6 +166,8 @@ class AnswerChain:
         return self._finish(self.clauses(self._request(p)), p)
 
     def _metadata(self, p: dict) -> Answer:
+        if not p["named"] and 0 < len(local := self.library.local(p["question"])) <= MAX_LOCAL:  # 台州的文件还有效吗
+            p = {**p, "named": [d.doc_id for d in local]}
         return self._finish(self.metadata(self._request(p), p["fields"], p["topic"]), p)
 
     def _absent(self, p: dict) -> Answer:

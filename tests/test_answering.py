@@ -136,6 +136,12 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("when did the volunteer service regulations take effect?", "施行日期", "2017年12月1日"),
         ("Is the 2016 Charity Law still in force?", "效力状态", "已被取代"),
         ("Who issued the Foundation Regulations?", "发布机关", "国务院"),
+        ("基金会管理条例由谁发布", "发布机关", "国务院"),
+        ("浙江省志愿服务条例是哪个机关通过的", "发布机关", "浙江省人民代表大会常务委员会"),
+        ("评估管理办法是民政部第几号令", "文号/令号", "民政部令第39号"),  # a shortened name set aside
+        ("中发〔2017〕13号是什么文件", "标题", "城乡社区治理"),
+        ("慈善法2023年修改了哪些内容", "修订/修正情况", "2023年12月29日修正"),
+        ("台州的文件还有效吗", "效力状态", "现行有效"),  # a place with one document names it
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):
@@ -521,3 +527,10 @@ def test_what_a_term_means_is_answered_from_where_the_library_defines_it(chain):
     # A definition ending in a list quotes the list.
     listed = chain.ask("慈善活动包括哪些？", "resident")
     assert "（六）符合本法规定的其他公益活动" in listed.citations[0].quote, listed.answer
+
+
+@pytest.mark.slow
+def test_an_article_compared_across_versions_quotes_both(chain):
+    answer = chain.ask("现在的慈善法第二十二条和原来的有什么区别", "staff")
+    assert [(c.doc_id, c.reference) for c in answer.citations] == [(CISHAN, "第二十二条"), (CISHAN_2016, "第二十二条")]
+    assert "依法登记满一年" in answer.answer and "依法登记满二年" in answer.answer
