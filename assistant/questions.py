@@ -123,7 +123,13 @@ METADATA_QUESTIONS = {
         r"|哪一?年的(文件|政策|意见|法规)|when was"
     ),
     "addressees": re.compile(r"主送|抄送|发给(了)?(谁|哪)|下发(给|到)|addressee|addressed to"),
+    "extent": re.compile(r"(多少|几)(条|章|个部分|部分)|一?共有?.{0,3}(条|章|部分)|how many (articles|chapters)"),
 }
+# What the library holds, asked of the assistant itself: 文库里有哪些文件, 你能回答什么问题.
+LIBRARY_QUESTION = re.compile(
+    r"(文库|你|您|这里|系统|助手|你们).{0,6}(有|收录|包括|包含|能查|可以查)(了)?(哪些|什么|几份|多少)(文件|政策|法规|法律)"
+    r"|收录了(哪些|什么|几份|多少)|(能|可以)(回答|问)(什么|哪些)|what documents|which documents|what can you answer"
+)
 # Words that point at a document rather than at a topic: 这份文件, 该条例, 本办法.
 DOCUMENT_WORDS = frozenset(
     "这份 那份 这个 那个 该 本 此 它 文件 政策 意见 通知 条例 办法 法 法律 法规 规章 规定 方案 规划 公告 决定 版本 "
@@ -163,6 +169,8 @@ def metadata_fields(lowered: str, topic_words: list[str]) -> list[str]:
     ``topic_words`` are the question's content words left once document names are removed: "资助资金
     什么时候发放" keeps 资助, 资金, 发放 and is a content question; "这份文件还有效吗" keeps none.
     """
+    if LIBRARY_QUESTION.search(lowered):  # 文库里有哪些文件: the library itself
+        return ["library"]
     fields = [name for name, pattern in METADATA_QUESTIONS.items() if pattern.search(lowered)]
     return fields if fields and len(topic_beside_metadata(lowered, topic_words)) <= 1 else []
 

@@ -534,3 +534,15 @@ def test_an_article_compared_across_versions_quotes_both(chain):
     answer = chain.ask("现在的慈善法第二十二条和原来的有什么区别", "staff")
     assert [(c.doc_id, c.reference) for c in answer.citations] == [(CISHAN, "第二十二条"), (CISHAN_2016, "第二十二条")]
     assert "依法登记满一年" in answer.answer and "依法登记满二年" in answer.answer
+
+
+@pytest.mark.slow
+def test_what_the_library_holds_and_how_long_a_document_is(chain):
+    holdings = chain.ask("文库里有哪些文件", "resident")
+    assert holdings.found and holdings.kind == "metadata", holdings.answer
+    assert len(holdings.citations) == len(chain.library.documents) and "《中华人民共和国慈善法》" in holdings.answer
+    assert not re.search(r"\d", holdings.answer.splitlines()[0])  # counts in words: no figure its citations lack
+    extent = chain.ask("慈善法有多少条", "staff")
+    assert "共一百二十五条，分十三章" in extent.answer, extent.answer
+    # a content question that counts something is no question about the document
+    assert chain.ask("基金会原始基金有几条规定", "resident").kind == "retrieval"
