@@ -128,7 +128,7 @@ METADATA_QUESTIONS = {
 # What the library holds, asked of the assistant itself: 文库里有哪些文件, 你能回答什么问题.
 LIBRARY_QUESTION = re.compile(
     r"(文库|你|您|这里|系统|助手|你们).{0,6}(有|收录|包括|包含|能查|可以查)(了)?(哪些|什么|几份|多少)(文件|政策|法规|法律)"
-    r"|收录了(哪些|什么|几份|多少)|(能|可以)(回答|问)(什么|哪些)|what documents|which documents|what can you answer"
+    r"|收录了(哪些|什么|几份|多少)|(能|可以)(回答|问)(什么|哪些)|(what|which) documents (do you (have|hold|cover)|does the library|are in)|what can you answer"
 )
 # Words that point at a document rather than at a topic: 这份文件, 该条例, 本办法.
 DOCUMENT_WORDS = frozenset(

@@ -398,3 +398,19 @@ def test_a_grade_is_a_word_and_the_askers_own_sum_is_no_topic():
     assert "5a" in _forms("评上5A有什么好处")
     forms = _forms("捐了500块钱能抵多少税")
     assert "500" not in forms and "块钱" not in forms and any("捐赠" in f for f in forms.values())
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("文库里有哪些文件", True),
+        ("你能回答什么问题", True),
+        ("Which documents do you have?", True),
+        ("What documents do I need for a marriage registration?", False),  # papers to bring, not the library
+        ("成立社团需要哪些文件", False),
+    ],
+)
+def test_a_question_about_the_library_itself(question, asks):
+    from assistant.questions import LIBRARY_QUESTION
+
+    assert bool(LIBRARY_QUESTION.search(_lowered(question))) is asks
