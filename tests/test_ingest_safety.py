@@ -97,7 +97,8 @@ def test_a_second_ingest_waits_then_fails_clearly(tmp_path):
 def test_kill_9_midway_then_ingest_leaves_no_orphans(tmp_path, rebuild, pause):
     corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS)
     settings = make_settings(tmp_path, corpus_dir=corpus)
-    assert start_child(tmp_path, settings).wait(timeout=300) == 0
+    first = start_child(tmp_path, settings)
+    assert first.wait(timeout=300) == 0, first.stderr.read()  # once in a CI run it exited 1: say why next time
     manifest = read_manifest(settings.index_dir)
 
     write_corpus(corpus, elderly=ELDERLY, childcare=CHILDCARE)
