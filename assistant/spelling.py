@@ -20,6 +20,8 @@ from assistant.text import normalize, stopwords, tokenizer, words
 MIN_FREQUENCY = 2
 """Times a word must occur across the library to be a correction target: a one-off cut is too likely
 jieba's accident to replace what a resident typed."""
+COMMON_FREQUENCY = 20
+"""Times a word must occur across the library to replace a function word a resident typed (被案 -> 备案)."""
 MIN_CHARS = 2
 """Shortest window and word: one character alone says too little to call it a typo."""
 MAX_CHARS = 4
@@ -153,11 +155,12 @@ class Speller:
         """
         if self._is_text(typed) or tokenizer().FREQ.get(typed, 0) > 0:
             return None  # the library's own text, or a real word the library lacks
+        # A function word is replaced only by a word the library uses often (被案 -> 备案, not 把我 -> 把握).
         neighbours = [
             word
             for position, pattern in enumerate(_patterns(typed))
-            if typed[position] not in stopwords()
             for word in self._neighbours.get(pattern, ())
+            if typed[position] not in stopwords() or self._frequency[word] >= COMMON_FREQUENCY
         ]
         if not neighbours:
             return None

@@ -176,7 +176,7 @@ ENGLISH_SHARE = 0.8
 # A group residents set up, named by what it does: 办个广场舞队, 组个合唱队, 搞个读书会, 成立一个摄影协会.
 _GROUP = re.compile(
     r"(?:(?:办|搞|组|弄|拉|建)了?一?个|(?:成立|组建|建立)了?(?:一个)?)"
-    r"([\u4e00-\u9fff]{1,6}?(?:队|社|团|小组|俱乐部|协会|会))(?![\u4e00-\u9fff]*[体议员长费务])"
+    r"([\u4e00-\u9fff]{1,6}?(?:队|社|团|小组|俱乐部|协会|(?<![委大工])会))(?![\u4e00-\u9fff]*[体议员长费务])"
 )
 GROUP_WORDS = ("社区社会组织", "社会组织")
 """What the library calls such a group."""

@@ -377,6 +377,7 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("办个基金会要多少钱", []),
         ("社区党组织在社区治理中处于什么地位", []),
         ("组织召开村民会议", []),
+        ("我家小区想成立业委会", []),  # a committee, not a group of residents' own
     ],
 )
 def test_a_group_residents_set_up_stands_for_a_community_social_organization(question, found):
