@@ -142,6 +142,7 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("中发〔2017〕13号是什么文件", "标题", "城乡社区治理"),
         ("慈善法2023年修改了哪些内容", "修订/修正情况", "2023年12月29日修正"),
         ("台州的文件还有效吗", "效力状态", "现行有效"),  # a place with one document names it
+        ("Is the Taizhou opinion still valid?", "效力状态", "现行有效"),
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):

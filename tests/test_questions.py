@@ -58,6 +58,8 @@ def test_everyday_words_carry_policy_words():
         ("捐款最多能抵多少", "最多", "不超过"),
         ("原始基金最少要多少", "最少", "不低于"),
         ("志愿时长记错了怎么办", "记错", "错误"),
+        ("How do I file a community social organization?", "file", "备案"),
+        ("Can volunteers be paid?", "paid", "报酬"),
         ("一次募捐最长能搞多久", "最长", "不超过"),
         ("How long is the term of a residents' committee?", "term", "任期"),
         ("Can a charity cooperate with an individual?", "cooperate", "合作"),
