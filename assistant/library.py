@@ -192,8 +192,7 @@ class Library:
             if len(owners) == 1 and all(d.doc_id not in owners for _, d in found):
                 found.append((name_key(question).find(name_key(partial)), *owners.values()))
         for run in _bare_titles(question, _BARE_POLICY_TITLE):  # 社区工作者意见: a shortened policy title
-            # where the name starts is not marked (请问社区工作者意见): the longest tail that names one document
-            owners = next((o for i in range(len(run) - 3) if (o := self._part_or_shortened(run[i:]))), {})
+            _, owners = self._policy_title(run)
             if owners and all(d.doc_id not in owners for _, d in found):
                 found.append((name_key(question).find(name_key(run)), *owners.values()))
         found.sort(key=lambda p: p[0])
@@ -230,6 +229,14 @@ class Library:
         known = [t for t in cited if any(name_key(t) in k or k in name_key(t) for k in keys) or self._shortened(t)]
         return [t for t in cited if t not in known]
 
+    def _policy_title(self, run: str) -> tuple[str, dict[str, PolicyDocument]]:
+        """Where a policy title starts is not marked (请问社区工作者意见): the longest tail of ``run`` that
+        names one document, and that document."""
+        for i in range(len(run) - 3):
+            if owners := self._part_or_shortened(run[i:]):
+                return run[i:], owners
+        return "", {}
+
     def _part_or_shortened(self, name: str) -> dict[str, PolicyDocument]:
         """The one document in force that a policy title names by a part of five characters or more
         (专项行动方案), or by leaving characters out (社区工作者意见)."""
@@ -252,9 +259,14 @@ class Library:
     def set_aside(self, question: str, doc_ids: list[str]) -> str:
         """The question without the names it gives these documents, in full or shortened (评估管理办法): they
         say where to look, not what is asked."""
+        if not doc_ids:
+            return question
         names = [n for doc_id in doc_ids for n in self.names_of(doc_id)]
-        runs = _TITLE.findall(question) + _bare_titles(question) + _bare_titles(question, _BARE_POLICY_TITLE)
+        runs = _TITLE.findall(question) + _bare_titles(question)
         names += [name_key(r) for r in runs if set(self._part_or_shortened(r)) & set(doc_ids)]
+        for run in _bare_titles(question, _BARE_POLICY_TITLE):
+            tail, owners = self._policy_title(run)
+            names += [name_key(tail)] if set(owners) & set(doc_ids) else []
         return without_names(question, sorted(set(names), key=len, reverse=True))
 
     def names_of(self, doc_id: str) -> list[str]:

@@ -143,6 +143,7 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("慈善法2023年修改了哪些内容", "修订/修正情况", "2023年12月29日修正"),
         ("台州的文件还有效吗", "效力状态", "现行有效"),  # a place with one document names it
         ("Is the Taizhou opinion still valid?", "效力状态", "现行有效"),
+        ("请问社区工作者意见是哪个部门发的", "发布机关", "中共中央办公厅"),  # where the name starts is not marked
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):
