@@ -65,9 +65,15 @@ def without_names(text: str, names: list[str]) -> str:
         return text
     text = unicodedata.normalize("NFKC", text)
     for name in names:
-        gap = r"[\s《》〈〉<>“”\"'‘’「」]*"
-        text = re.sub(gap + gap.join(re.escape(ch) for ch in name) + gap, " ", text, flags=re.IGNORECASE)
+        text = _name_pattern(name).sub(" ", text)
     return text
+
+
+@lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern:
+    """A name as a question may write it: spaces, book-title marks or quotes between its characters, any case."""
+    gap = r"[\s《》〈〉<>“”\"'‘’「」]*"
+    return re.compile(gap + gap.join(re.escape(ch) for ch in name) + gap, re.IGNORECASE)
 
 
 PART_KINDS = ("编", "章", "节", "部分")
@@ -186,15 +192,9 @@ class Library:
             text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
             while (position := text.find(name)) >= 0:
                 text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
-        for partial in _TITLE.findall(question) + _bare_titles(question):  # 公开募捐管理办法: part of a name
-            owners = {d.doc_id: d for name, d in self._names if name_key(partial) in name and d.in_force}
-            owners = owners or self._shortened(partial)
-            if len(owners) == 1 and all(d.doc_id not in owners for _, d in found):
-                found.append((name_key(question).find(name_key(partial)), *owners.values()))
-        for run in _bare_titles(question, _BARE_POLICY_TITLE):  # 社区工作者意见: a shortened policy title
-            _, owners = self._policy_title(run)
-            if owners and all(d.doc_id not in owners for _, d in found):
-                found.append((name_key(question).find(name_key(run)), *owners.values()))
+        for written, owner in self._partial_names(question):
+            if all(d.doc_id != owner.doc_id for _, d in found):
+                found.append((name_key(question).find(name_key(written)), owner))
         found.sort(key=lambda p: p[0])
         docs = [d for _, d in found]
         if self.wants_old(question):
@@ -262,12 +262,21 @@ class Library:
         if not doc_ids:
             return question
         names = [n for doc_id in doc_ids for n in self.names_of(doc_id)]
-        runs = _TITLE.findall(question) + _bare_titles(question)
-        names += [name_key(r) for r in runs if set(self._part_or_shortened(r)) & set(doc_ids)]
+        names += [name_key(written) for written, owner in self._partial_names(question) if owner.doc_id in doc_ids]
+        return without_names(question, sorted(set(names), key=len, reverse=True))
+
+    def _partial_names(self, question: str) -> list[tuple[str, PolicyDocument]]:
+        """Names the question gives one document in force by a part or a shortening of its name, as written:
+        公开募捐管理办法, 社团登记条例, (请问)社区工作者意见."""
+        found = []
+        for partial in _TITLE.findall(question) + _bare_titles(question):
+            owners = {d.doc_id: d for name, d in self._names if name_key(partial) in name and d.in_force}
+            owners = owners or self._shortened(partial)
+            found += [(partial, *owners.values())] if len(owners) == 1 else []
         for run in _bare_titles(question, _BARE_POLICY_TITLE):
             tail, owners = self._policy_title(run)
-            names += [name_key(tail)] if set(owners) & set(doc_ids) else []
-        return without_names(question, sorted(set(names), key=len, reverse=True))
+            found += [(tail, *owners.values())] if owners else []
+        return found
 
     def names_of(self, doc_id: str) -> list[str]:
         """The normalised names of one document, longest first."""

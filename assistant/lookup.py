@@ -196,8 +196,8 @@ class ClauseAnswerer:
         nearest = ""
         whole = article and len(named) == 1 and named[0].structure == "legal" and named[0].clause(article.article_id())
         if whole:  # 第十三条第二款 of an article with one paragraph: say so, and show the article
-            answer = messages.NO_SUCH_CLAUSE.format(where=where, text=text, nearest=messages.ONLY_ARTICLE.format(
-                article=whole.id, text=whole.full_text()))  # fmt: skip
+            nearest = messages.ONLY_ARTICLE.format(article=whole.id, text=whole.full_text())
+            answer = messages.NO_SUCH_CLAUSE.format(where=where, text=text, nearest=nearest)
             citation = clause_citation(named[0], whole, quote=whole.full_text(), narrow=False)
             return Answer(request.question, answer, False, [citation], request.audience, kind="clause")
         if len(named) == 1:
