@@ -33,9 +33,10 @@ _TITLE = re.compile(r"《([^《》]{2,40})》")
 _BARE_TITLE = re.compile(
     r"(?<![《\u4e00-\u9fff])((?:[\u4e00-\u9fff]{2,10})?(?:暂行|管理|实施|登记|保障)(?:办法|条例|规定|细则))"
 )
-# A policy document named without 《》 by what it is about: 社区工作者意见, 基层治理意见 (only ever read as a
-# shortened title of a document in the library, never reported as missing: 群众有什么意见 names no document).
-_BARE_POLICY_TITLE = re.compile(r"([\u4e00-\u9fff]{2,14}(?:意见|方案|规划))")
+# A document named without 《》 by a part of its title: 社区工作者意见, 基层治理意见, 公开募捐办法 (only ever
+# read as a shortened title of a document in the library, never reported as missing: 群众有什么意见 and
+# 有什么办法 name no document).
+_BARE_PARTIAL_TITLE = re.compile(r"([\u4e00-\u9fff]{2,14}(?:意见|方案|规划|办法|条例|规定|细则))")
 # A name that is a number (国务院令第250号): other documents cite a document by its title, not by that.
 _NUMBER_NAME = re.compile(r"第.{1,8}号$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -86,6 +87,34 @@ def english_names() -> dict[str, tuple[str, ...]]:
     text = resources.files("assistant").joinpath("data", "english_names.tsv").read_text(encoding="utf-8")
     rows = [line.split("\t", 1) for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return {title: tuple(names.split("|")) for title, names in rows}
+
+
+_ENGLISH_KINDS = frozenset({"law", "regulation", "measure", "opinion", "rule", "plan", "announcement"})
+_ENGLISH_FILLER = frozenset(
+    "the of on for and in to a an by s people's republic china prc administration registration interim provisional "
+    "provincial implementation implementing".split()
+)
+
+
+def _english_words(text: str) -> list[str]:
+    """An English text's words as names compare them, in order: lowercase, singular, one spelling (organisation);
+    a year is a word too (the 2010 evaluation measures)."""
+    words = re.findall(
+        r"[a-z][a-z'-]*|\d{4}", unicodedata.normalize("NFKC", text).lower().replace("organis", "organiz")
+    )
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
+
+
+def _english_subjects(names: tuple[str, ...]) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """(kind words, subject words) of each English name: Regulations on the Administration of Foundations ->
+    ({regulation}, {foundation}), so that the Foundations Regulations and regulations on foundations name it."""
+    found = []
+    for name in names:
+        words = set(_english_words(name))
+        kinds, subject = words & _ENGLISH_KINDS, words - _ENGLISH_KINDS - _ENGLISH_FILLER
+        if kinds and subject:
+            found.append((frozenset(kinds), frozenset(subject)))
+    return found
 
 
 def _names(doc: PolicyDocument) -> set[str]:
@@ -149,6 +178,12 @@ class Library:
             ((name, d) for d in self.documents for name in _names(d)), key=lambda p: -len(p[0])
         )
         self._places = {d.doc_id: tuple(place_names(d)) for d in self.documents}
+        self._english = [
+            (kinds, subject, d)
+            for d in self.documents
+            if d.in_force
+            for kinds, subject in _english_subjects(english_names().get(d.title, ()))
+        ]
         self.parts = [
             (normalize(c.heading), d, c)
             for d in self.documents
@@ -238,10 +273,15 @@ class Library:
         return "", {}
 
     def _part_or_shortened(self, name: str) -> dict[str, PolicyDocument]:
-        """The one document in force that a policy title names by a part of five characters or more
-        (专项行动方案), or by leaving characters out (社区工作者意见)."""
+        """The one document in force that a title names by a part of five characters or more (专项行动方案),
+        or by five or more of its characters, in order and ending in its kind (公开募捐办法), or by leaving
+        characters out of it (社区工作者意见)."""
         key = name_key(name)
-        part = {d.doc_id: d for full, d in self._names if d.in_force and len(key) >= 5 and key in full}
+        part = {
+            d.doc_id: d
+            for full, d in self._names
+            if d.in_force and len(key) >= 5 and (key in full or (_leaves_out(key, full) and full[-2:] == key[-2:]))
+        }
         return part if len(part) == 1 else self._shortened(name)
 
     def _shortened(self, name: str) -> dict[str, PolicyDocument]:
@@ -262,7 +302,9 @@ class Library:
         if not doc_ids:
             return question
         names = [n for doc_id in doc_ids for n in self.names_of(doc_id)]
-        names += [name_key(written) for written, owner in self._partial_names(question) if owner.doc_id in doc_ids]
+        names += [
+            name_key(written) for written, owner in self._partial_names(question) if written and owner.doc_id in doc_ids
+        ]
         return without_names(question, sorted(set(names), key=len, reverse=True))
 
     def _partial_names(self, question: str) -> list[tuple[str, PolicyDocument]]:
@@ -273,10 +315,33 @@ class Library:
             owners = {d.doc_id: d for name, d in self._names if name_key(partial) in name and d.in_force}
             owners = owners or self._shortened(partial)
             found += [(partial, *owners.values())] if len(owners) == 1 else []
-        for run in _bare_titles(question, _BARE_POLICY_TITLE):
+        for run in _bare_titles(question, _BARE_PARTIAL_TITLE):
             tail, owners = self._policy_title(run)
             found += [(tail, *owners.values())] if owners else []
-        return found
+        return found + [("", d) for d in self._english_named(question)]
+
+    def _english_named(self, question: str) -> list[PolicyDocument]:
+        """Documents an English question names by a kind word and the subject words around it (the regulations
+        on foundations, the 2010 evaluation measures): those whose subject is nearest to what is written, so
+        the Zhejiang volunteer service regulations name the provincial ones, not also the national ones."""
+        words = _english_words(question)
+        known = {w for _, subject, _ in self._english for w in subject} | _ENGLISH_FILLER | _ENGLISH_KINDS
+        hits: dict[str, tuple[int, PolicyDocument]] = {}
+        for at, kind in ((i, w) for i, w in enumerate(words) if w in _ENGLISH_KINDS):
+            # the run of name words around the kind word: [the Zhejiang volunteer service] regulations [on …]
+            start, end = at, at + 1
+            while start and (words[start - 1] in known or words[start - 1].isdigit()):
+                start -= 1
+            while end < len(words) and (words[end] in known or words[end].isdigit()):
+                end += 1
+            written = set(words[start:end]) - _ENGLISH_FILLER - _ENGLISH_KINDS
+            written = {w for w in written if not w.isdigit()}
+            for kinds, subject, d in self._english if written else ():
+                if kind in kinds and (written <= subject or subject <= written):
+                    distance = len(written ^ subject)
+                    hits[d.doc_id] = min(hits.get(d.doc_id, (distance, d)), (distance, d), key=lambda h: h[0])
+        nearest = min((distance for distance, _ in hits.values()), default=0)
+        return [d for distance, d in hits.values() if distance == nearest]
 
     def names_of(self, doc_id: str) -> list[str]:
         """The normalised names of one document, longest first."""

@@ -94,7 +94,7 @@ _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件�
 # Questions about the document itself: field → pattern (NFKC, lowercased).
 METADATA_QUESTIONS = {
     "doc_number": re.compile(
-        r"文号|令号|发文字号|第几号令|几号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree"
+        r"文号|令号|发文字号|第(?:几|多少)号令?|(?:几|多少)号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree"
     ),
     "issuer": re.compile(
         r"发文机关|发文单位|印发单位|印发机关|发布机关|制发机关|制定机关|(哪里|哪儿)(发|出)的|发布单位|制定单位|发文部门"

@@ -47,6 +47,11 @@ FUNDRAISING = "cishan_zuzhi_gongkai_mujuan_guanli_banfa_2024"
         ("基层治理意见第七部分第四点", "jiceng_zhili_tixi_nengli_xiandaihua_yijian_2021", "七(四)"),
         ("三社联动实施意见第二部分第二点第三项", TAIZHOU, "二(二)3"),
         ("专项行动方案第三部分", "peiyu_fazhan_shequ_shehui_zuzhi_zhuanxiang_xingdong_2021_2023", "三"),
+        ("公开募捐办法第十条", FUNDRAISING, "第十条"),  # a regulation by its characters in order, ending in its kind
+        ("浙江实施慈善法办法第十三条", ZHEJIANG_CHARITY, "第十三条"),
+        # English: a document by its kind and subject, in the question's own words
+        ("What does Article 8 of the Regulations on Foundations say?", JIJINHUI, "第八条"),
+        ("article 10 of the social organisations regulations", SHETUAN, "第十条"),
     ],
 )
 def test_article_look_up_in_many_written_forms(chain, question, doc_id, reference):
@@ -144,6 +149,9 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("台州的文件还有效吗", "效力状态", "现行有效"),  # a place with one document names it
         ("Is the Taizhou opinion still valid?", "效力状态", "现行有效"),
         ("请问社区工作者意见是哪个部门发的", "发布机关", "中共中央办公厅"),  # where the name starts is not marked
+        ("基金会管理条例 国务院令第几号", "文号/令号", "国务院令第400号"),  # 令第几号, and words apart
+        ("慈善组织认定办法是民政部令第几号？", "文号/令号", "民政部令第58号"),
+        ("《社会团体登记管理条例》最初由国务院第几号令发布？", "文号/令号", "国务院令第250号"),
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):
@@ -548,3 +556,24 @@ def test_what_the_library_holds_and_how_long_a_document_is(chain):
     assert "共一百二十五条，分十三章" in extent.answer, extent.answer
     # a content question that counts something is no question about the document
     assert chain.ask("基金会原始基金有几条规定", "resident").kind == "retrieval"
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        # the most specific of two whose subjects hold one another
+        (
+            "Under the Zhejiang volunteer service regulations, must volunteers sign an agreement?",
+            ["浙江省志愿服务条例"],
+        ),
+        ("Which organisations may skip inspection under the 2010 evaluation measures?", ["社会组织评估办法"]),
+        ("What does the law on villagers committees say about elections?", ["村委会组织法"]),
+        # a kind word and a subject apart from each other name nothing
+        ("What regulations apply to social organisations being evaluated?", []),
+        ("Can a foundation follow other regulations?", []),
+        # a kind word in everyday Chinese names nothing: 有什么办法, 群众有什么意见
+        ("社区有什么办法帮助困难居民", []),
+    ],
+)
+def test_documents_named_by_kind_and_subject(chain, question, named):
+    assert [d.short_title for d in chain.library.mentioned(question)] == named
