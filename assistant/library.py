@@ -18,7 +18,7 @@ from assistant.vocabulary import place_names
 
 # Words that ask for an earlier version of a document (修正前, 2016年原文, 旧版).
 OLD_VERSION = re.compile(
-    r"旧版|老版|原文本|原来的|以前的|修正前|修订前|修改前|\d{4}年(?:的)?(?:原文|原版|版本|版)|original|old version"
+    r"旧版|老版|原文本|原来的|以前的|修正前|修订前|修改前|旧(?:的)?《?[\u4e00-\u9fff]{1,12}(?:法|条例|办法)|\d{4}年(?:的)?(?:原文|原版|版本|版)|original|old version"
 )
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 # How a policy title starts before what it is about: 关于(进一步)加强/加快推进/深化…
@@ -140,6 +140,8 @@ def _names(doc: PolicyDocument) -> set[str]:
     if doc.doc_number:
         names.add(doc.doc_number)
         names.update(re.findall(r"[^\s，,；;]*[〔\[［]\d{4}[〕\]］]\d+号", doc.doc_number))
+        for kind, year, number in re.findall(r"(公告|令)(\d{4}年)(第\d+号)", doc.doc_number):  # 公告2020年第27号
+            names |= {kind + year + number, year + number + kind}
         names.update(
             f"{m}令第{n}号"
             for m, n in re.findall(r"([\u4e00-\u9fff]{2,4})令第([0-9一二三四五六七八九十百]+)号", doc.doc_number)

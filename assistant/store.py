@@ -6,10 +6,11 @@ The keyword index lives in ``assistant.keyword``, the index folder's files in ``
 from __future__ import annotations
 
 import logging
+import time
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import NotFoundError
+from chromadb.errors import InternalError, NotFoundError
 
 from assistant.errors import ConfigurationError
 from assistant.settings import Settings
@@ -48,6 +49,23 @@ found a different nearest clause on every start. A wider search on a graph built
 same, near-exact neighbours every time (1,000 vectors: a few milliseconds either way)."""
 
 
+LOCK_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+"""Seconds to wait before each retry when another process holds Chroma's database for writing: opening the
+index writes its search settings, so several processes starting at once (two `ask`, a server's workers)
+take turns instead of one failing with "database is locked"."""
+
+
+def _when_unlocked(call):
+    for wait in (*LOCK_WAITS, None):
+        try:
+            return call()
+        except InternalError as error:
+            if "locked" not in str(error) or wait is None:
+                raise
+            logger.debug("Chroma database locked; retrying in %.2f s", wait)
+            time.sleep(wait)
+
+
 class VectorStore:
     """One Chroma collection of chunk vectors; embeddings are computed by us, never by Chroma.
 
@@ -58,13 +76,15 @@ class VectorStore:
     def __init__(self, client: chromadb.api.ClientAPI, name: str) -> None:
         self.client = client
         self.name = name
-        self._collection = client.get_or_create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine", **SEARCH}}
+        self._collection = _when_unlocked(
+            lambda: client.get_or_create_collection(
+                name, embedding_function=None, configuration={"hnsw": {"space": "cosine", **SEARCH}}
+            )
         )
         current = (getattr(self._collection, "configuration_json", None) or {}).get("hnsw") or {}
         # An index built before these settings; and num_threads, which Chroma does not keep, on every open.
         if any(current.get(key) != value for key, value in SEARCH.items()):
-            self._collection.modify(configuration={"hnsw": SEARCH})
+            _when_unlocked(lambda: self._collection.modify(configuration={"hnsw": SEARCH}))
         self._batch = min(UPSERT_BATCH, client.get_max_batch_size())
 
     def upsert(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:

@@ -93,12 +93,27 @@ def test_a_follow_up_article_number_is_read_in_the_document_of_the_conversation(
 
 
 @pytest.mark.slow
-def test_superseded_text_is_cited_as_superseded_and_names_its_replacement(chain):
-    answer = chain.ask("慈善法2016年原文第二十二条是怎么规定的？", "staff")
+@pytest.mark.parametrize("question", ["慈善法2016年原文第二十二条是怎么规定的？", "旧慈善法第二十二条"])
+def test_superseded_text_is_cited_as_superseded_and_names_its_replacement(chain, question):
+    answer = chain.ask(question, "staff")
     cited = answer.citations[0]
     assert cited.doc_id == CISHAN_2016 and cited.status == "已被取代"
     assert cited.superseded_by == "中华人民共和国慈善法"
     assert "已被《中华人民共和国慈善法》取代" in answer.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("捐旧衣服有什么规定", "第三十六条"),  # 衣服 -> 实物: the donated goods' standards
+        ("捐物资给灾区有什么要求", "第七十条"),  # 灾区 -> 自然灾害/突发事件: the emergency chapter
+    ],
+)
+def test_donating_goods_in_everyday_words_is_answered(chain, question, clause):
+    answer = chain.ask(question)
+    assert answer.found and answer.kind == "retrieval", answer.answer
+    assert (CISHAN, clause) in [(c.doc_id, c.clause) for c in answer.citations[:5]]
 
 
 @pytest.mark.slow
@@ -152,6 +167,9 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("基金会管理条例 国务院令第几号", "文号/令号", "国务院令第400号"),  # 令第几号, and words apart
         ("慈善组织认定办法是民政部令第几号？", "文号/令号", "民政部令第58号"),
         ("《社会团体登记管理条例》最初由国务院第几号令发布？", "文号/令号", "国务院令第250号"),
+        ("慈善法是哪一年颁布的", "公布/成文日期", "2016年3月16日"),
+        ("民政部第三方评估意见是哪年的", "公布/成文日期", "2015年5月"),  # X是哪年的; a policy title in part
+        ("公告2020年第27号是谁发的", "发布机关", "民政部"),  # a number as staff write it
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):
@@ -577,3 +595,17 @@ def test_what_the_library_holds_and_how_long_a_document_is(chain):
 )
 def test_documents_named_by_kind_and_subject(chain, question, named):
     assert [d.short_title for d in chain.library.mentioned(question)] == named
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "doc_id", "holds"),
+    [
+        ("Can an individual raise funds publicly?", FUNDRAISING, "不具有公开募捐资格的组织和个人"),
+        ("What is three-society linkage?", TAIZHOU, "三社联动"),
+    ],
+)
+def test_english_everyday_words_reach_the_policy_words(chain, question, doc_id, holds):
+    answer = chain.ask(question)
+    assert answer.found and answer.kind == "retrieval", answer.answer
+    assert any(c.doc_id == doc_id and holds in c.text for c in answer.citations[:5])

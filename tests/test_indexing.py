@@ -307,3 +307,36 @@ def test_dense_search_over_the_whole_index_or_most_of_it_asks_chroma_once(tmp_pa
     assert len(index.nearest(vector, 30, every)) == len(index.chunks) and calls == [None]
     calls.clear()
     assert {i for i, _ in index.nearest(vector, 30, wide)} == filtered and calls == [None]
+
+
+def test_opening_the_index_waits_while_another_process_writes_to_it(tmp_path):
+    """Opening writes the search settings (Chroma does not keep num_threads): several processes starting at
+    once failed with "database is locked" (2 of 6 concurrent `assistant ask`); now each waits its turn."""
+    import chromadb
+
+    from assistant.store import VectorStore
+
+    client = chromadb.PersistentClient(path=str(tmp_path / "chroma"))
+    VectorStore(client, "library")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "db.execute('BEGIN EXCLUSIVE')\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(1.0)\n"
+            "db.execute('COMMIT')\n",
+            str(tmp_path / "chroma" / "chroma.sqlite3"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        store = VectorStore(client, "library")  # while the other process holds the write lock
+        assert store.count() == 0
+    finally:
+        holder.wait(timeout=30)
+    assert holder.returncode == 0
