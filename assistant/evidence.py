@@ -133,8 +133,9 @@ class Evidence:
     lead: int = 0
     """How many of the first clauses are quoted first whatever their coverage (where one document cites another,
     or says what a term means)."""
-    defines: str = ""
-    """The term whose meaning the lead clauses state (本法所称慈善组织，是指…), when the question asks it."""
+    defines: tuple[str, ...] = ()
+    """The terms whose meaning the lead clauses state (本法所称慈善组织，是指…), when the question asks it (or
+    compares two: 社团和民非有什么区别)."""
 
     @property
     def best_coverage(self) -> float:

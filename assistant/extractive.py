@@ -136,12 +136,12 @@ def opening_quote(item: ClauseEvidence, sentences: int = 2) -> Quote:
     return Quote(text, 0.0, item.doc.text[spans[0][0] : spans[0][1]] if spans else "")
 
 
-def defining_quote(item: ClauseEvidence, term: str) -> Quote:
-    """The sentences of a clause that say what ``term`` means (本法所称慈善组织，是指…), verbatim, with those
-    that follow to the end of the clause when the definition ends in a list (…下列公益活动：)."""
+def defining_quote(item: ClauseEvidence, terms: tuple[str, ...]) -> Quote:
+    """The sentences of a clause that say what one of ``terms`` means (本法所称慈善组织，是指…), verbatim, with
+    those that follow to the end of the clause when the definition ends in a list (…下列公益活动：)."""
     start, end = clause_span(item.doc, item.meta, item.clause)
     spans = sentence_spans(item.doc.text, start, end)
-    says = [i for i, (s, e) in enumerate(spans) if term in definitions(item.doc.text[s:e])]
+    says = [i for i, (s, e) in enumerate(spans) if set(terms) & set(definitions(item.doc.text[s:e]))]
     if not says:
         return item.quote or opening_quote(item)
     first = item.doc.text[spans[says[0]][0] : spans[says[0]][1]]

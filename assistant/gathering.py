@@ -11,7 +11,7 @@ import re
 from assistant.evidence import Evidence, TermStats, gather
 from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
 from assistant.library import Library, name_key
-from assistant.meanings import meaning_asked
+from assistant.meanings import meaning_asked, meanings_compared
 from assistant.questions import question_parts, question_terms
 from assistant.retrieval import HybridRetriever
 from assistant.types import DOC_KINDS, ChunkMeta
@@ -50,11 +50,17 @@ class Gatherer:
         query = self.library.set_aside(question, named)
         retrieved = self.search(query, scope, self.top_k)
         parts = question_parts(query)
-        cited, term = [], ""  # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
+        cited, term, compared = (
+            [],
+            "",
+            (),
+        )  # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
         if named and RELATION.search(question) and not (len(named) > 1 and _topical(RELATION.sub(" ", query))):
             cited = [d for doc_id in named for d in self._citing(doc_id, named)]
             if not cited and len(named) > 1:  # 社团条例和民非条例有什么区别: what each says it governs
                 cited = [d for doc_id in named for d in self._defining(doc_id)]
+        elif compared := meanings_compared(question, self.defining):  # 社团和民非有什么区别: what each means
+            cited = [d for t in compared for d in self._meaning(t, scope, local)[:1]]
         elif len(parts) == 1 and (term := meaning_asked(question, self.defining)):  # 民办非企业单位到底是什么
             cited = self._meaning(term, scope, local)
         if cited:
@@ -70,7 +76,7 @@ class Gatherer:
             retrieved += [d for d in self.search(text, doc_ids, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
         evidence = gather(question, retrieved, self.library.by_id, self.stats)
         evidence.lead = len(cited)
-        evidence.defines = term if cited and term else ""
+        evidence.defines = (compared or ((term,) if term else ())) if cited else ()
         if details := asked_details(question):  # 多少天 / 多少人: clauses stating one, from deeper in the ranking
             keys = {ChunkMeta.of(d).key for d in retrieved}
             deeper = [d for d in self.search(query, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]

@@ -39,6 +39,30 @@ def meaning_asked(question: str, defined) -> str:
     return ""
 
 
+COMPARED = re.compile(
+    r"^(.{2,12}?)(?:和|与|跟|同)(.{2,12}?)(?:之间)?(?:有|的)?(?:什么|啥|哪些|何)?(?:区别|不同|差别|异同)"
+)
+"""A question comparing two things (社团和民非有什么区别, 基金会与社会团体的区别)."""
+
+
+def meanings_compared(question: str, defined) -> tuple[str, ...]:
+    """The two defined terms a question compares (社团和民非有什么区别 -> 社会团体, 民办非企业单位), each as
+    written or as the policy word the everyday one stands for; () when either side is not a defined term."""
+    compared = COMPARED.match(normalize(question).removeprefix("请问"))
+    if not compared:
+        return ()
+    glossary = synonyms()
+    terms = []
+    for side in compared.groups():
+        side = side.removesuffix("的")
+        forms = [side] + [t for phrase, targets in glossary if phrase == side for t in targets]
+        term = next((f for f in forms if f in defined), "")
+        if not term:
+            return ()
+        terms.append(term)
+    return tuple(terms) if terms[0] != terms[1] else ()
+
+
 def _in_chinese(words: list[str]) -> list[str]:
     """The Chinese a run of English words may stand for, composed from the glossary phrase by phrase
     (charitable trust -> 慈善信托, volunteer service organization -> 志愿服务组织)."""

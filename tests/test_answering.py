@@ -555,6 +555,13 @@ def test_what_a_term_means_is_answered_from_where_the_library_defines_it(chain):
     # A definition ending in a list quotes the list.
     listed = chain.ask("慈善活动包括哪些？", "resident")
     assert "（六）符合本法规定的其他公益活动" in listed.citations[0].quote, listed.answer
+    # Two terms compared: each one's definition, in the order asked.
+    compared = chain.ask("社团和民非有什么区别", "onboarding")
+    assert [(c.doc_id, c.reference) for c in compared.citations[:2]] == [
+        ("shehui_tuanti_dengji_guanli_tiaoli_2016", "第二条"),
+        ("minban_feiqiye_danwei_dengji_guanli_zanxing_tiaoli_1998", "第二条"),
+    ]
+    assert "本条例所称社会团体，是指" in compared.answer and "本条例所称民办非企业单位，是指" in compared.answer
 
 
 @pytest.mark.slow

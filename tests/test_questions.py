@@ -314,6 +314,7 @@ DEFINED = {
     "基金会",
     "社区工作者",
     "民办非企业单位",
+    "社会团体",
 }
 
 
@@ -341,6 +342,23 @@ def test_a_question_asking_what_a_defined_term_means(question, term):
     from assistant.meanings import meaning_asked
 
     assert meaning_asked(question, DEFINED) == term
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("社团和民非有什么区别", ("社会团体", "民办非企业单位")),  # everyday names stand for the defined terms
+        ("基金会与社会团体有何不同？", ("基金会", "社会团体")),
+        ("请问慈善组织和志愿服务组织的区别", ("慈善组织", "志愿服务组织")),
+        ("社区和小区有什么区别", ()),  # not both defined
+        ("社团和社会团体有什么区别", ()),  # one term twice
+        ("社团条例和民非条例有什么区别", ()),  # documents, not terms
+    ],
+)
+def test_a_question_comparing_two_defined_terms(question, terms):
+    from assistant.meanings import meanings_compared
+
+    assert meanings_compared(question, DEFINED) == terms
 
 
 def test_definitions_are_the_terms_a_text_says_the_meaning_of():
