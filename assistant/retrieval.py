@@ -1,6 +1,9 @@
 """The hybrid retriever: BM25 over jieba tokens and dense Chroma search, fused by reciprocal rank.
 
-Per question the cost is one query embedding, one BM25 scoring pass (a numpy array over the
+A question in everyday words (办个读书会, 捐东西) is searched densely as written and as the policy words
+it stands for (社区社会组织, 实物), each ranking at part of the dense weight.
+
+Per question the cost is one query embedding (two for a question in everyday words), one BM25 scoring pass (a numpy array over the
 chunks) and a partial sort of the best candidates; langchain ``Document``s are built only for the
 clauses returned, so the cost hardly grows with the library.
 """
@@ -37,6 +40,10 @@ class HybridRetriever(BaseRetriever):
     """How many nearest vectors enter the fusion."""
     dense_weight: float = 1.0
     """Weight of the dense ranking against the BM25 ranking in the fusion."""
+    written_share: float = 0.6
+    """Share of the dense weight the question as written keeps when it has everyday words; its policy-word
+    reading (``expand_query``) gets 0.4. Chosen on the tune half (0.3 to 0.8: hit@1 .866 to .896, facts
+    .940 to .955; 1.0, the written words alone, gave .881 and .933)."""
 
     def _get_relevant_documents(
         self,
@@ -47,11 +54,12 @@ class HybridRetriever(BaseRetriever):
         k: int | None = None,
     ) -> list[Document]:
         fused: dict[str, dict] = {}
-        for method, ranking in (("bm25", self._lexical(query, doc_ids)), ("dense", self._dense(query, doc_ids))):
+        for method, ranking, weight in [("bm25", self._lexical(query, doc_ids), 1.0), *self._dense(query, doc_ids)]:
             for rank, (chunk_id, score) in enumerate(ranking, start=1):
                 entry = fused.setdefault(chunk_id, {"score": 0.0})
-                entry["score"] += (self.dense_weight if method == "dense" else 1.0) / (self.rrf_k + rank)
-                entry[method], entry[f"{method}_rank"] = score, rank
+                entry["score"] += weight / (self.rrf_k + rank)
+                if f"{method}_rank" not in entry:  # the written question's dense score, when both searches hold it
+                    entry[method], entry[f"{method}_rank"] = score, rank
 
         limit = k or self.k
         documents: dict[tuple[str, str], Document] = {}
@@ -80,8 +88,17 @@ class HybridRetriever(BaseRetriever):
         chunks = self.index.chunks
         return [(chunks[i].chunk_id, float(scores[i])) for i in top if scores[i] > 0]
 
-    def _dense(self, query: str, doc_ids) -> list[tuple[str, float]]:
-        if is_english(query):  # the multilingual model matches English to Chinese weakly: add the glossary's words
-            query = expand_query(query)
-        vector = self.index.embedder.embed_query(query)
-        return self.index.nearest(vector, self.dense_candidates, doc_ids)
+    def _dense(self, query: str, doc_ids) -> list[tuple[str, list[tuple[str, float]], float]]:
+        """("dense", ranking, weight) for each dense search: the question as written and as policy words."""
+        expanded = expand_query(query)
+        if is_english(query):  # the multilingual model matches English to Chinese weakly: the glossary's words
+            readings = [(expanded, self.dense_weight)]
+        elif expanded == query:
+            readings = [(query, self.dense_weight)]
+        else:
+            share = self.written_share
+            readings = [(query, share * self.dense_weight), (expanded, (1 - share) * self.dense_weight)]
+        return [
+            ("dense", self.index.nearest(self.index.embedder.embed_query(text), self.dense_candidates, doc_ids), weight)
+            for text, weight in readings
+        ]

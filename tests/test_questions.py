@@ -392,6 +392,11 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("我们想组个合唱队，还不够登记条件", ["合唱队"]),
         ("小区几个人想搞个读书会", ["读书会"]),
         ("成立一个书画社", ["书画社"]),
+        ("我们小区广场舞队要备案吗", ["广场舞队"]),  # a group the asker belongs to
+        ("咱们社区的读书会能申请经费吗", ["读书会"]),  # 经费 later in the question is no 会费
+        ("办个读书会要交会费吗", ["读书会"]),
+        ("我们村委会怎么选", []),
+        ("成立一个社会团体要多少人", []),
         # what the library or the everyday-word map already knows, and words that only look alike
         ("我想和几个朋友办个摄影协会", []),
         ("办个基金会要多少钱", []),
