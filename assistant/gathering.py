@@ -50,11 +50,8 @@ class Gatherer:
         query = self.library.set_aside(question, named)
         retrieved = self.search(query, scope, self.top_k)
         parts = question_parts(query)
-        cited, term, compared = (
-            [],
-            "",
-            (),
-        )  # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
+        # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
+        cited, term, compared = [], "", ()
         if named and RELATION.search(question) and not (len(named) > 1 and _topical(RELATION.sub(" ", query))):
             cited = [d for doc_id in named for d in self._citing(doc_id, named)]
             if not cited and len(named) > 1:  # 社团条例和民非条例有什么区别: what each says it governs

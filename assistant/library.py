@@ -339,9 +339,10 @@ class Library:
             written = set(words[start:end]) - _ENGLISH_FILLER - _ENGLISH_KINDS
             written = {w for w in written if not w.isdigit()}
             for kinds, subject, d in self._english if written else ():
-                if kind in kinds and (written <= subject or subject <= written):
-                    distance = len(written ^ subject)
-                    hits[d.doc_id] = min(hits.get(d.doc_id, (distance, d)), (distance, d), key=lambda h: h[0])
+                distance = len(written ^ subject)
+                fits = kind in kinds and (written <= subject or subject <= written)
+                if fits and (d.doc_id not in hits or distance < hits[d.doc_id][0]):
+                    hits[d.doc_id] = (distance, d)
         nearest = min((distance for distance, _ in hits.values()), default=0)
         return [d for distance, d in hits.values() if distance == nearest]
 

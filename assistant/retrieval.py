@@ -3,8 +3,8 @@
 A question in everyday words (办个读书会, 捐东西) is searched densely as written and as the policy words
 it stands for (社区社会组织, 实物), each ranking at part of the dense weight.
 
-Per question the cost is one query embedding (two for a question in everyday words), one BM25 scoring pass (a numpy array over the
-chunks) and a partial sort of the best candidates; langchain ``Document``s are built only for the
+Per question the cost is one query embedding (two for a question in everyday words), one BM25 scoring
+pass (a numpy array over the chunks) and a partial sort of the best candidates; langchain ``Document``s are built only for the
 clauses returned, so the cost hardly grows with the library.
 """
 
