@@ -186,6 +186,8 @@ class Library:
             if d.in_force
             for kinds, subject in _english_subjects(english_names().get(d.title, ()))
         ]
+        self._english_known = {w for _, subject, _ in self._english for w in subject} | _ENGLISH_FILLER | _ENGLISH_KINDS
+        """The words an English name may be written with, around its kind word."""
         self.parts = [
             (normalize(c.heading), d, c)
             for d in self.documents
@@ -326,8 +328,7 @@ class Library:
         """Documents an English question names by a kind word and the subject words around it (the regulations
         on foundations, the 2010 evaluation measures): those whose subject is nearest to what is written, so
         the Zhejiang volunteer service regulations name the provincial ones, not also the national ones."""
-        words = _english_words(question)
-        known = {w for _, subject, _ in self._english for w in subject} | _ENGLISH_FILLER | _ENGLISH_KINDS
+        words, known = _english_words(question), self._english_known
         hits: dict[str, tuple[int, PolicyDocument]] = {}
         for at, kind in ((i, w) for i, w in enumerate(words) if w in _ENGLISH_KINDS):
             # the run of name words around the kind word: [the Zhejiang volunteer service] regulations [on …]

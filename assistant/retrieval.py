@@ -54,7 +54,9 @@ class HybridRetriever(BaseRetriever):
         k: int | None = None,
     ) -> list[Document]:
         fused: dict[str, dict] = {}
-        for method, ranking, weight in [("bm25", self._lexical(query, doc_ids), 1.0), *self._dense(query, doc_ids)]:
+        expanded = expand_query(query)  # with the policy words its everyday words stand for
+        searches = [("bm25", self._lexical(expanded, doc_ids), 1.0), *self._dense(query, expanded, doc_ids)]
+        for method, ranking, weight in searches:
             for rank, (chunk_id, score) in enumerate(ranking, start=1):
                 entry = fused.setdefault(chunk_id, {"score": 0.0})
                 entry["score"] += weight / (self.rrf_k + rank)
@@ -73,8 +75,8 @@ class HybridRetriever(BaseRetriever):
                 break
         return list(documents.values())
 
-    def _lexical(self, query: str, doc_ids) -> list[tuple[str, float]]:
-        tokens = search_tokens(expand_query(query))
+    def _lexical(self, expanded: str, doc_ids) -> list[tuple[str, float]]:
+        tokens = search_tokens(expanded)
         if not tokens:
             return []
         scores = np.asarray(self.index.keyword.scores(tokens), dtype=np.float32)
@@ -88,9 +90,8 @@ class HybridRetriever(BaseRetriever):
         chunks = self.index.chunks
         return [(chunks[i].chunk_id, float(scores[i])) for i in top if scores[i] > 0]
 
-    def _dense(self, query: str, doc_ids) -> list[tuple[str, list[tuple[str, float]], float]]:
+    def _dense(self, query: str, expanded: str, doc_ids) -> list[tuple[str, list[tuple[str, float]], float]]:
         """("dense", ranking, weight) for each dense search: the question as written and as policy words."""
-        expanded = expand_query(query)
         if is_english(query):  # the multilingual model matches English to Chinese weakly: the glossary's words
             readings = [(expanded, self.dense_weight)]
         elif expanded == query:

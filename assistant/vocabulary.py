@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
-
 from assistant.text import normalize, synonyms
 from assistant.types import PolicyDocument
 
@@ -191,33 +189,3 @@ def _unique(entries: Iterable[Entry]) -> tuple[Entry, ...]:
         if _CJK_WORD.match(entry.word) and entry.word not in seen:
             seen[entry.word] = entry
     return tuple(seen.values())
-
-
-class TermVectors:
-    """Embedding-based expansion, off by default: a question word the vocabulary lacks (读书会) is
-    searched as its nearest policy terms too. Not wired into retrieval: with the bundled model, single
-    words sit close together (cosine .84-.92 for every pair tried) and out-of-scope words land on
-    policy terms as near as true synonyms do (低保→保障 .885 beside 捐钱→捐赠 .917), which would make
-    off-topic questions look in scope. Wire it only if a held-out measurement says it helps.
-
-    ``embedder`` is anything with ``embed_query`` and ``embed_documents`` (assistant.embeddings.Embedder).
-    """
-
-    def __init__(self, vocabulary: Vocabulary, embedder, *, k: int = 2, min_similarity: float = 0.9) -> None:
-        self.terms = sorted(vocabulary.policy_terms)
-        self.embedder = embedder
-        self.k = k
-        """How many nearest terms a word is expanded to."""
-        self.min_similarity = min_similarity
-        """Cosine similarity a term needs to stand for the word."""
-        vectors = np.asarray(embedder.embed_documents(self.terms), dtype=np.float32)
-        self._vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
-    def nearest(self, word: str) -> list[str]:
-        """The policy terms nearest to ``word``, best first; none for a word the vocabulary has."""
-        if word in self.terms or not self.terms:
-            return []
-        query = np.asarray(self.embedder.embed_query(word), dtype=np.float32)
-        similarity = self._vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
-        best = np.argsort(-similarity)[: self.k]
-        return [self.terms[i] for i in best if similarity[i] >= self.min_similarity]
