@@ -31,7 +31,7 @@ def meaning_asked(question: str, defined) -> str:
         return next((t for t in _in_chinese(english.group(1).split()) if t in defined), "")
     for term in sorted(defined, key=len, reverse=True):
         for match in re.finditer(re.escape(term), text):
-            before, after = text[: match.start()], text[match.end() :]
+            before, after = text[: match.start()], text[match.end() :].lstrip("”\"'」』")  # “慈善活动”包括哪些
             if ASKS_WHAT_IS.search(before) and not re.match(r"[\u4e00-\u9fff]", after.lstrip("呢啊呀")):
                 return term
             if _TERM_START.search(before) and ASKS_MEANING.match(after):
@@ -40,7 +40,7 @@ def meaning_asked(question: str, defined) -> str:
 
 
 COMPARED = re.compile(
-    r"^(.{2,12}?)(?:和|与|跟|同)(.{2,12}?)(?:之间)?(?:有|的)?(?:什么|啥|哪些|何)?(?:区别|不同|差别|异同)"
+    r"^(.{2,12}?)(?:和|与|跟|同)(.{2,12}?)(?:之间)?(?:有|的)?(?:什么|啥|哪些|何)?(?:区别|不同|不一样|差别|差异|异同)"
 )
 """A question comparing two things (社团和民非有什么区别, 基金会与社会团体的区别)."""
 

@@ -94,7 +94,7 @@ _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件�
 # Questions about the document itself: field → pattern (NFKC, lowercased).
 METADATA_QUESTIONS = {
     "doc_number": re.compile(
-        r"文号|令号|发文字号|第(?:几|多少)号令?|(?:几|多少)号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree"
+        r"文号|令号|发文字号|第(?:几|多少)号令?|(?:哪个|哪一个|什么)(?:国务院|民政部|主席)?令|(?:几|多少)号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree"
     ),
     "issuer": re.compile(
         r"发文机关|发文单位|印发单位|印发机关|发布机关|制发机关|制定机关|(哪里|哪儿)(发|出)的|发布单位|制定单位|发文部门"
@@ -135,7 +135,7 @@ DOCUMENT_WORDS = frozenset(
     "这份 那份 这个 那个 该 本 此 它 文件 政策 意见 通知 条例 办法 法 法律 法规 规章 规定 方案 规划 公告 决定 版本 "
     "现在 目前 还 仍然 是否 是 什么 多少 哪 哪个 哪一个 哪年 哪天 几号 号 令 时候 时间 日期 开始 起 的 了 吗 呢 呀 和 与 及 "
     "发布 公布 印发 颁布 通过 最初 最早 原来 依据 根据 后来 国务院 民政部 中央 全国人大 最新 最近 哪一年 几几年 "
-    "document this it law regulation".split()
+    "文本 版 年 国务院令 民政部令 主席令 document this it law regulation".split()
 )
 
 

@@ -175,8 +175,8 @@ ENGLISH_SHARE = 0.8
 
 # A group residents set up, named by what it does: 办个广场舞队, 组个合唱队, 搞个读书会, 成立一个摄影协会.
 _GROUP = re.compile(
-    r"(?:(?:办|搞|组|弄|拉|建)了?一?个|(?:成立|组建|建立)了?(?:一个)?|(?:我们|咱们)(?:小区|社区|村|楼|单位)?的?)"
-    r"((?:(?![想要个])[\u4e00-\u9fff]){1,6}?(?:队|社|团|小组|俱乐部|协会|(?<![委大工])会))(?![\u4e00-\u9fff]?[体议员长费务])"
+    r"(?:(?:办|搞|组织|组建|组|弄|拉|成立|建立|建)了?[一几]?个|(?:成立|组建|建立)了?|(?:我们|咱们)(?:小区|社区|村|楼|单位)?的?)"
+    r"((?:(?![想要个])[\u4e00-\u9fff]){1,6}?(?:队|社|团|小组|俱乐部|协会|(?<![委大工])会)|(?<=个)队)(?![\u4e00-\u9fff]?[体议员长费务])"
 )
 GROUP_WORDS = ("社区社会组织", "社会组织")
 """What the library calls such a group."""
@@ -190,7 +190,14 @@ def groups(question: str) -> list[str]:
         return []
     known = policy_terms()
     everyday = [p for p, _ in synonyms() if not p.isascii()]
-    return [g for g in found if not any(g[i:] in known for i in range(len(g))) and not any(map(g.endswith, everyday))]
+    text = normalize(question)
+    return [
+        g
+        for g in found
+        if not any(g[i:] in known for i in range(len(g)))
+        and not any(map(g.endswith, everyday))
+        and not any(k.startswith(g) and k in text for k in known)  # 我们社区的社会组织: no 社会 group
+    ]
 
 
 def expand_query(question: str) -> str:

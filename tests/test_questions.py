@@ -125,6 +125,13 @@ def test_metadata_fields():
     assert _fields("社团条例令号是多少", "社团条例") == ["doc_number"]
     assert _fields("慈善法现在是哪个版本", "慈善法") == ["amended"]
     assert _fields("社团条例最新修订是哪一年", "社团条例") == ["amended"]
+    # words about a document's text and its decree are no topic
+    assert _fields("社会团体登记管理条例现行文本是哪一年修订的，依据的是哪个国务院令？", "社会团体登记管理条例") == [
+        "doc_number",
+        "status",
+        "amended",
+    ]
+    assert _fields("2016年版慈善法现在还有效吗？应该用哪个文本？", "慈善法") == ["status"]
     assert not any(p.search("怎样有效发挥社会工作者的作用") for p in METADATA_QUESTIONS.values())
 
 
@@ -325,6 +332,7 @@ DEFINED = {
         ("什么是社会组织？", "社会组织"),
         ("社区工作者具体包括哪些人", "社区工作者"),
         ("法律上的慈善组织指的是什么", "慈善组织"),
+        ("慈善法里说的“慈善组织”包括哪些？", "慈善组织"),  # the term in quotation marks
         ("志愿服务组织的定义", "志愿服务组织"),
         ("What is a volunteer?", "志愿者"),
         ("What does charitable organization mean under the Charity Law?", "慈善组织"),
@@ -350,6 +358,7 @@ def test_a_question_asking_what_a_defined_term_means(question, term):
         ("社团和民非有什么区别", ("社会团体", "民办非企业单位")),  # everyday names stand for the defined terms
         ("基金会与社会团体有何不同？", ("基金会", "社会团体")),
         ("请问慈善组织和志愿服务组织的区别", ("慈善组织", "志愿服务组织")),
+        ("民办非企业单位和社会团体有什么不一样？", ("民办非企业单位", "社会团体")),
         ("社区和小区有什么区别", ()),  # not both defined
         ("社团和社会团体有什么区别", ()),  # one term twice
         ("社团条例和民非条例有什么区别", ()),  # documents, not terms
@@ -394,6 +403,8 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("成立一个书画社", ["书画社"]),
         ("我们小区广场舞队要备案吗", ["广场舞队"]),  # a group the asker belongs to
         ("咱们社区的读书会能申请经费吗", ["读书会"]),  # 经费 later in the question is no 会费
+        ("我们小区几个阿姨想组织个志愿队帮老人买菜", ["志愿队"]),
+        ("社区让我们成立个队，要登记吗", ["队"]),  # a team, unnamed
         ("办个读书会要交会费吗", ["读书会"]),
         ("我们村委会怎么选", []),
         ("成立一个社会团体要多少人", []),
@@ -401,6 +412,8 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("我想和几个朋友办个摄影协会", []),
         ("办个基金会要多少钱", []),
         ("社区党组织在社区治理中处于什么地位", []),
+        ("街道向社区社会组织购买社区服务", []),  # 组织 the noun, not the verb
+        ("我们社区的社会组织怎么备案", []),  # the start of a policy word the question holds
         ("组织召开村民会议", []),
         ("我家小区想成立业委会", []),  # a committee, not a group of residents' own
     ],
