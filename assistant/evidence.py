@@ -230,6 +230,12 @@ def best_sentences(
                 if not _ITEM.match(scored[item][2]):
                     break
                 numbers.add(item)
+    for n in sorted(numbers):  # a sentence cut at "；" is quoted from where its subject stands (力争用5年…；…)
+        while n > 0 and not _ITEM.match(scored[n][2]) and scored[n - 1][2].rstrip().endswith(("；", ";")):
+            n -= 1
+            if _ITEM.match(scored[n][2]):
+                break
+            numbers.add(n)
     ordered = sorted(numbers)
     quote = scored[ordered[0]][2]
     for previous, current in zip(ordered, ordered[1:]):

@@ -453,3 +453,23 @@ def test_a_question_about_the_library_itself(question, asks):
     from assistant.questions import LIBRARY_QUESTION
 
     assert bool(LIBRARY_QUESTION.search(_lowered(question))) is asks
+
+
+def test_a_sentence_cut_at_a_semicolon_is_quoted_from_its_subject():
+    from assistant.evidence import best_sentences
+    from assistant.questions import question_terms
+    from assistant.types import PolicyDocument
+
+    text = (
+        "力争用5年左右时间，建立起基层治理体系；构建基层管理服务平台；基层治理能力现代化水平明显提高。"
+        "在此基础上力争再用10年时间，基本实现现代化。（一）有50个以上的个人会员；（二）有固定的住所。"
+        + "其他内容不在问题之中。"
+        * 20  # long: not quoted whole
+    )
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="意见", text=text)
+    terms = question_terms("基层治理能力现代化水平的目标")
+    weights = {t.word: 1.0 for t in terms}
+    quote = best_sentences(doc, 0, len(text), terms, weights)
+    assert quote.text.startswith("力争用5年左右时间")
+    items = best_sentences(doc, 0, len(text), question_terms("固定的住所"), {"固定": 1.0, "住所": 1.0})
+    assert items.text.startswith("（二）")  # an item of a list stands alone
