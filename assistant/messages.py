@@ -76,6 +76,7 @@ METADATA_LABELS = {
     "amended": "修订/修正情况",
     "addressees": "主送",
     "extent": "篇幅",
+    "outline": "结构",
 }
 LIBRARY = "已收录{count}份文件（现行有效{in_force}份），可以问其中的规定、条文和文件本身（文号、施行日期、是否有效）："
 NO_VALUE = "文件中没有载明{label}"

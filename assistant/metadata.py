@@ -4,10 +4,13 @@ header and, for when it takes effect and what it repeals, from the document's ow
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import replace
 
 from assistant import messages
 from assistant.citations import clause_citation, section_citation, source_line
 from assistant.library import Library
+from assistant.questions import METADATA_QUESTIONS, OUTLINE_WORDS
 from assistant.references import int_to_cn
 from assistant.types import Answer, AnswerRequest, Clause, PolicyDocument
 
@@ -33,7 +36,19 @@ class MetadataAnswerer:
         blocks, citations = [], []
         for doc in docs[:3]:
             own = _own_clause(doc, fields)
-            lines = [f"《{doc.title}》"] + [f"{messages.METADATA_LABELS[f]}：{_value(doc, f, own)}" for f in fields]
+            lines = [f"《{doc.title}》"] + [
+                f"{messages.METADATA_LABELS[f]}：{_value(doc, f, own)}" for f in fields if f != "outline"
+            ]
+            if "outline" in fields:  # 有哪几章, 主要有哪几项计划: the headings, each cited
+                headings = outline(doc, request.question)
+                lines.append(f"{messages.METADATA_LABELS['outline']}：")
+                lines += [
+                    f"· {c.title}" if c.level == 1 or c.label.endswith(("编", "章", "节")) else f"· {c.id} {c.heading}"
+                    for c in headings
+                ]
+                citations += [
+                    replace(clause_citation(doc, c, quote=c.title, narrow=False), text=c.text) for c in headings
+                ]
             quote = _header_lines(doc, fields)
             citation = section_citation(doc, "文件信息", quote=quote)
             lines += [f"原文：“{quote}”" if quote else "", source_line(citation)]
@@ -94,6 +109,28 @@ def _extent(doc: PolicyDocument) -> str:
     return f"分{'两' if parts == 2 else int_to_cn(parts)}个部分"
 
 
+MAX_HEADINGS = 16
+"""At most this many headings are listed for an outline."""
+
+
+def outline(doc: PolicyDocument, question: str) -> list[Clause]:
+    """The headings a question asks for: those named by the word it uses (计划: 实施…培育发展计划, …), the
+    chapters for 章, else the document's top-level parts."""
+    asked = METADATA_QUESTIONS["outline"].search(unicodedata.normalize("NFKC", question).lower())
+    word = next((w for w in re.findall(OUTLINE_WORDS, asked.group(0))), "") if asked else ""
+    headed = [c for _, c in doc.iter_clauses() if c.heading]
+    if word in ("计划", "任务", "工程", "行动", "措施", "举措"):
+        named = [c for c in headed if word in c.heading]
+        if len(named) == 1 and any(c.heading for c in named[0].children):  # 三、主要任务: what it holds
+            named = [c for c in named[0].children if c.heading]
+        if named:
+            return named[:MAX_HEADINGS]
+    chapters = [c for c in headed if c.kind == "章"]
+    if chapters:
+        return chapters[:MAX_HEADINGS]
+    return [c for c in headed if c.level == min((h.level for h in headed), default=0)][:MAX_HEADINGS]
+
+
 _FIELD_WORDS = {
     "doc_number": r"令|号",
     "issuer": r"发布机关|发文机关|印发",
@@ -105,6 +142,7 @@ _FIELD_WORDS = {
     "title": r"^",
     "kind": r"令|法规|人民代表大会",
     "extent": r"(?!)",  # no header line states it: the clause tree does
+    "outline": r"(?!)",
 }
 
 

@@ -91,6 +91,8 @@ FACET_WORDS = frozenset(
 _SUM = re.compile(r"(\d+(?:\.\d+)?)\s*(?:块钱|块|元|万元|万块|万)")
 _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件位次]$")
 
+OUTLINE_WORDS = r"(章|部分|方面|内容|计划|任务|工程|行动|措施|举措|板块|chapters|parts|sections)"
+"""What a document's headings are called when a question asks for its outline (有哪几项计划, 分哪几章)."""
 # Questions about the document itself: field → pattern (NFKC, lowercased).
 METADATA_QUESTIONS = {
     "doc_number": re.compile(
@@ -124,6 +126,12 @@ METADATA_QUESTIONS = {
     ),
     "addressees": re.compile(r"主送|抄送|发给(了)?(谁|哪)|下发(给|到)|addressee|addressed to"),
     "extent": re.compile(r"(多少|几)(条|章|个部分|部分)|一?共有?.{0,3}(条|章|部分)|how many (articles|chapters)"),
+    "outline": re.compile(
+        r"(有|分|分为|包括|包含|讲了?|规定了?)(哪几|哪些|几)(个|项|大)?"
+        + OUTLINE_WORDS
+        + r"|(主要|重点)(内容|任务|举措|措施)(有|是|包括)?(哪些|什么)|(哪些|哪几项)(主要|重点)(内容|任务|举措|措施)"
+        r"|what (chapters|parts|sections)|which (chapters|parts|sections)"
+    ),
 }
 # What the library holds, asked of the assistant itself: 文库里有哪些文件, 你能回答什么问题.
 LIBRARY_QUESTION = re.compile(

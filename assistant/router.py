@@ -136,6 +136,8 @@ class AnswerChain:
         topic = self.library.set_aside(question, named)
         topic_words = [t.word for t in question_terms(topic)]
         fields = metadata_fields(lowered, topic_words)
+        if not context.doc_ids:  # 社区治理包括哪些方面 asks about a topic: an outline is of a named document
+            fields = [f for f in fields if f != "outline"]
         absent = self.library.unknown_titles(question)
         prepared = {**inputs, "lowered": lowered, "named": context.doc_ids, "context": context, "fields": fields}
         pool = context.doc_ids or [d.doc_id for d in self.library.documents if d.in_force]

@@ -180,6 +180,36 @@ def test_metadata_of_the_document_the_question_names(chain, question, field, exp
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "first", "last", "count"),
+    [
+        ("慈善法有哪几章", "第一章 总则", "第十三章 附则", 13),
+        ("What chapters does the Charity Law have?", "第一章 总则", "第十三章 附则", 13),
+        (
+            "培育发展社区社会组织专项行动方案主要有哪几项计划？",
+            "培育发展计划",
+            "规范管理计划",
+            4,
+        ),  # headings named 计划
+        ("城乡社区治理意见主要讲了哪几个方面", "一、总体要求", "五、强化组织保障", 5),  # the top-level parts
+    ],
+)
+def test_the_outline_of_a_named_document_lists_its_headings_each_cited(chain, question, first, last, count):
+    answer = chain.ask(question, "onboarding")
+    listed = [line for line in answer.answer.splitlines() if line.startswith("· ")]
+    assert answer.kind == "metadata" and len(listed) == count, answer.answer
+    assert first in listed[0] and last in listed[-1]
+    headings = [c for c in answer.citations if c.clause != "文件信息"]
+    assert len(headings) == count and all(normalize(c.quote) in normalize(c.text) for c in headings)
+
+
+@pytest.mark.slow
+def test_a_topic_asked_in_outline_words_is_a_content_question(chain):
+    assert chain.ask("社区治理包括哪些方面").kind in ("retrieval", "not_found")
+    assert chain.ask("居委会有哪些任务？").kind in ("retrieval", "not_found")
+
+
+@pytest.mark.slow
 def test_metadata_question_naming_no_document_asks_which(chain):
     answer = chain.ask("这份文件的令号是多少？")
     assert answer.kind == "clarify" and "哪一份文件" in answer.answer and not re.search(r"\d", answer.answer)
