@@ -32,6 +32,8 @@ LIST_BONUS = 1.25
 FACET_BONUS = 1.0
 """A sentence holding what the question asks for (a figure for 多少钱, a period for 多久 …) gains this
 many times the top term weight, so the quote shows it rather than the clause's opening."""
+GAP_FILLED = 1
+"""Quoted sentences this few apart are quoted with the sentences between them, not cut by "……"."""
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 # Two Chinese characters with only whitespace between: adjacent once normalised, apart in the keyword index.
 _JUNCTION = re.compile(r"([\u4e00-\u9fff])\s+(?=([\u4e00-\u9fff]))")
@@ -236,6 +238,9 @@ def best_sentences(
             if _ITEM.match(scored[n][2]):
                 break
             numbers.add(n)
+    for a, b in zip(sorted(numbers), sorted(numbers)[1:]):  # one sentence skipped: quote it too, not "……"
+        if b - a <= GAP_FILLED + 1:
+            numbers.update(range(a, b))
     ordered = sorted(numbers)
     quote = scored[ordered[0]][2]
     for previous, current in zip(ordered, ordered[1:]):

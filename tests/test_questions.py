@@ -473,3 +473,19 @@ def test_a_sentence_cut_at_a_semicolon_is_quoted_from_its_subject():
     assert quote.text.startswith("力争用5年左右时间")
     items = best_sentences(doc, 0, len(text), question_terms("固定的住所"), {"固定": 1.0, "住所": 1.0})
     assert items.text.startswith("（二）")  # an item of a list stands alone
+
+
+def test_one_sentence_between_two_quoted_ones_is_quoted_not_cut():
+    from assistant.evidence import best_sentences
+    from assistant.questions import question_terms
+    from assistant.types import PolicyDocument
+
+    text = (
+        "符合条件的要依法登记；对规模较大但未达到登记条件的社区社会组织，由街道办事处实施管理；"
+        "规模较小、组织松散的，由城乡社区党组织领导，村（居）民委员会对其活动进行指导和管理。"
+        "对未达到登记条件的社区社会组织，各省级民政部门要研究制定管理工作规程。" + "其他内容不在问题之中。" * 20
+    )
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="方案", text=text)
+    terms = question_terms("未达到登记条件的社区社会组织由谁管理")
+    quote = best_sentences(doc, 0, len(text), terms, {t.word: 1.0 for t in terms})
+    assert "……" not in quote.text and "村（居）民委员会" in quote.text
