@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from assistant import messages
 from assistant.errors import AssistantError
 from assistant.settings import Settings, quiet_libraries
 
@@ -43,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="在问题集上评测")
     evaluate.add_argument("file", type=Path, help="question set, one JSON object per line")
     evaluate.add_argument("--split", help="only rows whose 'split' field has this value (e.g. validation)")
+    evaluate.add_argument("--doc", help="every question scoped to this document (a set written for one document)")
 
     feedback = commands.add_parser("feedback", help="查看网页界面收到的 👍/👎 反馈")
     feedback.add_argument("--down", action="store_true", help="only answers rated 👎")
@@ -209,7 +211,15 @@ def _eval(args, settings: Settings) -> int:
     for message in bad:
         print(f"跳过：{message}", file=sys.stderr)
     chain = _chain(settings)
-    report = evaluate(questions, lambda q, audience: chain.ask(q, audience))
+    if args.doc and not chain.library.resolve(args.doc):
+        print(
+            messages.UNKNOWN_DOCUMENT.format(
+                name=args.doc[:40], known="、".join(d.short_title for d in chain.library.documents)
+            ),
+            file=sys.stderr,
+        )
+        return 2
+    report = evaluate(questions, lambda q, audience: chain.ask(q, audience, doc=args.doc))
     report.skipped = bad
     print(report.render())
     return 0

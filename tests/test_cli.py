@@ -164,3 +164,23 @@ def test_eval_prints_the_metrics_with_their_values(built_settings, tmp_path):
     empty.write_text("\n", encoding="utf-8")
     failed = _run(["eval", str(empty)], built_settings)
     assert failed.returncode == 1 and "没有可评测的问题" in failed.stderr
+
+
+def test_eval_doc_scopes_every_question_of_a_set_written_for_one_document(built_settings, tmp_path):
+    row = {
+        "id": "a",
+        "audience": "staff",
+        "question": "这份文件的令号是多少？",  # "this document": only a set written for one document says so
+        "expect": "answer",
+        "cite_any": ["国务院令第400号"],
+        "facts": [["第400号"]],
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    scoped = _run(["eval", "--doc", "基金会条例", str(path)], built_settings)
+    assert scoped.returncode == 0, scoped.stderr
+    assert re.search(r"^hit@1 1\.000 .*facts 1\.000", scoped.stdout, re.M), scoped.stdout
+    unscoped = _run(["eval", str(path)], built_settings)
+    assert re.search(r"^hit@1 0\.000 .*false_refusal 1\.000", unscoped.stdout, re.M), unscoped.stdout
+    unknown = _run(["eval", "--doc", "婚姻登记条例", str(path)], built_settings)
+    assert unknown.returncode == 2 and "婚姻登记条例" in unknown.stderr
