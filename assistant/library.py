@@ -372,7 +372,7 @@ class Library:
         exact = [d for n, d in self._names if n == key]
         if exact:
             return exact[0]
-        docs = self.mentioned(name)
+        docs = self.mentioned(name) or self.local(name)  # 台州: the one document of that place
         return docs[0] if len(docs) == 1 else None
 
     def rows(self) -> list[DocumentRow]:

@@ -105,6 +105,12 @@ def test_doc_option_scopes_the_answer(built_settings):
     result = _run(["ask", "--json", "--doc", "基金会条例", "登记管理机关是谁？"], built_settings)
     payload = json.loads(result.stdout)
     assert payload["found"] and {c["doc_title"] for c in payload["citations"]} == {"基金会管理条例"}
+    place = json.loads(
+        _run(["ask", "--json", "--doc", "台州", "文号是多少"], built_settings).stdout
+    )  # its one document
+    assert place["found"] and {c["doc_id"] for c in place["citations"]} == {"taizhou-sanshe-liandong-2016"}
+    two = _run(["ask", "--json", "--doc", "浙江", "文号是多少"], built_settings)  # a place of two documents: which?
+    assert "没有找到名为“浙江”的文件" in json.loads(two.stdout)["answer"]
 
 
 def test_eval_prints_the_metrics_with_their_values(built_settings, tmp_path):
