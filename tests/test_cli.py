@@ -108,7 +108,7 @@ def test_doc_option_scopes_the_answer(built_settings):
     place = json.loads(
         _run(["ask", "--json", "--doc", "台州", "文号是多少"], built_settings).stdout
     )  # its one document
-    assert place["found"] and {c["doc_id"] for c in place["citations"]} == {"taizhou-sanshe-liandong-2016"}
+    assert place["found"] and {c["doc_number"] for c in place["citations"]} == {"台政办发〔2016〕123号"}
     two = _run(["ask", "--json", "--doc", "浙江", "文号是多少"], built_settings)  # a place of two documents: which?
     assert "没有找到名为“浙江”的文件" in json.loads(two.stdout)["answer"]
 
