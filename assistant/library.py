@@ -96,6 +96,9 @@ _ENGLISH_FILLER = frozenset(
 )
 
 
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
 def _english_words(text: str) -> list[str]:
     """An English text's words as names compare them, in order: lowercase, singular, one spelling (organisation);
     a year is a word too (the 2010 evaluation measures)."""
@@ -311,6 +314,15 @@ class Library:
         ]
         return without_names(question, sorted(set(names), key=len, reverse=True))
 
+    def without_english_names(self, question: str, doc_ids: list[str]) -> str:
+        """The question without the English names it gives these documents by kind and subject words (When did
+        the Regulations on Foundations take effect?): what is left says whether it asks about the document
+        itself. Retrieval keeps the words: the subject of a name is often the topic asked about too."""
+        runs = sorted({where for doc_id, (_, _, where) in self._english_runs(question).items() if doc_id in doc_ids})
+        for start, end in reversed(runs):
+            question = question[:start] + " " + question[end:]
+        return question
+
     def _partial_names(self, question: str) -> list[tuple[str, PolicyDocument]]:
         """Names the question gives one document in force by a part or a shortening of its name, as written:
         公开募捐管理办法, 社团登记条例, (请问)社区工作者意见."""
@@ -328,10 +340,21 @@ class Library:
         """Documents an English question names by a kind word and the subject words around it (the regulations
         on foundations, the 2010 evaluation measures): those whose subject is nearest to what is written, so
         the Zhejiang volunteer service regulations name the provincial ones, not also the national ones."""
-        words, known = _english_words(question), self._english_known
-        hits: dict[str, tuple[int, PolicyDocument]] = {}
+        hits = self._english_runs(question)
+        nearest = min((distance for distance, _, _ in hits.values()), default=0)
+        return [d for distance, d, _ in hits.values() if distance == nearest]
+
+    def _english_runs(self, question: str) -> dict[str, tuple[int, PolicyDocument, tuple[int, int]]]:
+        """doc id -> (distance, document, where in the question its name stands) for each document an English
+        question may name: the run of name words around a kind word ([the Zhejiang volunteer service] regulations)."""
+        spans = [
+            (m.start(), m.end(), w) for m in _ENGLISH_WORD.finditer(question) for w in _english_words(m.group())[:1]
+        ]
+        spans += [(m.start(), m.end(), m.group()) for m in re.finditer(r"\d{4}", question)]
+        spans.sort()
+        words, known = [w for _, _, w in spans], self._english_known
+        hits: dict[str, tuple[int, PolicyDocument, tuple[int, int]]] = {}
         for at, kind in ((i, w) for i, w in enumerate(words) if w in _ENGLISH_KINDS):
-            # the run of name words around the kind word: [the Zhejiang volunteer service] regulations [on …]
             start, end = at, at + 1
             while start and (words[start - 1] in known or words[start - 1].isdigit()):
                 start -= 1
@@ -343,9 +366,8 @@ class Library:
                 distance = len(written ^ subject)
                 fits = kind in kinds and (written <= subject or subject <= written)
                 if fits and (d.doc_id not in hits or distance < hits[d.doc_id][0]):
-                    hits[d.doc_id] = (distance, d)
-        nearest = min((distance for distance, _ in hits.values()), default=0)
-        return [d for distance, d in hits.values() if distance == nearest]
+                    hits[d.doc_id] = (distance, d, (spans[start][0], spans[end - 1][1]))
+        return hits
 
     def names_of(self, doc_id: str) -> list[str]:
         """The normalised names of one document, longest first."""

@@ -102,6 +102,7 @@ METADATA_QUESTIONS = {
         r"发文机关|发文单位|印发单位|印发机关|发布机关|制发机关|制定机关|(哪里|哪儿)(发|出)的|发布单位|制定单位|发文部门"
         r"|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(发|印发|发布|制定|出台)|谁.{0,2}(发|印发|发布|制定|出台|出)的"
         r"|(哪个|哪一?个|什么)(部门|单位|机关|机构)(出|发)的|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(通过|颁布)|由谁.{0,2}(发布|印发|制定|颁布|出台|通过)"
+        r"|(which|what) (departments?|bod(y|ies)|authorit(y|ies)|agenc(y|ies)|organs?) (issued|published|released|made)"
         r"|issued|issuer|who (published|wrote|issued)"
     ),
     "effective": re.compile(

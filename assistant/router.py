@@ -133,7 +133,7 @@ class AnswerChain:
             named = [self.library.resolve(inputs["doc"]).doc_id]
         context: Context = contextualise(question, inputs["history"], named)
         lowered = unicodedata.normalize("NFKC", question).lower()
-        topic = self.library.set_aside(question, named)
+        topic = self.library.without_english_names(self.library.set_aside(question, named), named)
         topic_words = [t.word for t in question_terms(topic)]
         fields = metadata_fields(lowered, topic_words)
         if not context.doc_ids:  # 社区治理包括哪些方面 asks about a topic: an outline is of a named document

@@ -170,6 +170,8 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("慈善法是哪一年颁布的", "公布/成文日期", "2016年3月16日"),
         ("民政部第三方评估意见是哪年的", "公布/成文日期", "2015年5月"),  # X是哪年的; a policy title in part
         ("公告2020年第27号是谁发的", "发布机关", "民政部"),  # a number as staff write it
+        ("When did the Regulations on Foundations take effect?", "施行日期", "2004年6月1日"),  # kind + subject
+        ("Which departments issued the 2020 announcement on pre-tax deduction for donations?", "发布机关", "财政部"),
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):
