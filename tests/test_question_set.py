@@ -105,3 +105,26 @@ def test_the_english_set_is_well_formed_and_quotes_the_library(corpus):
             continue
         assert r["docs"] and all(any(norm(c) in corpus[d] for d in r["docs"]) for c in r["cite_any"]), r["id"]
         assert all(any(norm(f) in corpus[d] for d in r["docs"] for f in group) for group in r["facts"]), r["id"]
+
+
+FRESH = ROOT / "tests" / "data" / "fresh_questions.jsonl"
+
+
+def test_the_second_set_is_well_formed_split_and_quotes_one_document_per_citation(corpus):
+    """The second question set (written by others than the first, who saw no answers), split once by the same seed."""
+    fresh = [json.loads(line) for line in FRESH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_name = {Path(name).name: text for name, text in corpus.items()}  # docs name a file, superseded/ or not
+    assert len({r["id"] for r in fresh}) == len(fresh) >= 150
+    for split in ("tune", "validation"):
+        for expect in ("answer", "partial", "refuse"):
+            rows = [r for r in fresh if r["expect"] == expect]
+            assert abs(2 * sum(r["split"] == split for r in rows) - len(rows)) <= 1, (split, expect)
+    for r in fresh:
+        assert set(r) == FIELDS and r["audience"] in {"resident", "onboarding", "staff"}, r["id"]
+        if r["expect"] == "refuse":
+            assert r["cite_any"] == [] and r["facts"] == [] and r["docs"] == [], r["id"]
+            continue
+        for c in r["cite_any"]:
+            holders = [name for name, text in by_name.items() if norm(c) in text]
+            assert len(holders) == 1 and holders[0] in r["docs"], (r["id"], c, holders)
+        assert all(any(norm(f) in by_name[d] for d in r["docs"] for f in group) for group in r["facts"]), r["id"]
