@@ -107,14 +107,17 @@ def test_the_english_set_is_well_formed_and_quotes_the_library(corpus):
         assert all(any(norm(f) in corpus[d] for d in r["docs"] for f in group) for group in r["facts"]), r["id"]
 
 
-FRESH = ROOT / "tests" / "data" / "fresh_questions.jsonl"
-
-
-def test_the_second_set_is_well_formed_split_and_quotes_one_document_per_citation(corpus):
-    """The second question set (written by others than the first, who saw no answers), split once by the same seed."""
-    fresh = [json.loads(line) for line in FRESH.read_text(encoding="utf-8").splitlines() if line.strip()]
+@pytest.mark.parametrize(("name", "least"), [("fresh_questions.jsonl", 150), ("third_questions.jsonl", 110)])
+def test_the_later_sets_are_well_formed_split_and_quote_one_document_per_citation(corpus, name, least):
+    """The second and third question sets (each written by others who saw no answers), each split once by the
+    same seed."""
+    fresh = [
+        json.loads(line)
+        for line in (ROOT / "tests" / "data" / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     by_name = {Path(name).name: text for name, text in corpus.items()}  # docs name a file, superseded/ or not
-    assert len({r["id"] for r in fresh}) == len(fresh) >= 150
+    assert len({r["id"] for r in fresh}) == len(fresh) >= least
     for split in ("tune", "validation"):
         for expect in ("answer", "partial", "refuse"):
             rows = [r for r in fresh if r["expect"] == expect]
