@@ -100,11 +100,10 @@ _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
 def _english_words(text: str) -> list[str]:
-    """An English text's words as names compare them, in order: lowercase, singular, one spelling (organisation);
-    a year is a word too (the 2010 evaluation measures)."""
-    words = re.findall(
-        r"[a-z][a-z'-]*|\d{4}", unicodedata.normalize("NFKC", text).lower().replace("organis", "organiz")
-    )
+    """An English text's words as names compare them, in order: lowercase, singular, one spelling (organisation),
+    no possessive (Zhejiang's, villagers'); a year is a word too (the 2010 evaluation measures)."""
+    lowered = unicodedata.normalize("NFKC", text).lower().replace("organis", "organiz")
+    words = [w.strip("'") for w in re.findall(r"[a-z][a-z'-]*|\d{4}", re.sub(r"'s\b", "", lowered))]  # Zhejiang's
     return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
 
 
@@ -224,6 +223,13 @@ class Library:
         """The documents a question names, in the order named; the current version unless it asks for an old one."""
         text = name_key(question)
         found: list[tuple[int, PolicyDocument]] = []
+        runs = self._english_runs(question)
+        for doc in self._english_named(question, runs):  # the Zhejiang measures implementing the charity law
+            _, _, (start, end), kind = runs[doc.doc_id]
+            found.append((len(name_key(question[:kind])), doc))  # where its kind word stands
+            name = name_key(question[start:end])
+            if (position := text.find(name)) >= 0:  # masked: the Charity Law inside it names nothing more
+                text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
         for name, doc in self._names:
             position = text.find(name)
             if position < 0:
@@ -318,7 +324,7 @@ class Library:
         """The question without the English names it gives these documents by kind and subject words (When did
         the Regulations on Foundations take effect?): what is left says whether it asks about the document
         itself. Retrieval keeps the words: the subject of a name is often the topic asked about too."""
-        runs = sorted({where for doc_id, (_, _, where) in self._english_runs(question).items() if doc_id in doc_ids})
+        runs = sorted({where for doc_id, (_, _, where, _) in self._english_runs(question).items() if doc_id in doc_ids})
         for start, end in reversed(runs):
             question = question[:start] + " " + question[end:]
         return question
@@ -336,24 +342,25 @@ class Library:
             found += [(tail, *owners.values())] if owners else []
         return found + [("", d) for d in self._english_named(question)]
 
-    def _english_named(self, question: str) -> list[PolicyDocument]:
+    def _english_named(self, question: str, runs: dict | None = None) -> list[PolicyDocument]:
         """Documents an English question names by a kind word and the subject words around it (the regulations
         on foundations, the 2010 evaluation measures): those whose subject is nearest to what is written, so
         the Zhejiang volunteer service regulations name the provincial ones, not also the national ones."""
-        hits = self._english_runs(question)
-        nearest = min((distance for distance, _, _ in hits.values()), default=0)
-        return [d for distance, d, _ in hits.values() if distance == nearest]
+        hits = self._english_runs(question) if runs is None else runs
+        nearest = min((distance for distance, *_ in hits.values()), default=0)
+        return [d for distance, d, *_ in hits.values() if distance == nearest]
 
-    def _english_runs(self, question: str) -> dict[str, tuple[int, PolicyDocument, tuple[int, int]]]:
-        """doc id -> (distance, document, where in the question its name stands) for each document an English
-        question may name: the run of name words around a kind word ([the Zhejiang volunteer service] regulations)."""
+    def _english_runs(self, question: str) -> dict[str, tuple[int, PolicyDocument, tuple[int, int], int]]:
+        """doc id -> (distance, document, where in the question its name stands, where its kind word stands) for
+        each document an English question may name: the run of name words around a kind word ([the Zhejiang
+        volunteer service] regulations)."""
         spans = [
             (m.start(), m.end(), w) for m in _ENGLISH_WORD.finditer(question) for w in _english_words(m.group())[:1]
         ]
         spans += [(m.start(), m.end(), m.group()) for m in re.finditer(r"\d{4}", question)]
         spans.sort()
         words, known = [w for _, _, w in spans], self._english_known
-        hits: dict[str, tuple[int, PolicyDocument, tuple[int, int]]] = {}
+        hits: dict[str, tuple[int, PolicyDocument, tuple[int, int], int]] = {}
         for at, kind in ((i, w) for i, w in enumerate(words) if w in _ENGLISH_KINDS):
             start, end = at, at + 1
             while start and (words[start - 1] in known or words[start - 1].isdigit()):
@@ -366,7 +373,7 @@ class Library:
                 distance = len(written ^ subject)
                 fits = kind in kinds and (written <= subject or subject <= written)
                 if fits and (d.doc_id not in hits or distance < hits[d.doc_id][0]):
-                    hits[d.doc_id] = (distance, d, (spans[start][0], spans[end - 1][1]))
+                    hits[d.doc_id] = (distance, d, (spans[start][0], spans[end - 1][1]), spans[at][0])
         return hits
 
     def names_of(self, doc_id: str) -> list[str]:

@@ -625,6 +625,13 @@ def test_what_the_library_holds_and_how_long_a_document_is(chain):
         ),
         ("Which organisations may skip inspection under the 2010 evaluation measures?", ["社会组织评估办法"]),
         ("What does the law on villagers committees say about elections?", ["村委会组织法"]),
+        # a possessive; the Charity Law inside a longer name names nothing more
+        ("Under Zhejiang's measures implementing the charity law, when is a plan filed?", ["浙江省实施《慈善法》办法"]),
+        # in the order written
+        (
+            "What is the difference between the Regulations on Foundations and the Charity Law?",
+            ["基金会条例", "慈善法"],
+        ),
         # a kind word and a subject apart from each other name nothing
         ("What regulations apply to social organisations being evaluated?", []),
         ("Can a foundation follow other regulations?", []),
