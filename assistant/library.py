@@ -224,7 +224,7 @@ class Library:
         text = name_key(question)
         found: list[tuple[int, PolicyDocument]] = []
         runs = self._english_runs(question)
-        for doc in self._english_named(question, runs):  # the Zhejiang measures implementing the charity law
+        for doc in self._english_named(runs):  # the Zhejiang measures implementing the charity law
             _, _, (start, end), kind = runs[doc.doc_id]
             found.append((len(name_key(question[:kind])), doc))  # where its kind word stands
             name = name_key(question[start:end])
@@ -340,15 +340,15 @@ class Library:
         for run in _bare_titles(question, _BARE_PARTIAL_TITLE):
             tail, owners = self._policy_title(run)
             found += [(tail, *owners.values())] if owners else []
-        return found + [("", d) for d in self._english_named(question)]
+        return found
 
-    def _english_named(self, question: str, runs: dict | None = None) -> list[PolicyDocument]:
+    @staticmethod
+    def _english_named(runs: dict[str, tuple[int, PolicyDocument, tuple[int, int], int]]) -> list[PolicyDocument]:
         """Documents an English question names by a kind word and the subject words around it (the regulations
         on foundations, the 2010 evaluation measures): those whose subject is nearest to what is written, so
         the Zhejiang volunteer service regulations name the provincial ones, not also the national ones."""
-        hits = self._english_runs(question) if runs is None else runs
-        nearest = min((distance for distance, *_ in hits.values()), default=0)
-        return [d for distance, d, *_ in hits.values() if distance == nearest]
+        nearest = min((distance for distance, *_ in runs.values()), default=0)
+        return [d for distance, d, *_ in runs.values() if distance == nearest]
 
     def _english_runs(self, question: str) -> dict[str, tuple[int, PolicyDocument, tuple[int, int], int]]:
         """doc id -> (distance, document, where in the question its name stands, where its kind word stands) for

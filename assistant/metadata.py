@@ -117,7 +117,7 @@ def outline(doc: PolicyDocument, question: str) -> list[Clause]:
     """The headings a question asks for: those named by the word it uses (计划: 实施…培育发展计划, …), the
     chapters for 章, else the document's top-level parts."""
     asked = METADATA_QUESTIONS["outline"].search(unicodedata.normalize("NFKC", question).lower())
-    word = next((w for w in re.findall(OUTLINE_WORDS, asked.group(0))), "") if asked else ""
+    word = re.search(OUTLINE_WORDS, asked.group(0)).group(1) if asked else ""
     headed = [c for _, c in doc.iter_clauses() if c.heading]
     if word in ("计划", "任务", "工程", "行动", "措施", "举措"):
         named = [c for c in headed if word in c.heading]
