@@ -90,8 +90,10 @@ class TermStats:
         return max(self._frequency(form) for form in term.forms)
 
     def weight(self, term: Term) -> float:
-        frequency = min(self._frequency(form) for form in term.forms)
-        return term.weight * math.log(1 + len(self._texts) / (1 + frequency))
+        """Rarer words weigh more. A word counts as often as its most frequent form: 村里 stands for 村民,
+        which is everywhere, so it weighs as little as 村民 (by its rarest form, the everyday word absent
+        from the text, it outweighed every word the text holds)."""
+        return term.weight * math.log(1 + len(self._texts) / (1 + self.frequency(term)))
 
     def weights(self, terms: list[Term]) -> dict[str, float]:
         return {t.word: self.weight(t) for t in terms}

@@ -148,10 +148,21 @@ DOCUMENT_WORDS = frozenset(
 )
 
 
+PART_BREAK = re.compile(r"[？?；;。!！]+")
+"""Where one sub-question ends and the next begins."""
+_COMPARES = re.compile(r"区别|不同|不一样|差别|差异|异同|相比|比较|一致")
+"""Words asking how two things compare."""
+
+
 def question_parts(question: str) -> list[str]:
     """The sub-questions of a question that asks several things ("…要几个人？要准备多少钱？"); one part otherwise."""
-    parts = [p.strip() for p in re.split(r"[？?；;。!！]+", question) if p.strip()]
+    parts = [p.strip() for p in PART_BREAK.split(question) if p.strip()]
     parts = [p for p in parts if len(question_terms(p)) >= 2]
+    # "…要提前几天备案？跟民政部的办法比有什么不一样": a later part that only asks for a comparison, with no
+    # policy word of its own, compares the first part's answer across documents; it asks nothing new.
+    parts = parts[:1] + [
+        p for p in parts[1:] if not _COMPARES.search(p) or any(t.is_policy_term for t in question_terms(p))
+    ]
     if len(parts) <= 1:
         return [question]
     # "村民会议要提前几天通知？多少人到场才算数": a later part with no policy word of its own is about the

@@ -89,6 +89,16 @@ def test_coverage_counts_by_weight():
     assert coverage(terms, "备案", weights) == 0.75
 
 
+def test_an_everyday_word_weighs_as_much_as_the_policy_word_it_stands_for():
+    from assistant.evidence import TermStats
+
+    texts = ["村民会议由本村十八周岁以上的村民组成。", "村民委员会向村民会议负责。", "财务收支情况应当每月公布一次。"]
+    stats = TermStats(texts)
+    village, finance = question_terms("村里 财务")
+    assert "村民" in village.forms and "村里" in village.forms  # 村里 occurs in no text; 村民 in two
+    assert stats.weight(village) == stats.weight(question_terms("村民")[0]) < stats.weight(finance)
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -245,6 +255,9 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
     )
     both = question_parts("社会团体要多少会员？基金会要多少原始基金？")
     assert both == ["社会团体要多少会员", "基金会要多少原始基金"]  # each part names its own subject
+    # a second sentence that only asks how two documents compare asks nothing new
+    assert len(question_parts("募捐方案要提前几天备案？跟民政部的办法比有什么不一样")) == 1
+    assert len(question_parts("募捐方案要提前几天备案？备案跟登记有什么不一样")) == 2
 
 
 @pytest.mark.parametrize(
