@@ -40,6 +40,10 @@ DETAILS = (
         r"|how much|minimum (?:fund|capital|amount)",
         _NUMERAL + r"(?:万元|元)",
     ),
+    (  # a target year: 到哪一年基本形成, by what year (the answer is 到2035年, not any date)
+        r"哪一?年|何年|what year|which year|by when|到什么时候",
+        r"(?:到|至)\d{4}年|\d{4}年(?:前|底|以前)",
+    ),
     (  # whether it costs anything: 收费吗, 要交钱吗 (the answer is a rule on charging, not a sum)
         r"(?:收|交|要|付|掏)\w{0,3}(?:钱|费)\w{0,2}(?:吗|不|么|？|\?|$)|免费|收费|多少\w{0,4}费|\bfees?\b|\bcharge|for free",
         r"无偿|免费|不得\w{0,12}(?:收取|收费)|收取\w{0,6}费用|不收",
