@@ -81,6 +81,12 @@ PART_KINDS = ("编", "章", "节", "部分")
 """Units a question can name by their heading (“应急慈善”一章, 总体要求部分)."""
 
 
+def _english_place(doc: PolicyDocument) -> str | None:
+    """The first word every English name of a document shares (Zhejiang …, Taizhou …), or None."""
+    firsts = {name.split()[0].lower() for name in english_names().get(doc.title, ()) if name.split()}
+    return firsts.pop() if len(firsts) == 1 else None
+
+
 @lru_cache(maxsize=1)
 def english_names() -> dict[str, tuple[str, ...]]:
     """Exact title → the English names people use for it (data/english_names.tsv)."""
@@ -182,6 +188,9 @@ class Library:
             ((name, d) for d in self.documents for name in _names(d)), key=lambda p: -len(p[0])
         )
         self._places = {d.doc_id: tuple(place_names(d)) for d in self.documents}
+        self._english_places = {d.doc_id: _english_place(d) for d in self.documents if self._places[d.doc_id]}
+        """A place's English word (zhejiang), where a document has a place: the first word all its English
+        names share."""
         self._english = [
             (kinds, subject, d)
             for d in self.documents
@@ -217,7 +226,13 @@ class Library:
     def local(self, question: str) -> list[PolicyDocument]:
         """Documents in force of the places a question names (台州, 浙江省): their issuers' places."""
         text = name_key(question)
-        return [d for d in self.documents if d.in_force and any(p in text for p in self._places[d.doc_id])]
+        english = set(re.findall(r"[a-z]+", question.lower()))
+        return [
+            d
+            for d in self.documents
+            if d.in_force
+            and (any(p in text for p in self._places[d.doc_id]) or self._english_places.get(d.doc_id) in english)
+        ]
 
     def mentioned(self, question: str) -> list[PolicyDocument]:
         """The documents a question names, in the order named; the current version unless it asks for an old one."""

@@ -393,6 +393,11 @@ def test_a_place_named_in_the_question_brings_its_own_documents_forward(chain):
     assert [d.doc_id for d in chain.library.local("台州的社区社会组织能备案吗")] == ["taizhou-sanshe-liandong-2016"]
     assert {d.doc_id for d in chain.library.local("在浙江，志愿者有哪些权利")} >= {"zhejiang_zhiyuan_fuwu_tiaoli_2018"}
     assert chain.library.local("我想办个协会要几个人？") == []
+    # in English, by the word the place's English document names begin with
+    assert {d.doc_id for d in chain.library.local("Is there a Zhejiang volunteers day?")} >= {
+        "zhejiang_zhiyuan_fuwu_tiaoli_2018"
+    }
+    assert chain.library.local("How many members does an association need?") == []
     answer = chain.ask("台州的社区社会组织没达到登记条件，能不能先备案？", "resident")
     assert answer.found and answer.citations[0].doc_id == "taizhou-sanshe-liandong-2016"
     # A national rule the local document does not set still answers: the place does not hide it.
