@@ -107,10 +107,11 @@ METADATA_QUESTIONS = {
     ),
     "effective": re.compile(
         r"施行|生效|实施日期|起实施|什么时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|came into force"
+        r"|(?:(?:from|since) )?when (?:does|did|do) .{0,60}\b(?:apply|start|begin)|(?:from|since) (?:when|what date|which date)"
     ),
     "status": re.compile(
         r"有效性|有效期|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|现行|最新版|被.{0,6}取代"
-        r"|still (valid|in force)|in force|repealed|superseded"
+        r"|still (valid|in force)|in force|repealed|superseded|replaced?\b"
     ),
     "kind": re.compile(
         r"效力层级|法律效力|什么级别|哪一?(类|种|级)(文件|法规)|是法律还是|属于(法律|行政法规|部门规章|规章|地方性法规)"

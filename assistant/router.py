@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
@@ -53,6 +54,13 @@ ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
     ("metadata", lambda p: bool(p["fields"])),
 )
 """Routes tried in order; a question that none takes goes to ``retrieval``."""
+
+
+PARTS = re.compile(
+    r"[？?；;。!！]+|,?\s+and\s+(?=(?:how|what|when|which|who|whether|is|are|do|does|can|must|from|by|since)\b)",
+    re.IGNORECASE,
+)
+"""Where a question passes from one thing asked to the next (…发布的？到哪一年… / …, and by what year …)."""
 
 
 def route_of(prepared: dict) -> str:
@@ -176,6 +184,25 @@ class AnswerChain:
         text = messages.ABSENT_DOCUMENT.format(title=p["absent"][0]) + messages.referral(p["question"])
         return Answer(p["question"], text, False, [], p["audience"], kind="not_found")
 
+    def _metadata_beside_content(self, p: dict) -> tuple[str, list[str]] | None:
+        """(the content part, the metadata asked) of a question about named documents that asks in one part
+        who issued one or since when it applies, and in another what it says; None for any other question."""
+        if not p["named"] or p["fields"] or p["context"].follows:
+            return None
+        content, fields = [], []
+        for part in (s.strip() for s in PARTS.split(p["context"].question)):
+            topic = self.library.without_english_names(self.library.set_aside(part, p["named"]), p["named"])
+            asked = metadata_fields(
+                unicodedata.normalize("NFKC", part).lower(), [t.word for t in question_terms(topic)]
+            )
+            asked = [f for f in asked if f not in ("outline", "library")]
+            fields += asked
+            if not asked and part:
+                content.append(part)
+        if not fields or not content:
+            return None
+        return "，".join(content), list(dict.fromkeys(fields))
+
     def _gather(self, p: dict):
         """Retrieval over the named documents (or every document in force), and what it found."""
         p["local"] = [] if p["named"] else [d.doc_id for d in self.library.local(p["context"].question)]
@@ -200,6 +227,14 @@ class AnswerChain:
         return exact_features(evidence, self.index.embedder, named=bool(p["named"]), exclude=exclude)
 
     def _retrieval(self, p: dict) -> Answer:
+        if mixed := self._metadata_beside_content(p):  # 哪些部门发布的，到哪一年基本形成: each part its own way
+            content, fields = mixed
+            answer = self._retrieval({**p, "context": replace(p["context"], question=content), "question": content})
+            header = self.metadata(self._request(p), fields, [])
+            answer.question, answer.found = p["question"], answer.found or header.found
+            answer.answer = answer.answer.rstrip() + "\n\n" + header.answer
+            answer.citations = [*answer.citations, *header.citations]
+            return answer
         question, retrieved, evidence = self._gather(p)
         in_scope, score = decide(evidence, self.index.embedder, named=bool(p["named"]))
         in_scope = in_scope or evidence.lead > 0  # how named documents relate, found in their own text

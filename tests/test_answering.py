@@ -217,6 +217,28 @@ def test_a_topic_asked_in_outline_words_is_a_content_question(chain):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "content", "header"),
+    [
+        ("社会组织评估管理办法是哪个部门发布的？评估等级有效期多长？", "有效期为5年", "发布机关：民政部"),
+        (
+            "Who issued the Regulations on Foundations, and what is the minimum original fund of a national "
+            "public fundraising foundation?",
+            "不低于800万元",
+            "发布机关：国务院",
+        ),
+    ],
+)
+def test_a_question_asking_about_a_document_and_about_its_content_gets_both(chain, question, content, header):
+    answer = chain.ask(question, "staff")
+    assert answer.found and content in answer.answer and header in answer.answer, answer.answer
+    assert answer.citations[0].clause != "文件信息"  # what it says first, then the header
+    assert any(c.clause == "文件信息" for c in answer.citations)
+    # asked alone, the header question is still a metadata question
+    assert chain.ask("基金会管理条例是谁发布的？").kind == "metadata"
+
+
+@pytest.mark.slow
 def test_metadata_question_naming_no_document_asks_which(chain):
     answer = chain.ask("这份文件的令号是多少？")
     assert answer.kind == "clarify" and "哪一份文件" in answer.answer and not re.search(r"\d", answer.answer)
