@@ -10,7 +10,17 @@ import unicodedata
 from dataclasses import dataclass
 
 from assistant import messages
-from assistant.text import COUNT_WORDS, GROUP_WORDS, groups, normalize, place_names, policy_terms, synonyms, words
+from assistant.text import (
+    COUNT_WORDS,
+    GROUP_WORDS,
+    groups,
+    normalize,
+    place_names,
+    policy_terms,
+    shortened_terms,
+    synonyms,
+    words,
+)
 
 # Requests to drop the rules or reveal the set-up. Matched on the NFKC-lowercased question.
 INSTRUCTION_ATTACKS = tuple(
@@ -236,6 +246,9 @@ def question_terms(question: str) -> list[Term]:
     for phrase, targets in phrases:  # "钱从哪里来": the phrase itself is the topic
         if not any(_belongs(t.word, phrase) for t in terms):
             terms.append(Term(phrase, tuple(normalize(t) for t in targets), 1.0))
+    for joined, term in shortened_terms(question):  # 志愿服务证明: 志愿服务记录证明
+        if not any(t.word == joined for t in terms):
+            terms.append(Term(joined, (normalize(joined), normalize(term)), 1.0))
     return terms
 
 

@@ -200,10 +200,36 @@ def groups(question: str) -> list[str]:
     ]
 
 
+ABBREVIATED_GAP = 4
+"""At most this many characters a question leaves out of a policy term it shortens (志愿服务证明 for
+志愿服务记录证明)."""
+
+
+def shortened_terms(question: str) -> list[tuple[str, str]]:
+    """(two neighbouring words of the question, the one policy term they shorten): 志愿服务 and 证明 are
+    志愿服务记录证明 with 记录 left out. Each word has two characters or more, and only one term fits."""
+    found = []
+    cut = words(question)
+    for first, last in zip(cut, cut[1:]):
+        if len(first) < 2 or len(last) < 2:
+            continue
+        joined = first + last
+        fits = [
+            t
+            for t in policy_terms()
+            if t.startswith(first) and t.endswith(last) and 0 < len(t) - len(joined) <= ABBREVIATED_GAP
+        ]
+        if len(fits) == 1:
+            found.append((joined, fits[0]))
+    return found
+
+
 def expand_query(question: str) -> str:
-    """The question plus the policy words its everyday words (and the groups it names) stand for."""
+    """The question plus the policy words its everyday words (and the groups it names, and the terms it
+    shortens) stand for."""
     lowered = unicodedata.normalize("NFKC", question).lower()
     extra: list[str] = [w for _ in groups(question)[:1] for w in GROUP_WORDS]
+    extra += [term for _, term in shortened_terms(question)]
     for phrase, targets in synonyms():
         if phrase in lowered:
             extra.extend(targets)

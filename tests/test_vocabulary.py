@@ -150,3 +150,15 @@ def test_everyday_side_of_synonyms_is_how_residents_speak(corpus_texts):
 def test_synonyms_file_holds_no_duplicates():
     phrases = [p for p, _ in text.synonyms()]
     assert len(phrases) == len(set(phrases))
+
+
+def test_two_words_that_shorten_one_policy_term_stand_for_it(vocabulary, installed):
+    from assistant.questions import question_terms
+
+    installed(vocabulary)
+    assert ("志愿服务证明", "志愿服务记录证明") in text.shortened_terms("能给我开个志愿服务证明吗")
+    assert "志愿服务记录证明" in text.expand_query("开志愿服务证明要交钱吗")
+    forms = {t.word: t.forms for t in question_terms("开志愿服务证明要交钱吗")}
+    assert "志愿服务记录证明" in forms["志愿服务证明"]
+    assert text.shortened_terms("志愿服务记录证明怎么开") == []  # written whole: nothing to stand for
+    assert text.shortened_terms("社会组织登记") == []  # no policy term starts with one and ends with the other
