@@ -95,10 +95,15 @@ def english_names() -> dict[str, tuple[str, ...]]:
     return {title: tuple(names.split("|")) for title, names in rows}
 
 
-_ENGLISH_KINDS = frozenset({"law", "regulation", "measure", "opinion", "rule", "plan", "announcement"})
+ENGLISH_STEM = 6
+"""Letters an English name word is compared by: charity and charitable, registration and register are one."""
+_ENGLISH_KINDS = frozenset(
+    w[:ENGLISH_STEM] for w in ("law", "regulation", "measure", "opinion", "rule", "plan", "announcement")
+)
 _ENGLISH_FILLER = frozenset(
-    "the of on for and in to a an by s people's republic china prc administration registration interim provisional "
-    "provincial implementation implementing".split()
+    w[:ENGLISH_STEM]
+    for w in "the of on for and in to a an by s people republic china prc administration registration interim "
+    "provisional provincial implementation implementing".split()
 )
 
 
@@ -110,7 +115,8 @@ def _english_words(text: str) -> list[str]:
     no possessive (Zhejiang's, villagers'); a year is a word too (the 2010 evaluation measures)."""
     lowered = unicodedata.normalize("NFKC", text).lower().replace("organis", "organiz")
     words = [w.strip("'") for w in re.findall(r"[a-z][a-z'-]*|\d{4}", re.sub(r"'s\b", "", lowered))]  # Zhejiang's
-    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
+    words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
+    return [w[:ENGLISH_STEM] for w in words]
 
 
 def _english_subjects(names: tuple[str, ...]) -> list[tuple[frozenset[str], frozenset[str]]]:

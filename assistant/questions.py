@@ -112,8 +112,8 @@ METADATA_QUESTIONS = {
         r"发文机关|发文单位|印发单位|印发机关|发布机关|制发机关|制定机关|(哪里|哪儿)(发|出)的|发布单位|制定单位|发文部门"
         r"|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(发|印发|发布|制定|出台)|谁.{0,2}(发|印发|发布|制定|出台|出)的"
         r"|(哪个|哪一?个|什么)(部门|单位|机关|机构)(出|发)的|(哪个|哪一?个|什么)(部门|单位|机关|机构).{0,3}(通过|颁布)|由谁.{0,2}(发布|印发|制定|颁布|出台|通过)"
-        r"|(which|what) (departments?|bod(y|ies)|authorit(y|ies)|agenc(y|ies)|organs?) (issued|published|released|made)"
-        r"|issued|issuer|who (published|wrote|issued)"
+        r"|(which|what) (departments?|bod(y|ies)|authorit(y|ies)|agenc(y|ies)|organs?|organi[sz]ations?|ministr(y|ies))"
+        r" (issued|published|released|made)|issued by|by whom|issuer|who (published|wrote|issued)"
     ),
     "effective": re.compile(
         r"施行|生效|实施日期|起实施|什么时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|came into force"
@@ -127,7 +127,7 @@ METADATA_QUESTIONS = {
         r"效力层级|法律效力|什么级别|哪一?(类|种|级)(文件|法规)|是法律还是|属于(法律|行政法规|部门规章|规章|地方性法规)"
     ),
     "amended": re.compile(
-        r"修订|修正|修改过|改过|(修改|改)了(哪些|什么)|(哪年|哪一年|什么时候|何时|几次|有没有).{0,3}修改|(哪个|哪一个|什么|最新|现行)版本|amended|revised"
+        r"修订|修正|修改过|改过|(修改|改)了(哪些|什么)|(哪年|哪一年|什么时候|何时|几次|有没有).{0,3}修改|(最近|上)一次.{0,2}(修改|修订|修正)|修改.{0,3}(哪年|哪一年|什么时候|何时)|(哪个|哪一个|什么|最新|现行)版本|amended|revised"
     ),
     "title": re.compile(
         r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|是(什么|哪个|哪一?份)文件[？?]?$|title|name of (the|this) document"

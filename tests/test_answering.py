@@ -177,6 +177,9 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("公告2020年第27号是谁发的", "发布机关", "民政部"),  # a number as staff write it
         ("When did the Regulations on Foundations take effect?", "施行日期", "2004年6月1日"),  # kind + subject
         ("Which departments issued the 2020 announcement on pre-tax deduction for donations?", "发布机关", "财政部"),
+        ("What ministry issued the charity recognition measures?", "发布机关", "民政部"),  # charity, charitable
+        ("When was the Volunteer Service Regulations issued?", "公布/成文日期", "2017年8月22日"),
+        ("慈善法最近一次修改是哪年", "修订/修正情况", "2023年12月29日修正"),
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):
@@ -184,6 +187,8 @@ def test_metadata_of_the_document_the_question_names(chain, question, field, exp
     assert answer.kind == "metadata" and answer.found, answer.answer
     line = next(line for line in answer.answer.splitlines() if line.startswith(field))
     assert expected in line
+    if question.startswith("When was"):  # when it was issued, not also who issued it
+        assert "发布机关" not in answer.answer.splitlines()[1]
 
 
 @pytest.mark.slow
