@@ -563,7 +563,8 @@ def test_figures_about_different_points_are_no_conflict():
 def test_one_clause_answering_two_parts_quotes_what_answers_each(chain):
     answer = chain.ask("我户口在村里但人在城里打工，村委会选举还能投票吗？可以让家里人代投吗")
     quote = answer.citations[0].quote
-    assert answer.citations[0].reference == "第十五条" and "过半数投票" in quote and "书面委托" in quote, answer.answer
+    reference = answer.citations[0].reference
+    assert reference.startswith("第十五条") and "过半数投票" in quote and "书面委托" in quote, answer.answer
 
 
 @pytest.mark.slow
