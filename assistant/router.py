@@ -173,7 +173,18 @@ class AnswerChain:
         return Answer(p["question"], text, False, [], p["audience"], kind="refused")
 
     def _clause(self, p: dict) -> Answer:
-        return self._finish(self.clauses(self._request(p)), p)
+        answer = self.clauses(self._request(p))
+        if answer.found and (mixed := self._metadata_beside_content(p, clause=True)):  # 何时施行？第二十二条…
+            answer = self._with_header(answer, p, mixed[1])
+        return self._finish(answer, p)
+
+    def _with_header(self, answer: Answer, p: dict, fields: list[str]) -> Answer:
+        """``answer`` followed by the named documents' header fields asked beside it, with their citations."""
+        header = self.metadata(self._request(p), fields, [])
+        answer.question, answer.found = p["question"], answer.found or header.found
+        answer.answer = answer.answer.rstrip() + "\n\n" + header.answer
+        answer.citations = [*answer.citations, *header.citations]
+        return answer
 
     def _metadata(self, p: dict) -> Answer:
         if not p["named"] and 0 < len(local := self.library.local(p["question"])) <= MAX_LOCAL:  # 台州的文件还有效吗
@@ -184,10 +195,11 @@ class AnswerChain:
         text = messages.ABSENT_DOCUMENT.format(title=p["absent"][0]) + messages.referral(p["question"])
         return Answer(p["question"], text, False, [], p["audience"], kind="not_found")
 
-    def _metadata_beside_content(self, p: dict) -> tuple[str, list[str]] | None:
+    def _metadata_beside_content(self, p: dict, *, clause: bool = False) -> tuple[str, list[str]] | None:
         """(the content part, the metadata asked) of a question about named documents that asks in one part
-        who issued one or since when it applies, and in another what it says; None for any other question."""
-        if not p["named"] or p["fields"] or p["context"].follows:
+        who issued one or since when it applies, and in another what it says (or, ``clause``, what one of its
+        articles says); None for any other question."""
+        if not p["named"] or (p["fields"] and not clause) or p["context"].follows:
             return None
         content, fields = [], []
         for part in (s.strip() for s in PARTS.split(p["context"].question)):
@@ -230,11 +242,7 @@ class AnswerChain:
         if mixed := self._metadata_beside_content(p):  # 哪些部门发布的，到哪一年基本形成: each part its own way
             content, fields = mixed
             answer = self._retrieval({**p, "context": replace(p["context"], question=content), "question": content})
-            header = self.metadata(self._request(p), fields, [])
-            answer.question, answer.found = p["question"], answer.found or header.found
-            answer.answer = answer.answer.rstrip() + "\n\n" + header.answer
-            answer.citations = [*answer.citations, *header.citations]
-            return answer
+            return self._with_header(answer, p, fields)
         question, retrieved, evidence = self._gather(p)
         in_scope, score = decide(evidence, self.index.embedder, named=bool(p["named"]))
         in_scope = in_scope or evidence.lead > 0  # how named documents relate, found in their own text
