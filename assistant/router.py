@@ -57,7 +57,7 @@ ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
 
 
 PARTS = re.compile(
-    r"[？?；;。!！]+|,?\s+and\s+(?=(?:how|what|when|which|who|whether|is|are|do|does|can|must|from|by|since)\b)",
+    r"[？?；;。!！]+|(?<=[的吗呢么])[，,]|,?\s+and\s+(?=(?:how|what|when|which|who|whether|is|are|do|does|can|must|from|by|since)\b)",
     re.IGNORECASE,
 )
 """Where a question passes from one thing asked to the next (…发布的？到哪一年… / …, and by what year …)."""

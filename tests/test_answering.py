@@ -227,6 +227,7 @@ def test_a_topic_asked_in_outline_words_is_a_content_question(chain):
     [
         ("社会组织评估管理办法是哪个部门发布的？评估等级有效期多长？", "有效期为5年", "发布机关：民政部"),
         ("慈善法什么时候施行的？第二十二条怎么规定的", "应当取得公开募捐资格", "施行日期：2016年9月1日"),  # an article
+        ("基金会管理条例是谁发布的，原始基金最少多少钱", "不低于800万元", "发布机关：国务院"),  # …的，…
         (
             "Who issued the Regulations on Foundations, and what is the minimum original fund of a national "
             "public fundraising foundation?",
