@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from assistant import messages
 from assistant.router import ROUTES, route_of
 from assistant.settings import PROJECT_ROOT
 from assistant.text import normalize
@@ -243,6 +244,13 @@ def test_a_question_asking_about_a_document_and_about_its_content_gets_both(chai
     assert any(c.clause == "文件信息" for c in answer.citations)
     # asked alone, the header question is still a metadata question
     assert chain.ask("基金会管理条例是谁发布的？").kind == "metadata"
+
+
+@pytest.mark.slow
+def test_a_content_part_the_named_document_does_not_answer_is_not_answered_from_it(chain):
+    answer = chain.ask("慈善法是谁发布的？低保怎么申请", "resident")
+    assert "全国人民代表大会" in answer.answer and messages.not_found("低保怎么申请").split("。")[0] in answer.answer
+    assert [c.clause for c in answer.citations] == ["文件信息"] and answer.kind == "metadata"
 
 
 @pytest.mark.slow
