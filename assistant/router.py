@@ -29,7 +29,7 @@ from assistant.library import Library
 from assistant.lookup import ClauseAnswerer, named_parts, policy_reference
 from assistant.metadata import MetadataAnswerer
 from assistant.presentation import AUDIENCE_LABELS
-from assistant.questions import metadata_fields, question_terms, refusal, topic_beside_metadata
+from assistant.questions import PART_BREAK, metadata_fields, question_terms, refusal, topic_beside_metadata
 from assistant.references import find_article
 from assistant.retrieval import HybridRetriever
 from assistant.scope import decide, exact_features
@@ -57,7 +57,8 @@ ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
 
 
 PARTS = re.compile(
-    r"[？?；;。!！]+|(?<=[的吗呢么])[，,]|,?\s+and\s+(?=(?:how|what|when|which|who|whether|is|are|do|does|can|must|from|by|since)\b)",
+    PART_BREAK.pattern
+    + r"|(?<=[的吗呢么])[，,]|,?\s+and\s+(?=(?:how|what|when|which|who|whether|is|are|do|does|can|must|from|by|since)\b)",
     re.IGNORECASE,
 )
 """Where a question passes from one thing asked to the next (…发布的？到哪一年… / …, and by what year …)."""

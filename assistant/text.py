@@ -210,18 +210,28 @@ def shortened_terms(question: str) -> list[tuple[str, str]]:
     志愿服务记录证明 with 记录 left out. Each word has two characters or more, and only one term fits."""
     found = []
     cut = words(question)
+    by_start = _terms_by_start(policy_terms())
     for first, last in zip(cut, cut[1:]):
         if len(first) < 2 or len(last) < 2:
             continue
         joined = first + last
         fits = [
             t
-            for t in policy_terms()
+            for t in by_start.get(first[:2], ())
             if t.startswith(first) and t.endswith(last) and 0 < len(t) - len(joined) <= ABBREVIATED_GAP
         ]
         if len(fits) == 1:
             found.append((joined, fits[0]))
     return found
+
+
+@lru_cache(maxsize=4)
+def _terms_by_start(terms: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The policy terms by their first two characters (a question's words are matched against a few, not all)."""
+    grouped: dict[str, list[str]] = {}
+    for term in terms:
+        grouped.setdefault(term[:2], []).append(term)
+    return {start: tuple(sorted(group)) for start, group in grouped.items()}
 
 
 def expand_query(question: str) -> str:
