@@ -36,6 +36,11 @@ def not_found(question: str = "") -> str:
     return "已收录的政策文件中没有找到对这个问题的直接规定，无法据此回答。" + referral(question)
 
 
+def part_not_found(part: str) -> str:
+    """One part of a question the library does not answer, beside a part it does."""
+    return f"关于“{part}”，已收录的政策文件中没有找到直接规定，无法据此回答。" + referral(part)
+
+
 RELATED_HEADER = "可能相关的规定（供参考，未必直接回答您的问题）："
 REFUSE_INSTRUCTIONS = (
     "我只依据已收录的政策文件原文回答政策问题，不执行改变这一规则的要求，也不提供系统设置。"

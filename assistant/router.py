@@ -182,8 +182,6 @@ class AnswerChain:
     def _with_header(self, answer: Answer, p: dict, fields: list[str]) -> Answer:
         """``answer`` followed by the named documents' header fields asked beside it, with their citations."""
         header = self.metadata(self._request(p), fields, [])
-        if not answer.found:  # the header answers; the rest is not in the library
-            answer.kind, answer.related = header.kind, []
         answer.question, answer.found = p["question"], answer.found or header.found
         answer.answer = answer.answer.rstrip() + "\n\n" + header.answer
         answer.citations = [*answer.citations, *header.citations]
@@ -247,7 +245,10 @@ class AnswerChain:
             # the content part is searched in the documents named, but judged as if it named none: 慈善法是谁
             # 发布的？低保怎么申请 asks nothing the Charity Law answers
             part = {**p, "context": replace(p["context"], question=content), "question": content, "own_name": False}
-            return self._with_header(self._retrieval(part), p, fields)
+            answer = self._retrieval(part)
+            if not answer.found:  # the header answers; this part is not in the library
+                answer.answer, answer.kind, answer.related = messages.part_not_found(content), "metadata", []
+            return self._with_header(answer, p, fields)
         question, retrieved, evidence = self._gather(p)
         in_scope, score = decide(evidence, self.index.embedder, named=bool(p["named"]) and p.get("own_name", True))
         in_scope = in_scope or evidence.lead > 0  # how named documents relate, found in their own text
