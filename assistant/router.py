@@ -142,9 +142,7 @@ class AnswerChain:
             named = [self.library.resolve(inputs["doc"]).doc_id]
         context: Context = contextualise(question, inputs["history"], named)
         lowered = unicodedata.normalize("NFKC", question).lower()
-        topic = self.library.without_english_names(self.library.set_aside(question, named), named)
-        topic_words = [t.word for t in question_terms(topic)]
-        fields = metadata_fields(lowered, topic_words)
+        fields, topic_words = self._fields_asked(question, named)
         if not context.doc_ids:  # 社区治理包括哪些方面 asks about a topic: an outline is of a named document
             fields = [f for f in fields if f != "outline"]
         absent = self.library.unknown_titles(question)
@@ -196,6 +194,12 @@ class AnswerChain:
         text = messages.ABSENT_DOCUMENT.format(title=p["absent"][0]) + messages.referral(p["question"])
         return Answer(p["question"], text, False, [], p["audience"], kind="not_found")
 
+    def _fields_asked(self, text: str, named: list[str]) -> tuple[list[str], list[str]]:
+        """(the metadata ``text`` asks for, its content words once the named documents' names are set aside)."""
+        topic = self.library.without_english_names(self.library.set_aside(text, named), named)
+        topic_words = [t.word for t in question_terms(topic)]
+        return metadata_fields(unicodedata.normalize("NFKC", text).lower(), topic_words), topic_words
+
     def _metadata_beside_content(self, p: dict, *, clause: bool = False) -> tuple[str, list[str]] | None:
         """(the content part, the metadata asked) of a question about named documents that asks in one part
         who issued one or since when it applies, and in another what it says (or, ``clause``, what one of its
@@ -204,11 +208,7 @@ class AnswerChain:
             return None
         content, fields = [], []
         for part in (s.strip() for s in PARTS.split(p["context"].question)):
-            topic = self.library.without_english_names(self.library.set_aside(part, p["named"]), p["named"])
-            asked = metadata_fields(
-                unicodedata.normalize("NFKC", part).lower(), [t.word for t in question_terms(topic)]
-            )
-            asked = [f for f in asked if f not in ("outline", "library")]
+            asked = [f for f in self._fields_asked(part, p["named"])[0] if f not in ("outline", "library")]
             fields += asked
             if not asked and part:
                 content.append(part)
