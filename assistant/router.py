@@ -35,7 +35,7 @@ from assistant.retrieval import HybridRetriever
 from assistant.scope import decide, exact_features
 from assistant.settings import AUDIENCES, Settings
 from assistant.spelling import Speller
-from assistant.text import use_vocabulary, vocabulary
+from assistant.text import normalize, use_vocabulary, vocabulary
 from assistant.types import Answer, Answerer, AnswerRequest, ChunkMeta, Turn
 
 MAX_LOCAL = 3
@@ -197,7 +197,9 @@ class AnswerChain:
     def _fields_asked(self, text: str, named: list[str]) -> tuple[list[str], list[str]]:
         """(the metadata ``text`` asks for, its content words once the named documents' names are set aside)."""
         topic = self.library.without_english_names(self.library.set_aside(text, named), named)
-        topic_words = [t.word for t in question_terms(topic)]
+        # 台政办发〔2016〕123号那个三社联动的实施意见: words of a named document's title describe it, they ask nothing
+        titles = [normalize(self.library.by_id[doc_id].title) for doc_id in named]
+        topic_words = [t.word for t in question_terms(topic) if not any(t.word in title for title in titles)]
         return metadata_fields(unicodedata.normalize("NFKC", text).lower(), topic_words), topic_words
 
     def _metadata_beside_content(self, p: dict, *, clause: bool = False) -> tuple[str, list[str]] | None:

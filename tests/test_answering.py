@@ -181,6 +181,9 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("What ministry issued the charity recognition measures?", "发布机关", "民政部"),  # charity, charitable
         ("When was the Volunteer Service Regulations issued?", "公布/成文日期", "2017年8月22日"),
         ("慈善法最近一次修改是哪年", "修订/修正情况", "2023年12月29日修正"),
+        # a document named by its number and described in its title's words: the words ask nothing
+        ("台政办发〔2016〕123号那个三社联动的实施意见现在还有效吗", "效力状态", "现行有效"),
+        ("Is the 2016 Charity Law still in force, or has it been replaced by a newer text?", "效力状态", "已被取代"),
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):
