@@ -228,6 +228,11 @@ def best_sentences(
     if sum(len(sentence) for _, _, sentence in scored) <= SHORT_CLAUSE_CHARS:  # short: quote it whole
         chosen = [item for item in scored if not (item[1] == 0 and heading_scored)] or scored
     numbers = {n for _, n, _ in chosen}
+    if len(facets) > 1:  # 要几个人？要多少钱: each detail asked, from the sentence of the clause that shows it
+        for facet in facets:
+            if not any(re.search(facet, normalize(scored[n][2])) for n in numbers):
+                showing = [item for item in scored if re.search(facet, normalize(item[2]))]
+                numbers.update(n for _, n, _ in sorted(showing, key=lambda item: -item[0])[:1])
     for n in sorted(numbers):  # a lead-in ("应当具备下列条件：") is no answer without the items it introduces
         if scored[n][2].rstrip().endswith(("：", ":")):
             for item in range(n + 1, min(n + 1 + LEAD_IN_ITEMS, len(scored))):

@@ -20,6 +20,10 @@ DETAIL_RATIO = 0.8
 """A clause stating the number is lifted when it covers at least this share of what the best of the first
 three retrieved clauses covers (so a clause that merely holds a number does not jump ahead)."""
 
+ALL_DETAILS_RATIO = 0.6
+"""The same share for a clause stating every kind of detail a question asks for (多少人 and 多少钱: 50个以上的
+个人会员 … 10万元以上活动资金): stating both is itself evidence that it answers."""
+
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*"
 _SPAN = r"(?<![\d年月])(?:\d{1,3}|[一二两三四五六七八九十百]+)\s*"  # a span, not a date: 三年, 60日; not 2016年9月1日
 DETAILS = (
@@ -69,11 +73,13 @@ def lift_details(
     cover enough moved to the front (those stating more kinds first, then in retrieval order); none of
     ``clauses`` is dropped."""
     best = max((c.coverage for c in clauses[:3]), default=0.0)
-    lifted = [
-        c
-        for c in clauses + deeper
-        if c.coverage > 0 and c.coverage >= DETAIL_RATIO * best and holds_detail(c.text, details)
-    ]
+
+    def enough(c: ClauseEvidence) -> bool:
+        stated = sum(bool(re.search(d, c.text)) for d in details)
+        ratio = ALL_DETAILS_RATIO if len(details) > 1 and stated == len(details) else DETAIL_RATIO
+        return stated > 0 and c.coverage > 0 and c.coverage >= ratio * best
+
+    lifted = [c for c in clauses + deeper if enough(c)]
     # A clause stating more of what is asked goes first: 十日前 (a period and a lead time) before 十日内.
     lifted.sort(key=lambda c: -sum(bool(re.search(d, c.text)) for d in details))
     return lifted + [c for c in clauses if c not in lifted]

@@ -257,6 +257,15 @@ def test_a_content_part_the_named_document_does_not_answer_is_not_answered_from_
 
 
 @pytest.mark.slow
+def test_a_question_asking_two_details_quotes_the_sentence_showing_each(chain):
+    """多少人 and 多少钱 in one sentence: the clause lifted for stating both, each quoted from its own item."""
+    answer = chain.ask("办协会需要凑多少人、准备多少钱才能登记", "resident")
+    assert answer.found and answer.citations[0].doc_id == "shehui_tuanti_dengji_guanli_tiaoli_2016"
+    assert answer.citations[0].clause.startswith("第十条")
+    assert "50个以上的个人会员" in answer.answer and "3万元以上活动资金" in answer.answer
+
+
+@pytest.mark.slow
 def test_metadata_question_naming_no_document_asks_which(chain):
     answer = chain.ask("这份文件的令号是多少？")
     assert answer.kind == "clarify" and "哪一份文件" in answer.answer and not re.search(r"\d", answer.answer)
