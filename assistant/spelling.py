@@ -1,4 +1,5 @@
-"""Homophone typos in a question → the library's own words (登计 → 登记, 慈膳 → 慈善, 基金汇 → 基金会).
+"""Homophone typos in a question → the library's own words (登计 → 登记, 慈膳 → 慈善, 基金汇 → 基金会), and
+the library's words written in pinyin (shehui tuanti → 社会团体, as English questions name them).
 
 Residents type by pinyin and pick the wrong character. The corrector knows no typo lists: its words are
 the ones the library's documents use, and a stretch of the question is changed only when it is no text
@@ -27,7 +28,16 @@ MIN_CHARS = 2
 MAX_CHARS = 4
 """Longest window and word: longer stretches are phrases, whose typos their 2–4 character parts catch."""
 
+ROMANISED_CHARS = 8
+"""Longest library word recognised in pinyin (民办非企业单位, 7)."""
+ROMANISED_LETTERS = 5
+"""Fewest letters of pinyin recognised as a library word: shorter ones are too often English (an, fang)."""
+ROMANISED_WORDS = 5
+"""Most Latin words one library word's pinyin is spread over (san she lian dong)."""
+
 _CJK_RUN = re.compile(rf"[\u4e00-\u9fff]{{{MIN_CHARS},}}")
+_ROMANISED_WORD = re.compile(rf"^[\u4e00-\u9fff]{{{MIN_CHARS},{ROMANISED_CHARS}}}$")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 _CJK_WORD = re.compile(rf"^[\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}}$")
 _WILDCARD = "\0"
 
@@ -62,12 +72,18 @@ def _patterns(word: str) -> Iterable[str]:
 class Speller:
     """The library's words, indexed for one-character homophone substitution."""
 
-    def __init__(self, frequencies: Counter[str], is_text: Callable[[str], bool]) -> None:
+    def __init__(
+        self, frequencies: Counter[str], is_text: Callable[[str], bool], longer: Counter[str] | None = None
+    ) -> None:
         """``frequencies``: the library words (2–4 Chinese characters) and their counts; ``is_text``: whether
-        a stretch of 2–4 characters occurs in the library's Chinese text (then it is never a typo)."""
+        a stretch of 2–4 characters occurs in the library's Chinese text (then it is never a typo);
+        ``longer``: its words of 5–8 characters, recognised in pinyin only."""
         self._is_text = is_text
         self._frequency = frequencies
         self._keys = {word: pinyin_key(word) for word in frequencies}
+        self._romanised: dict[str, str] = {}  # 'shehuituanti' -> 社会团体, the most frequent word of a sound
+        for word, _ in (frequencies + (longer or Counter())).most_common():
+            self._romanised.setdefault(self._keys.get(word, pinyin_key(word)).replace(" ", ""), word)
         self._neighbours: dict[str, list[str]] = {}
         for word in sorted(frequencies):
             for pattern in _patterns(word):
@@ -86,12 +102,13 @@ class Speller:
         counts: Counter[str] = Counter()
         windows: set[str] = set()
         for text in texts:
-            counts.update(w for w in words(text) if _CJK_WORD.match(w))
+            counts.update(w for w in words(text) if _ROMANISED_WORD.match(w))
             for run in _CJK_RUN.findall(normalize(text)):
                 for size in range(MIN_CHARS, MAX_CHARS + 1):
                     windows.update(run[i : i + size] for i in range(len(run) - size + 1))
-        frequent = Counter({w: n for w, n in counts.items() if n >= MIN_FREQUENCY})
-        return cls(frequent, frozenset(windows).__contains__)
+        frequent = Counter({w: n for w, n in counts.items() if n >= MIN_FREQUENCY and _CJK_WORD.match(w)})
+        longer = Counter({w: n for w, n in counts.items() if n >= MIN_FREQUENCY and not _CJK_WORD.match(w)})
+        return cls(frequent, frozenset(windows).__contains__, longer)
 
     @classmethod
     def from_index(cls, tokens: Iterable[tuple[str, int]], chunks_with: Callable[[str], int]) -> Speller:
@@ -104,7 +121,9 @@ class Speller:
             chunks_with: how many chunks hold a stretch of text (``TermStats.chunks_with``); 0 for a
                 stretch that is no library text, which alone may be a typo.
         """
-        counts = {w: n for w, n in tokens if n >= MIN_FREQUENCY and _CJK_WORD.match(w)}
+        tokens = [(w, n) for w, n in tokens if n >= MIN_FREQUENCY and _ROMANISED_WORD.match(w)]
+        counts = {w: n for w, n in tokens if _CJK_WORD.match(w)}
+        longer = Counter({w: n for w, n in tokens if not _CJK_WORD.match(w)})
         wholes: dict[str, list[str]] = {}
         for word in counts:
             for size in range(MIN_CHARS, len(word)):
@@ -113,7 +132,7 @@ class Speller:
         frequent = Counter(
             {w: n for w, n in counts.items() if all(chunks_with(whole) < chunks_with(w) for whole in wholes.get(w, ()))}
         )
-        return cls(frequent, lambda stretch: chunks_with(stretch) > 0)
+        return cls(frequent, lambda stretch: chunks_with(stretch) > 0, longer)
 
     def correct(self, question: str) -> Correction:
         """The question with each homophone typo replaced by the library word it sounds like.
@@ -124,6 +143,7 @@ class Speller:
         """
         fixes: list[tuple[str, str]] = []
         pieces: list[str] = []
+        question = self._from_pinyin(question, fixes)
         done = 0
         inside: frozenset[int] | None = None  # offsets strictly inside a word of the question, cut on need
         for run in _CJK_RUN.finditer(question):
@@ -147,6 +167,34 @@ class Speller:
         if not fixes:
             return Correction(question, ())
         return Correction("".join([*pieces, question[done:]]), tuple(fixes))
+
+    def _from_pinyin(self, question: str, fixes: list[tuple[str, str]]) -> str:
+        """``question`` with runs of Latin words that spell a library word in pinyin replaced by it ("a social
+        group (shehui tuanti)" → "a social group (社会团体)"), each appended to ``fixes``.
+
+        Runs of 1–5 words, joined by spaces or hyphens, longest first; at least ``ROMANISED_LETTERS`` letters.
+        One capitalised word is taken for a name (Shanghai is no 伤害)."""
+        latin = list(_LATIN_WORD.finditer(question))
+        pieces, done, i = [], 0, 0
+        while i < len(latin):
+            for size in range(min(ROMANISED_WORDS, len(latin) - i), 0, -1):
+                run = latin[i : i + size]
+                if any(question[a.end() : b.start()] not in (" ", "-") for a, b in zip(run, run[1:])):
+                    continue
+                spelled = "".join(m.group(0) for m in run)
+                if len(spelled) < ROMANISED_LETTERS or (size == 1 and spelled[0].isupper()):
+                    continue
+                word = self._romanised.get(spelled.lower())
+                if word is None:
+                    continue
+                start, end = run[0].start(), run[-1].end()
+                fixes.append((question[start:end], word))
+                pieces += [question[done:start], word]
+                done, i = end, i + size
+                break
+            else:
+                i += 1
+        return "".join([*pieces, question[done:]]) if pieces else question
 
     def _replacement(self, typed: str) -> str | None:
         """The most frequent library word that ``typed`` is a homophone typo of, or None.

@@ -96,6 +96,34 @@ def test_latin_digits_and_punctuation_are_untouched(speller, question):
     assert speller.correct(question).text is question
 
 
+@pytest.mark.parametrize(
+    ("question", "typed", "word"),
+    [
+        ("What's the deadline for a social group (shehui tuanti) to report?", "shehui tuanti", "社会团体"),
+        ("can a minban feiqiye danwei open branch offices?", "minban feiqiye danwei", "民办非企业单位"),
+        ("I'm a new community worker (shequ gongzuozhe).", "shequ gongzuozhe", "社区工作者"),
+        ("what is 'san-she-lian-dong'?", "san-she-lian-dong", "三社联动"),
+    ],
+)
+def test_library_words_written_in_pinyin_become_the_words(speller, library_texts, question, typed, word):
+    assert any(word in normalize(text) for text in library_texts)
+    result = speller.correct(question)
+    assert result.fixes == ((typed, word),)
+    assert result.text == question.replace(typed, word)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I moved to Shanghai last year",  # a capitalised word is a name (伤害 sounds the same)
+        "How many members does a social association need to register?",
+        "can a man ban a fan",  # pinyin of nothing the library says, and too short
+    ],
+)
+def test_english_that_is_no_pinyin_of_a_library_word_is_untouched(speller, question):
+    assert speller.correct(question).text is question
+
+
 def test_only_the_chinese_typo_changes_in_mixed_text(speller):
     result = speller.correct("NGO去民政局登计，2016年版第22条")
     assert result.text == "NGO去民政局登记，2016年版第22条"
