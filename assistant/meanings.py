@@ -19,7 +19,7 @@ _ASKS_MEANING_EN = re.compile(
     r"(?:\s+(?:mean|refer|under|in|according)\b|\s*[?？.]?\s*$)"
 )
 """An English question asking what a term means: what is a volunteer?, what does social organization mean?"""
-_TERM_START = re.compile(r"(?:^|[^\u4e00-\u9fff]|所谓|请问|的|这个|说)$")
+_TERM_START = re.compile(r"(?:^|[^\u4e00-\u9fff]|所谓|请问|问一?下|想知道|了解一?下|的|这个|说)$")
 """What may come before a term asked about: 社区社会组织是什么 does not ask what 社会组织 means."""
 
 

@@ -349,6 +349,8 @@ DEFINED = {
         ("法律上的慈善组织指的是什么", "慈善组织"),
         ("慈善法里说的“慈善组织”包括哪些？", "慈善组织"),  # the term in quotation marks
         ("志愿服务组织的定义", "志愿服务组织"),
+        ("新来的，想问下社会团体到底是啥", "社会团体"),  # the term after 问下 / 想知道
+        ("想知道基金会指的是什么", "基金会"),
         ("What is a volunteer?", "志愿者"),
         ("What does charitable organization mean under the Charity Law?", "慈善组织"),
         ("What does a charitable trust mean?", "慈善信托"),  # composed: charitable + trust
