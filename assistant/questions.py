@@ -161,7 +161,7 @@ DOCUMENT_WORDS = frozenset(
 
 PART_BREAK = re.compile(r"[？?；;。!！]+")
 """Where one sub-question ends and the next begins."""
-_COMPARES = re.compile(r"区别|不同|不一样|差别|差异|异同|相比|比较|一致")
+_COMPARES = re.compile(r"区别|不同|不一样|差别|差异|异同|相比|比较|一致|比一下|比一比|对比|对照")
 """Words asking how two things compare."""
 
 
