@@ -131,7 +131,7 @@ def test_current_text_answers_unless_the_old_one_is_asked_for(chain):
         "浙江省实施慈善法办法和慈善组织公开募捐管理办法对募捐方案提前几天备案的规定一样吗？",
         # the comparison asked as a second sentence: it compares the first one's answer, asking nothing new
         "浙江省实施慈善法办法规定募捐方案要提前几天备案？跟民政部2024年公开募捐管理办法比有什么不一样",
-        "浙江的实施慈善法办法，募捐方案提前几天报备？和2024年公开募捐管理办法对比一下",
+        "浙江省实施慈善法办法要求募捐方案提前几天备案？跟民政部2024年的公开募捐管理办法比一下",
     ],
 )
 def test_documents_that_differ_are_both_quoted_and_the_difference_said(chain, question):
