@@ -423,6 +423,9 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("我们小区几个阿姨想组织个志愿队帮老人买菜", ["志愿队"]),
         ("社区让我们成立个队，要登记吗", ["队"]),  # a team, unnamed
         ("办个读书会要交会费吗", ["读书会"]),
+        ("小区里那些舞蹈队归谁管", ["舞蹈队"]),  # groups of the neighbourhood, not set up in the question
+        ("社区的书画社能不能申请场地", ["书画社"]),
+        ("社区里的居委会管什么", []),
         ("我们村委会怎么选", []),
         ("成立一个社会团体要多少人", []),
         # what the library or the everyday-word map already knows, and words that only look alike
