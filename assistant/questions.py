@@ -106,7 +106,7 @@ OUTLINE_WORDS = r"(章|部分|方面|内容|计划|任务|工程|行动|措施|�
 # Questions about the document itself: field → pattern (NFKC, lowercased).
 METADATA_QUESTIONS = {
     "doc_number": re.compile(
-        r"文号|令号|发文字号|第(?:几|多少)号令?|(?:哪个|哪一个|什么)(?:国务院|民政部|主席)?令|(?:几|多少)号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree"
+        r"文号|令号|发文字号|第(?:几|多少)号令?|(?:哪个|哪一个|什么)(?:国务院|民政部|主席)?令|(?:几|多少)号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree|order (?:number|no\b)"
     ),
     "issuer": re.compile(
         r"发文机关|发文单位|印发单位|印发机关|发布机关|制发机关|制定机关|(哪里|哪儿)(发|出)的|发布单位|制定单位|发文部门"
@@ -121,7 +121,8 @@ METADATA_QUESTIONS = {
     ),
     "status": re.compile(
         r"有效性|有效期|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|现行|最新版|被.{0,6}取代"
-        r"|still (valid|in force)|in force|repealed|superseded|replaced?\b"
+        r"|still (valid|in force|current|appl(y|ies))|in force|repealed|superseded|replaced?\b"
+        r"|(which|what) (version|text)\b.{0,40}\b(current|valid|applies|in use)|(current|latest|valid) (version|text)"
     ),
     "kind": re.compile(
         r"效力层级|法律效力|什么级别|哪一?(类|种|级)(文件|法规)|是法律还是|属于(法律|行政法规|部门规章|规章|地方性法规)"

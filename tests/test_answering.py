@@ -185,6 +185,8 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         # a document named by its number and described in its title's words: the words ask nothing
         ("台政办发〔2016〕123号那个三社联动的实施意见现在还有效吗", "效力状态", "现行有效"),
         ("Is the 2016 Charity Law still in force, or has it been replaced by a newer text?", "效力状态", "已被取代"),
+        ("What's the order number of the volunteer service regulations?", "文号/令号", "国务院令第685号"),
+        ("Which version of the charity law is current?", "效力状态", "现行有效"),
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):
