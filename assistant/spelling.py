@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
 
-from assistant.text import normalize, stopwords, tokenizer, words
+from assistant.text import normalize, stopwords, synonyms, tokenizer, words
 
 MIN_FREQUENCY = 2
 """Times a word must occur across the library to be a correction target: a one-off cut is too likely
@@ -79,6 +79,9 @@ class Speller:
         a stretch of 2–4 characters occurs in the library's Chinese text (then it is never a typo);
         ``longer``: its words of 5–8 characters, recognised in pinyin only."""
         self._is_text = is_text
+        # The everyday words people ask in (居委会, 捐钱: data/synonyms.tsv) are mistyped like the library's.
+        everyday = [p for p, _ in synonyms() if _CJK_WORD.match(p) and p not in frequencies]
+        frequencies = frequencies + Counter(dict.fromkeys(everyday, MIN_FREQUENCY))
         self._frequency = frequencies
         self._keys = {word: pinyin_key(word) for word in frequencies}
         self._romanised: dict[str, str] = {}  # 'shehuituanti' -> 社会团体, the most frequent word of a sound
@@ -201,8 +204,8 @@ class Speller:
 
         A function word (我, 的, 个) is taken as typed: 把我 is no typo of 把握.
         """
-        if self._is_text(typed) or tokenizer().FREQ.get(typed, 0) > 0:
-            return None  # the library's own text, or a real word the library lacks
+        if self._is_text(typed) or typed in self._frequency or tokenizer().FREQ.get(typed, 0) > 0:
+            return None  # the library's own text or an everyday word it knows, or a real word the library lacks
         # A function word is replaced only by a word the library uses often (被案 -> 备案, not 把我 -> 把握).
         neighbours = [
             word

@@ -46,6 +46,14 @@ def test_homophone_typos_become_library_words(speller, library_texts, question, 
     assert corrected == word[: len(found)] and corrected in word
 
 
+def test_a_typo_of_an_everyday_word_becomes_the_word(speller, library_texts):
+    """居委会 is how people say 居民委员会 (data/synonyms.tsv): 居委汇 is its typo, though the library never says it."""
+    assert not any("居委汇" in normalize(text) for text in library_texts)
+    result = speller.correct("居委汇主任是怎么选出来的")
+    assert result.fixes == (("居委汇", "居委会"),) and result.text == "居委会主任是怎么选出来的"
+    assert speller.correct("居委会主任是怎么选出来的").fixes == ()  # the word itself is no typo of itself
+
+
 def test_several_typos_are_fixed_in_order(speller):
     result = speller.correct("慈膳组织要去哪里登计？")
     assert result.text == "慈善组织要去哪里登记？"
