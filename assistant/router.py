@@ -56,6 +56,8 @@ ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
 """Routes tried in order; a question that none takes goes to ``retrieval``."""
 
 
+DESCRIBED = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:的)?(?:实施)?(?:意见|条例|办法|通知|公告|规定|方案|规划|决定|法)")
+"""A document described by the words of its title before its kind (三社联动的实施意见)."""
 PARTS = re.compile(
     PART_BREAK.pattern
     + r"|(?<=[的吗呢么])[，,]|,?\s+and\s+(?=(?:how|what|when|which|who|whether|is|are|do|does|can|must|from|by|since)\b)",
@@ -197,9 +199,15 @@ class AnswerChain:
     def _fields_asked(self, text: str, named: list[str]) -> tuple[list[str], list[str]]:
         """(the metadata ``text`` asks for, its content words once the named documents' names are set aside)."""
         topic = self.library.without_english_names(self.library.set_aside(text, named), named)
-        # 台政办发〔2016〕123号那个三社联动的实施意见: words of a named document's title describe it, they ask nothing
+        # 台政办发〔2016〕123号那个三社联动的实施意见: words of a named document's title that run into a kind of
+        # document (…的实施意见) describe it, they ask nothing (…公告规定，扣除资格的有效期 asks about 资格)
         titles = [normalize(self.library.by_id[doc_id].title) for doc_id in named]
-        topic_words = [t.word for t in question_terms(topic) if not any(t.word in title for title in titles)]
+        described = "".join(m.group(1) for m in DESCRIBED.finditer(normalize(topic)))
+        topic_words = [
+            t.word
+            for t in question_terms(topic)
+            if not (t.word in described and any(t.word in title for title in titles))
+        ]
         return metadata_fields(unicodedata.normalize("NFKC", text).lower(), topic_words), topic_words
 
     def _metadata_beside_content(self, p: dict, *, clause: bool = False) -> tuple[str, list[str]] | None:

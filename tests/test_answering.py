@@ -281,6 +281,8 @@ def test_metadata_question_naming_no_document_asks_which(chain):
         "备案管理适用于哪些社区社会组织？",
         "资助资金什么时候发放？",
         "编一份社会组织年度工作报告要包括哪些内容？",
+        # a named document's title words that ask about a topic, not describe the document
+        "《慈善组织公开募捐管理办法》规定，公开募捐资格证书的有效期是多久？",
     ],
 )
 def test_route_patterns_do_not_pre_empt_content_questions(chain, question):
