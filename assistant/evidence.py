@@ -35,6 +35,8 @@ many times the top term weight, so the quote shows it rather than the clause's o
 GAP_FILLED = 1
 """Quoted sentences this few apart are quoted with the sentences between them, not cut by "……"."""
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+_LEAD_IN_ONLY = re.compile(r"如下[：:]\s*$")
+"""A passage that only introduces what follows (…公告如下：, …提出如下意见：)."""
 # Two Chinese characters with only whitespace between: adjacent once normalised, apart in the keyword index.
 _JUNCTION = re.compile(r"([\u4e00-\u9fff])\s+(?=([\u4e00-\u9fff]))")
 
@@ -178,6 +180,8 @@ def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument],
             doc, start, end, terms, weights, asks_for_list, heading=heading, facets=facets, context=context
         )
         scores, covered, together = RetrievalScores.of(item), coverage(terms, text, weights), proximity(terms, text)
+        if _LEAD_IN_ONLY.search(text):  # "…现就有关事项公告如下：": it introduces what follows, answering nothing
+            covered *= HEADING_DISCOUNT
         clauses.append(ClauseEvidence(doc, meta, scores, clause, text, covered, quote, item, together))
     absent = [t.word for t in terms if stats.frequency(t) == 0]
     return Evidence(question, terms, weights, clauses, absent)

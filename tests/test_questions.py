@@ -509,3 +509,27 @@ def test_one_sentence_between_two_quoted_ones_is_quoted_not_cut():
     terms = question_terms("未达到登记条件的社区社会组织由谁管理")
     quote = best_sentences(doc, 0, len(text), terms, {t.word: 1.0 for t in terms})
     assert "……" not in quote.text and "村（居）民委员会" in quote.text
+
+
+def test_a_passage_that_only_introduces_what_follows_covers_less():
+    """…现就有关事项公告如下：holds the question's words (个人所得税) but answers nothing; the item after it does."""
+    from langchain_core.documents import Document
+
+    from assistant.documents import ChunkMeta
+    from assistant.evidence import TermStats, gather
+    from assistant.types import PolicyDocument
+
+    lead = "为贯彻落实个人所得税法，现就捐赠扣除有关事项公告如下："
+    item = "一、个人捐赠准予按规定扣除。"
+    text = lead + "\n" + item
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="公告", text=text)
+
+    def retrieved(clause: str, start: int, end: int) -> Document:
+        meta = ChunkMeta("d", "公告", "", "规范性文件", "现行有效", "preamble", clause, "", clause, start, end)
+        return Document(page_content=text[start:end], metadata=meta.to_metadata())
+
+    found = [retrieved("前言", 0, len(lead)), retrieved("一", len(lead) + 1, len(text))]
+    evidence = gather("个人所得税捐赠能扣除吗", found, {"d": doc}, TermStats([lead, item]))
+    lead_in, answer = evidence.clauses
+    assert answer.coverage > lead_in.coverage
+    assert lead_in.coverage > 0  # still covered (it is the document's purpose), only less
