@@ -249,6 +249,16 @@ def best_sentences(
             if _ITEM.match(scored[n][2]):
                 break
             numbers.add(n)
+    last = max(numbers)  # …街道办事处实施管理；规模较小的…: a statement cut at "；" is quoted to its "。"
+    while (
+        last + 1 < len(scored)
+        and scored[last][2].rstrip().endswith(("；", ";"))
+        and last - min(numbers) < LEAD_IN_ITEMS
+    ):
+        if _ITEM.match(scored[last + 1][2]):
+            break
+        last += 1
+        numbers.add(last)
     for a, b in zip(sorted(numbers), sorted(numbers)[1:]):  # one sentence skipped: quote it too, not "……"
         if b - a <= GAP_FILLED + 1:
             numbers.update(range(a, b))

@@ -533,3 +533,20 @@ def test_a_passage_that_only_introduces_what_follows_covers_less():
     lead_in, answer = evidence.clauses
     assert answer.coverage > lead_in.coverage
     assert lead_in.coverage > 0  # still covered (it is the document's purpose), only less
+
+
+def test_a_statement_cut_at_semicolons_is_quoted_to_its_full_stop():
+    """…由街道办事处实施管理；规模较小的…由居民委员会指导。: who manages each kind is one statement."""
+    from assistant.evidence import best_sentences
+    from assistant.questions import question_terms
+    from assistant.types import PolicyDocument
+
+    text = (
+        "落实分类登记管理要求，符合条件的社区社会组织要依法登记；对未达到登记条件的社区社会组织，由街道办事处实施管理；"
+        "规模较小的社区社会组织，由居民委员会进行指导。" + "另起一句，讲别的事情，与所问无关。" * 12
+    )
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="方案", text=text)
+    terms = question_terms("社区社会组织登记了的归谁管")
+    quote = best_sentences(doc, 0, len(text), terms, {t.word: 1.0 for t in terms})
+    assert quote.text.startswith("落实分类登记管理要求") and quote.text.endswith("由居民委员会进行指导。")
+    assert "另起一句" not in quote.text
