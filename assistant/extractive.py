@@ -77,26 +77,13 @@ class ExtractiveAnswerer:
         """
         if evidence.lead:  # how named documents relate: where one cites another, or what each governs
             lead = evidence.clauses[: min(evidence.lead, MAX_QUOTED)]
-            if evidence.defines:
-                return [replace(c, quote=defining_quote(c, evidence.defines)) for c in lead]
-            return [c if c.quote else replace(c, quote=opening_quote(c)) for c in lead]
+            if not evidence.defines:
+                return [c if c.quote else replace(c, quote=opening_quote(c)) for c in lead]
+            lead = [replace(c, quote=defining_quote(c, evidence.defines)) for c in lead]
+            # 志愿服务记录证明是什么？志愿者要开证明找谁: the meaning answers the first part, the rest as below
+            return _by_part(evidence.parts[1:], lead[:1])[:MAX_QUOTED] if evidence.parts else lead
         if evidence.parts:
-            chosen: list[ClauseEvidence] = []
-            for part in evidence.parts:
-                quoted = {c.meta.key for c in chosen}
-                details = asked_details(part.question)
-                # Equal coverage: a quote showing what is asked (过半数), then a clause not quoted yet.
-                best = max(
-                    (c for c in part.clauses[: MAX_QUOTED + 2] if c.quote),
-                    key=lambda c: (c.coverage, holds_detail(c.quote.text, details), c.meta.key not in quoted),
-                    default=None,
-                )
-                if best and best.meta.key not in quoted:
-                    chosen.append(best)  # quoted with the sentences that answer this part
-                elif best:  # one clause answers two parts: quote what answers each
-                    i = next(i for i, c in enumerate(chosen) if c.meta.key == best.meta.key)
-                    chosen[i] = _with_more(chosen[i], best.quote)
-            return chosen[:MAX_QUOTED]
+            return _by_part(evidence.parts, [])[:MAX_QUOTED]
         candidates = [c for c in evidence.clauses[:MAX_QUOTED] if c.quote]
         for doc_id in named:  # every document the question names gets its best clause considered
             best = next((c for c in evidence.clauses if c.doc.doc_id == doc_id and c.quote), None)
@@ -125,6 +112,26 @@ class ExtractiveAnswerer:
             if (named_other and len(chosen) < MAX_QUOTED) or (strong and len(chosen) + len(waiting) < MAX_QUOTED):
                 chosen.append(item)
         return chosen
+
+
+def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence]) -> list[ClauseEvidence]:
+    """``chosen`` and the best clause of each part after it, each quoted with what answers its part."""
+    chosen = list(chosen)
+    for part in parts:
+        quoted = {c.meta.key for c in chosen}
+        details = asked_details(part.question)
+        # Equal coverage: a quote showing what is asked (过半数), then a clause not quoted yet.
+        best = max(
+            (c for c in part.clauses[: MAX_QUOTED + 2] if c.quote),
+            key=lambda c: (c.coverage, holds_detail(c.quote.text, details), c.meta.key not in quoted),
+            default=None,
+        )
+        if best and best.meta.key not in quoted:
+            chosen.append(best)  # quoted with the sentences that answer this part
+        elif best:  # one clause answers two parts: quote what answers each
+            i = next(i for i, c in enumerate(chosen) if c.meta.key == best.meta.key)
+            chosen[i] = _with_more(chosen[i], best.quote)
+    return chosen
 
 
 def opening_quote(item: ClauseEvidence, sentences: int = 2) -> Quote:

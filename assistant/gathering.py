@@ -58,8 +58,8 @@ class Gatherer:
                 cited = [d for doc_id in named for d in self._defining(doc_id)]
         elif compared := meanings_compared(question, self.defining):  # 社团和民非有什么区别: what each means
             cited = [d for t in compared for d in self._meaning(t, scope, local)[:1]]
-        elif len(parts) == 1 and (term := meaning_asked(question, self.defining)):  # 民办非企业单位到底是什么
-            cited = self._meaning(term, scope, local)
+        elif term := meaning_asked(parts[0] if len(parts) > 1 else question, self.defining):  # 民非到底是什么
+            cited = self._meaning(term, scope, local)[: 1 if len(parts) > 1 else None]
         if cited:
             keys = {ChunkMeta.of(c).key for c in cited}
             retrieved = cited + [d for d in retrieved if ChunkMeta.of(d).key not in keys]

@@ -169,7 +169,12 @@ _COMPARES = re.compile(r"区别|不同|不一样|差别|差异|异同|相比|比
 def question_parts(question: str) -> list[str]:
     """The sub-questions of a question that asks several things ("…要几个人？要准备多少钱？"); one part otherwise."""
     parts = [p.strip() for p in PART_BREAK.split(question) if p.strip()]
-    parts = [p for p in parts if len(question_terms(p)) >= 2]
+    # "志愿服务记录证明是什么？志愿者要开证明找谁": a first part asking about one policy term asks a thing too
+    parts = [
+        p
+        for n, p in enumerate(parts)
+        if len(terms := question_terms(p)) >= 2 or (n == 0 and len(terms) == 1 and terms[0].is_policy_term)
+    ]
     # "…要提前几天备案？跟民政部的办法比有什么不一样": a later part that only asks for a comparison, with no
     # policy word of its own, compares the first part's answer across documents; it asks nothing new.
     parts = parts[:1] + [

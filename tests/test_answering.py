@@ -269,6 +269,15 @@ def test_a_question_asking_two_details_quotes_the_sentence_showing_each(chain):
 
 
 @pytest.mark.slow
+def test_a_meaning_asked_beside_another_question_gets_both(chain):
+    """什么是X？…: the clause defining X answers the first part, and the second is still answered."""
+    answer = chain.ask("慈善组织是什么？怎么申请公开募捐资格？", "onboarding")
+    quoted = [c for c in answer.citations if c.quote]
+    assert quoted[0].doc_id == "cishan_fa_2023" and quoted[0].reference == "第八条"
+    assert any("申请公开募捐资格" in c.quote for c in quoted[1:]), answer.answer
+
+
+@pytest.mark.slow
 def test_metadata_question_naming_no_document_asks_which(chain):
     answer = chain.ask("这份文件的令号是多少？")
     assert answer.kind == "clarify" and "哪一份文件" in answer.answer and not re.search(r"\d", answer.answer)
