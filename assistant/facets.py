@@ -73,13 +73,13 @@ def lift_details(
     cover enough moved to the front (those stating more kinds first, then in retrieval order); none of
     ``clauses`` is dropped."""
     best = max((c.coverage for c in clauses[:3]), default=0.0)
+    stated = {id(c): sum(bool(re.search(d, c.text)) for d in details) for c in clauses + deeper}
 
     def enough(c: ClauseEvidence) -> bool:
-        stated = sum(bool(re.search(d, c.text)) for d in details)
-        ratio = ALL_DETAILS_RATIO if len(details) > 1 and stated == len(details) else DETAIL_RATIO
-        return stated > 0 and c.coverage > 0 and c.coverage >= ratio * best
+        ratio = ALL_DETAILS_RATIO if len(details) > 1 and stated[id(c)] == len(details) else DETAIL_RATIO
+        return stated[id(c)] > 0 and c.coverage > 0 and c.coverage >= ratio * best
 
     lifted = [c for c in clauses + deeper if enough(c)]
     # A clause stating more of what is asked goes first: 十日前 (a period and a lead time) before 十日内.
-    lifted.sort(key=lambda c: -sum(bool(re.search(d, c.text)) for d in details))
+    lifted.sort(key=lambda c: -stated[id(c)])
     return lifted + [c for c in clauses if c not in lifted]
