@@ -287,6 +287,9 @@ class Library:
         that only a superseded text carries in its title: 2016年慈善法)."""
         text = unicodedata.normalize("NFKC", question).lower()
         years = set(re.findall(r"(?:19|20)\d\d", text))
+        years |= {
+            ("19" if int(y) > 50 else "20") + y for y in re.findall(r"(?<!\d)(\d\d)(?=年版|年的|版)", text)
+        }  # 16版
         old_years = {y for d in self.documents if not d.in_force for y in re.findall(r"(?:19|20)\d\d", d.title)}
         return bool(OLD_VERSION.search(text)) or bool(years & old_years)
 

@@ -79,6 +79,17 @@ def _descend_by_heading(clause: Clause, question: str) -> Clause:
     return clause
 
 
+def _running_items(doc: PolicyDocument) -> list[Clause]:
+    """The items below the parts when their numbers run on through the whole text (1.–8. under 一 to 三, 9. under
+    四 …), so a number alone names one item; empty when each part numbers its own from one."""
+    for level in sorted({c.level for a, c in doc.iter_clauses() if a}):
+        items = [(a[0].id, c) for a, c in doc.iter_clauses() if a and c.level == level]
+        numbers = [label_number(c.label) for _, c in items]
+        if len({part for part, _ in items}) > 1 and None not in numbers and len(set(numbers)) == len(numbers):
+            return [c for _, c in items]
+    return []
+
+
 class ClauseAnswerer:
     """Looks a clause up by its number, in the documents the question (or conversation) names."""
 
@@ -149,7 +160,8 @@ class ClauseAnswerer:
     @staticmethod
     def _article(doc: PolicyDocument, reference: ArticleReference) -> Clause | None:
         if doc.structure == "policy":  # 公告第八条: policy text numbers its parts 八、; 第四条第三项 is 四(三)
-            part = next((c for c in doc.clauses if label_number(c.label) == reference.article), None)
+            running = _running_items(doc)  # 意见第8条 of a text numbering 1.–17. on through its parts: item 8.
+            part = next((c for c in running or doc.clauses if label_number(c.label) == reference.article), None)
             if part is None or not (reference.item or reference.paragraph):
                 return part
             number = reference.item or reference.paragraph

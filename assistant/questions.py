@@ -190,9 +190,12 @@ def question_parts(question: str) -> list[str]:
     ]
 
 
+_WHICH = re.compile(r"哪一?[天年版份个次]")  # 哪一版, 哪天: jieba leaves 一 and 天 as words of their own
+
+
 def topic_beside_metadata(lowered: str, words: list[str]) -> list[str]:
     """The content words a question keeps once words about documents and their metadata are set aside."""
-    spans = [m.group(0) for p in METADATA_QUESTIONS.values() for m in p.finditer(lowered)]
+    spans = [m.group(0) for p in [*METADATA_QUESTIONS.values(), _WHICH] for m in p.finditer(lowered)]
     return [
         w
         for w in words
@@ -229,6 +232,9 @@ class Term:
         return any(form in normalized_text for form in self.forms)
 
 
+_WRITTEN = str.maketrans("两账", "二帐")  # as the texts write them: 两年 is 二年, 账目 is 帐目 in the older laws
+
+
 def question_terms(question: str) -> list[Term]:
     """Content words that carry the question's topic; everyday words carry their policy synonyms."""
     lowered = unicodedata.normalize("NFKC", question).lower()
@@ -243,7 +249,7 @@ def question_terms(question: str) -> list[Term]:
             continue
         if any(word in g for g in named_groups):
             continue
-        forms = {normalize(word)}
+        forms = {normalize(word), normalize(word.translate(_WRITTEN))}
         for phrase, targets in phrases:
             if _belongs(word, phrase):
                 forms.update(normalize(t) for t in targets)

@@ -116,9 +116,19 @@ def _number(marker: str) -> int | None:
     return cn_to_int(digits.group(0)) if digits else None
 
 
+# English: point 4(3), section 2(2)3, item 2(2) (a part's number, its section's in brackets, then the item's).
+_ENGLISH = re.compile(
+    r"\b(?:point|section|part|item|paragraph|para\.?|clause)\s*(\d{1,2})\s*\(\s*(\d{1,2})\s*\)(?:\s*(\d{1,2})(?![\d%]))?",
+    re.IGNORECASE,
+)
+
+
 def find_reference(question: str) -> ClauseReference | None:
     """The first clause reference in a question, if it has one."""
     text = unicodedata.normalize("NFKC", question)
+    if english := _ENGLISH.search(text):
+        part, section, item = (int(n) if n else None for n in english.groups())
+        return ClauseReference(part, section, item, english.group(0))
     run: list[tuple[int, int, re.Match]] = []  # (level, number, match)
     for match in _MARKERS.finditer(text):
         kind = match.lastgroup

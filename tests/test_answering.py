@@ -45,6 +45,12 @@ FUNDRAISING = "cishan_zuzhi_gongkai_mujuan_guanli_banfa_2024"
         ("Art. 22 of the Charity Law", CISHAN, "第二十二条"),
         # policy documents by what they are about, numbered as each numbers its parts
         ("社区工作者意见第二部分第3条", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "二3"),
+        ("社区工作者意见第8条", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "三8"),  # 1.–17. run on through parts
+        (
+            "Point 4(3) of the announcement on pre-tax deduction of donations",
+            "gongyixing_juanzeng_shuiqian_kouchu_gonggao_2020",
+            "四(三)",
+        ),
         ("基层治理意见第七部分第四点", "jiceng_zhili_tixi_nengli_xiandaihua_yijian_2021", "七(四)"),
         ("三社联动实施意见第二部分第二点第三项", TAIZHOU, "二(二)3"),
         ("专项行动方案第三部分", "peiyu_fazhan_shequ_shehui_zuzhi_zhuanxiang_xingdong_2021_2023", "三"),
@@ -157,6 +163,7 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("基金会管理条例是哪个部门发布的？", "发布机关", "国务院"),
         ("慈善法现在还有效吗？", "效力状态", "现行有效"),
         ("慈善法2016年原文还有效吗？", "效力状态", "已被取代"),
+        ("16版慈善法现在还有效没", "效力状态", "已被取代"),  # a year in two digits
         ("志愿服务条例什么时候开始施行？", "施行日期", "2017年12月1日"),
         ("慈善法是哪年修改的", "修订/修正情况", "2023年12月29日修正"),
         # English: the name in any case, and the question's words kept apart once it is set aside

@@ -46,6 +46,12 @@ def test_everyday_words_carry_policy_words():
     assert "怎么办" not in forms and "我们" not in forms  # stop-words
 
 
+def test_words_carry_the_forms_the_texts_write():
+    forms = _forms("前两年被罚过款，收的钱账目要不要公开")
+    assert "二年" in forms["两年"] and "帐目" in forms["账目"]  # 申请前二年内; 收支帐目 (the 1989 wording)
+    assert any("处罚" in f for word, f in forms.items() if "罚" in word)  # 罚 or 被罚, as the dictionary cuts it
+
+
 @pytest.mark.parametrize(
     ("question", "word", "policy"),
     [
@@ -142,6 +148,8 @@ def test_metadata_fields():
         "amended",
     ]
     assert _fields("2016年版慈善法现在还有效吗？应该用哪个文本？", "慈善法") == ["status"]
+    # 哪一版, 哪天: jieba leaves 一 and 天 of the question words as words
+    assert _fields("慈善法现行有效的是哪一版，哪天修正的", "慈善法") == ["status", "amended"]
     assert not any(p.search("怎样有效发挥社会工作者的作用") for p in METADATA_QUESTIONS.values())
 
 

@@ -16,6 +16,9 @@ from assistant.references import cn_to_int, find_article, find_reference, int_to
         ("第二部分(二)3", "二(二)3"),
         ("二(二)2(1)", "二(二)2(1)"),
         ("第二部分 第(一)条 第2点", "二(一)2"),
+        ("What does section 2(2)3 say?", "二(二)3"),  # English: a part's number, its section's, the item's
+        ("Point 4(3) of the announcement", "四(三)"),
+        ("item 2 (2) 3", "二(二)3"),
     ],
 )
 def test_reference_forms(text, clause_id):
@@ -35,6 +38,8 @@ def test_part_left_open():
         "各县(市、区)2018年前",
         "三社联动是什么",
         "一、二类组织",
+        "At least 2(3) people?",  # numbers in brackets are no reference without a word for a clause
+        "Article 10(1) of the regulations",  # an article's paragraph is legal numbering
     ],
 )
 def test_no_reference_in_ordinary_questions(text):
