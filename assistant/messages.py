@@ -96,14 +96,15 @@ FOLLOW_UP = "（接着上一个问题“{question}”理解。）"
 # names, what in the quoted text would show it is set). The caveat is added when the quote lacks it.
 _FIGURE = r"\d|[一二三四五六七八九十百千万]+(?:元|万|家|个|名|人|年|月|日|天|%)"
 _PERIOD = r"\d|[一二三四五六七八九十百]+个?(?:年|月|日|天|周|季度|工作日)|每(?:季度|月|年|周|半年)|日内|以内"
-_HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*(?:个|名|人|位|户)|半数|分之|多数"  # 3万元 is no headcount
+_HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*万?(?:个|名|人|位|户)|半数|分之|多数"  # 145万人; 3万元 is none
 # How a question asks for a period or a headcount; assistant/facets.py looks for the clause stating it.
 ASKS_PERIOD = (
     r"多久|多长时间|(?:几|多少)个?(?:天|日|工作日|月|年|周)|工作日|期限|时限|截止"
-    r"|how long|how many (?:days|weeks|months|years)"
+    r"|how long|how soon|how many (?:days|weeks|months|years)|within how|deadline|time limit"
 )
 ASKS_HEADCOUNT = (
     r"(?:多少|几)个?(?:人|名|位|户|会员|成员|委员)|人数|how many (?:people|persons|members|individuals|households)"
+    r"|(?:how many|number of) (?:\w+ ){0,2}(?:professionals|workers|volunteers|staff)"
 )
 FACETS = (
     (

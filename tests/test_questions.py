@@ -138,6 +138,7 @@ def test_a_question_about_what_a_report_contains_is_no_task():
 def test_metadata_fields():
     assert _fields("这份文件的发文机关和文号是什么？") == ["doc_number", "issuer"]
     assert _fields("这份文件还有效吗") == ["status"]
+    assert _fields("这份规划是哪些部门发的") == ["issuer"]
     assert _fields("社团条例令号是多少", "社团条例") == ["doc_number"]
     assert _fields("慈善法现在是哪个版本", "慈善法") == ["amended"]
     assert _fields("社团条例最新修订是哪一年", "社团条例") == ["amended"]
@@ -289,6 +290,9 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("How long is a term of office?", "村民委员会每届任期五年。", True),
         ("Is there a fee for the evaluation?", "不得向评估对象收取评估费用。", True),
         ("募捐方案要提前几天备案？", "应当在开展公开募捐活动十日前将募捐方案报送备案。", True),
+        ("What total number of social work professionals was targeted?", "社会工作专业人才总量增加到145万人。", True),
+        ("总量目标是多少人？", "地方性的社会团体有3万元以上活动资金。", False),  # 万元 is a sum, not people
+        ("How soon must the hours be recorded?", "应当在志愿服务活动结束后10个工作日内完成记录。", True),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
