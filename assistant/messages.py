@@ -97,9 +97,10 @@ FOLLOW_UP = "（接着上一个问题“{question}”理解。）"
 _FIGURE = r"\d|[一二三四五六七八九十百千万]+(?:元|万|家|个|名|人|年|月|日|天|%)"
 _PERIOD = r"\d|[一二三四五六七八九十百]+个?(?:年|月|日|天|周|季度|工作日)|每(?:季度|月|年|周|半年)|日内|以内"
 _HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*万?(?:个|名|人|位|户)|半数|分之|多数"  # 145万人; 3万元 is none
-# How a question asks for a period or a headcount; assistant/facets.py looks for the clause stating it.
+# How a question asks for a period or a headcount; assistant/facets.py looks for the clause stating it. 好几年,
+# 这几天, 前几个月, 一借就是几个月 tell a story and ask nothing (提前几天 asks).
 ASKS_PERIOD = (
-    r"多久|多长时间|(?:几|多少)个?(?:天|日|工作日|月|年|周)|工作日|期限|时限|截止"
+    r"多久|多长时间|(?<![好这那十])(?<!(?<!提)前)(?<!就是)(?:几|多少)个?(?:天|日|工作日|月|年|周)|工作日|期限|时限|截止"
     r"|how long|how soon|how many (?:days|weeks|months|years)|within how|deadline|time limit"
 )
 ASKS_HEADCOUNT = (

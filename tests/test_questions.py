@@ -302,7 +302,16 @@ def test_a_clause_states_the_number_asked_for(question, text, holds):
     assert holds_detail(text, asked_details(question)) is holds
 
 
-@pytest.mark.parametrize("question", ["捐钱能抵税吗？", "什么是社区社会组织？", "基金会怎么登记？"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "捐钱能抵税吗？",
+        "什么是社区社会组织？",
+        "基金会怎么登记？",
+        "登记好几年的社团还能认定吗",
+        "一借就是几个月，有没有规定",
+    ],
+)
 def test_only_how_many_and_fee_questions_look_for_a_detail(question):
     from assistant.facets import asked_details
 
