@@ -293,6 +293,8 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("What total number of social work professionals was targeted?", "社会工作专业人才总量增加到145万人。", True),
         ("总量目标是多少人？", "地方性的社会团体有3万元以上活动资金。", False),  # 万元 is a sum, not people
         ("How soon must the hours be recorded?", "应当在志愿服务活动结束后10个工作日内完成记录。", True),
+        ("一个社区应该配几个社区工作者？", "按照每万城镇常住人口拥有社区工作者18人的标准配备。", True),  # a person noun
+        ("基金会要几名理事？", "基金会设理事会，理事为5人至25人。", True),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
