@@ -30,6 +30,9 @@ PAIR_WEIGHT = 0.2
 word pairs together (社区居民 … 参与公共事务) rather than scattered; chosen on the tune half (0 to 0.3)."""
 SECOND_QUOTE_RATIO = 0.6
 """Another clause is quoted when its best sentences score at least this share of the first's."""
+COMPLEMENT_SHARE = 0.25
+"""Another clause is quoted, too, when it holds question words of at least this share of the question's weight
+that no clause quoted so far holds (“中华慈善日”和浙江省志愿者日分别是哪一天: each day from its own article)."""
 # A figure with its unit: 七日, 十日前, 三个月, 30%, 5000元.
 # What follows says what the figure bounds: 七日前 and 十日前 differ on one point, 有效期为4年 and 1年内 are two.
 _FIGURE = re.compile(
@@ -111,7 +114,17 @@ class ExtractiveAnswerer:
             strong = item.coverage >= first.coverage and item.quote.score >= SECOND_QUOTE_RATIO * first.quote.score
             if (named_other and len(chosen) < MAX_QUOTED) or (strong and len(chosen) + len(waiting) < MAX_QUOTED):
                 chosen.append(item)
+        for item in ranked:
+            if len(chosen) < MAX_QUOTED and item not in chosen and _adds(evidence, chosen, item) >= COMPLEMENT_SHARE:
+                chosen.append(item)
         return chosen
+
+
+def _adds(evidence: Evidence, chosen: list[ClauseEvidence], item: ClauseEvidence) -> float:
+    """The share of the question's word weight that ``item`` holds and no clause in ``chosen`` does."""
+    total = sum(evidence.weights[t.word] for t in evidence.terms)
+    held = [t for t in evidence.terms if t.found_in(item.text) and not any(t.found_in(c.text) for c in chosen)]
+    return sum(evidence.weights[t.word] for t in held) / total if total else 0.0
 
 
 def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence]) -> list[ClauseEvidence]:

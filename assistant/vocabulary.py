@@ -43,6 +43,10 @@ _SHORT_MEANS = re.compile(
     r"(?:^|[\n。；;，,：:、\s])([\u4e00-\u9fff]{2,16}?)[（(]以下(?:简称|统称)[“《\"]?([\u4e00-\u9fff]{2,12}?)[”》\"]?[）)][，,]?(?:是指|系指)"
 )
 _QUOTED = re.compile(rf"[“\"]([\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}})[”\"]")
+# 每年3月5日为浙江省志愿者日: a day the text names, with its place and without (志愿者日).
+_NAMED_DAY = re.compile(
+    r"\d{1,2}月\d{1,2}日为[“\"]?((?:[\u4e00-\u9fff]{2,3}?[省市])?([\u4e00-\u9fff]{2,8}?日))[”\"。，,；;]"
+)
 _HEADING_PARTS = re.compile(r"、|以及|和|及|与|或|的")
 # A local issuer opens with its place: 台州市人民政府办公室, 浙江省人民代表大会常务委员会.
 _PLACE = re.compile(
@@ -60,7 +64,7 @@ class Entry:
     freq: int | None = None
     tag: str = "n"
     source: str = ""
-    """Where it came from: title, short_name, place, defined, heading, quoted, synonym, seed."""
+    """Where it came from: title, short_name, place, defined, heading, quoted, named_day, synonym, seed."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,7 @@ def build_vocabulary(documents: list[PolicyDocument]) -> Vocabulary:
         entries += [Entry(t, source="defined") for t in defined_terms(text) if t in text]
         entries += [Entry(t, source="heading") for t in heading_terms(doc)]
         entries += [Entry(t, source="quoted") for t in _QUOTED.findall(text)]
+        entries += [Entry(t, source="named_day") for day in _NAMED_DAY.findall(text) for t in day]
     used = [e for e in (*seed_entries(), *synonym_entries()) if any(e.word in text for text in texts)]
     return Vocabulary(_unique([*entries, *used, *everyday_entries()]))
 

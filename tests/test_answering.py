@@ -70,6 +70,16 @@ def test_article_look_up_in_many_written_forms(chain, question, doc_id, referenc
 
 
 @pytest.mark.slow
+def test_each_thing_asked_is_quoted_from_its_own_clause(chain):
+    """Pay and training asked at once: the clause on training is quoted beside the one on pay, though it covers
+    less of the question, because it holds what the first does not."""
+    answer = chain.ask("社区工作者的薪酬和培训分别有什么规定", "resident")
+    quoted = [(c.doc_id, c.clause) for c in answer.citations if c.quote][:3]
+    assert ("shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "五12") in quoted
+    assert ("shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "三8") in quoted
+
+
+@pytest.mark.slow
 def test_a_clause_that_does_not_exist_says_so(chain):
     answer = chain.ask("社团条例第九十九条", "staff")
     assert answer.kind == "clause" and not answer.found and "第九十九条" in answer.answer

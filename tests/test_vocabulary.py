@@ -53,6 +53,8 @@ def test_defined_terms_come_from_the_documents(vocabulary):
     assert {"三社联动", "民主恳谈"} <= vocabulary.policy_terms  # quoted terms
     assert {"成立登记", "慈善财产", "法律责任"} <= vocabulary.policy_terms  # chapter headings
     assert "加强组织领导" not in vocabulary.policy_terms  # a task heading, not a topic
+    # 每年3月5日为浙江省志愿者日: a day the text names, with its place and without
+    assert {"浙江省志愿者日", "志愿者日", "中华慈善日"} <= vocabulary.policy_terms
 
 
 def test_place_names_come_from_issuers_and_are_no_policy_terms(vocabulary):
