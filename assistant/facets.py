@@ -48,6 +48,11 @@ DETAILS = (
         r"哪一?年|何年|what year|which year|by when|到什么时候",
         r"(?:到|至)\d{4}年|\d{4}年(?:前|底|以前)",
     ),
+    (  # how many kinds or grades: 分几个等级, 有几类 (the answer is 分为5个等级, 分为两类)
+        r"(?:几|多少)(?:个|种|类)(?:等级|级别|类型|种类|档次)|分(?:几|多少)(?:级|类|种|档)"
+        r"|how many (?:levels|grades|types|kinds|categories|classes|tiers)",
+        _NUMERAL + r"个?(?:等级|级别|类型|档次|类|种)",
+    ),
     (  # whether it costs anything: 收费吗, 要交钱吗 (the answer is a rule on charging, not a sum)
         r"(?:收|交|要|付|掏)\w{0,3}(?:钱|费)\w{0,2}(?:吗|不|么|？|\?|$)|免费|收费|多少\w{0,4}费|\bfees?\b|\bcharge|for free",
         r"无偿|免费|不得\w{0,12}(?:收取|收费)|收取\w{0,6}费用|不收",

@@ -295,6 +295,8 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("How soon must the hours be recorded?", "应当在志愿服务活动结束后10个工作日内完成记录。", True),
         ("一个社区应该配几个社区工作者？", "按照每万城镇常住人口拥有社区工作者18人的标准配备。", True),  # a person noun
         ("基金会要几名理事？", "基金会设理事会，理事为5人至25人。", True),
+        ("社会组织评估分几个等级？", "社会组织评估结果分为5个等级。", True),  # a count of grades or kinds
+        ("How many levels does the evaluation have?", "社会组织评估等级有效期为5年。", False),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
