@@ -36,7 +36,13 @@ _BARE_TITLE = re.compile(
 # A document named without 《》 by a part of its title: 社区工作者意见, 基层治理意见, 公开募捐办法 (only ever
 # read as a shortened title of a document in the library, never reported as missing: 群众有什么意见 and
 # 有什么办法 name no document).
-_BARE_PARTIAL_TITLE = re.compile(r"([\u4e00-\u9fff]{2,14}(?:意见|方案|规划|办法|条例|规定|细则))")
+_BARE_PARTIAL_TITLE = re.compile(r"([\u4e00-\u9fff]{2,14}(?:意见|方案|规划|办法|条例|规定|细则|公告|通知|决定))")
+# A kind word alone before a clause number (公告第五条, 这份规划第四部分): it names the one document of that kind.
+_BARE_KIND = re.compile(
+    r"(?:^|(?<![\u4e00-\u9fff])|这个|那个|这份|那份|该)(公告|通知|决定|规划|方案|意见|办法|条例)\s*第"
+)
+# 民办非企业单位年度检查（以下简称年检）: the document's subject shortened by the document itself.
+_ABBREVIATED = re.compile(r"([\u4e00-\u9fff]{2,16})[（(]以下简称[“\"]?([\u4e00-\u9fff]{2,8}?)[”\"]?[）)]")
 # A name that is a number (国务院令第250号): other documents cite a document by its title, not by that.
 _NUMBER_NAME = re.compile(r"第.{1,8}号$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -146,6 +152,10 @@ def _names(doc: PolicyDocument) -> set[str]:
         names |= {subject, subject.removeprefix("关于")}
         short = re.sub(r"(有关事项)?的(?=[^的]{1,4}$)", "", subject.removeprefix("关于"))
         names |= {short, _LEADING_VERBS.sub("", short)}  # 社区工作者队伍建设意见: what it is about, and its kind
+    for run, short in _ABBREVIATED.findall(doc.text):  # 民办非企业单位年度检查（以下简称年检）→ 年检办法
+        subject = next((run[i:] for i in range(len(run) - 3) if run[i:] in base), "")
+        if subject:
+            names |= {base.replace(subject, short), short + base[base.index(subject) + len(subject) :]}
     # A title's quoted keyword with its kind, and the place: “三社联动”…实施意见 → (台州)三社联动(实施)意见.
     kind = re.search(r"(?:实施|指导)?(?:意见|通知|办法|方案|规定|决定|公告)$", base)
     for keyword in re.findall(r"[“\"「]([^”\"」]{2,12})[”\"」]", doc.title) if kind else []:
@@ -154,6 +164,9 @@ def _names(doc: PolicyDocument) -> set[str]:
     if doc.doc_number:
         names.add(doc.doc_number)
         names.update(re.findall(r"[^\s，,；;]*[〔\[［]\d{4}[〕\]］]\d+号", doc.doc_number))
+        for office, year, number in re.findall(r"([^\s，,；;〔\[［]*)[〔\[［](\d{4})[〕\]］](\d+)号", doc.doc_number):
+            # as people type it: 中发(2017)13号, 中发2017年13号, 中发〔2017〕第13号
+            names |= {f"{office}{b}{number}号" for b in (f"({year})", f"{year}年", f"〔{year}〕第", f"({year})第")}
         for kind, year, number in re.findall(r"(公告|令)(\d{4}年)(第\d+号)", doc.doc_number):  # 公告2020年第27号
             names |= {kind + year + number, year + number + kind}
         names.update(
@@ -264,6 +277,9 @@ class Library:
         for written, owner in self._partial_names(question):
             if all(d.doc_id != owner.doc_id for _, d in found):
                 found.append((name_key(question).find(name_key(written)), owner))
+        if not found and (kind := _BARE_KIND.search(question)):  # 公告第五条: the library's only 公告
+            owners = [d for d in self.documents if d.in_force and _BRACKETS.sub("", d.title).endswith(kind.group(1))]
+            found += [(kind.start(1), owners[0])] if len(owners) == 1 else []
         found.sort(key=lambda p: p[0])
         docs = [d for _, d in found]
         if self.wants_old(question):

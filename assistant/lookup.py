@@ -79,6 +79,12 @@ def _descend_by_heading(clause: Clause, question: str) -> Clause:
     return clause
 
 
+def _opening(clause: Clause, chars: int = 12) -> str:
+    """A clause without a heading shown by its first words: 一 企业或个人通过公益性社会组织…"""
+    text = re.sub(r"^\s*[一二三四五六七八九十]+、\s*", "", clause.text).strip()
+    return text[:chars] + ("…" if len(text) > chars else "")
+
+
 def _running_items(doc: PolicyDocument) -> list[Clause]:
     """The items below the parts when their numbers run on through the whole text (1.–8. under 一 to 三, 9. under
     四 …), so a number alone names one item; empty when each part numbers its own from one."""
@@ -218,7 +224,9 @@ class ClauseAnswerer:
             if articles:
                 nearest = f"该文件的条文为{articles[0].id}至{articles[-1].id}。"
             elif top:
-                nearest = messages.NEAREST_CLAUSES.format(clauses="；".join(f"{c.id} {c.heading}" for c in top))
+                nearest = messages.NEAREST_CLAUSES.format(
+                    clauses="；".join(f"{c.id} {c.heading or _opening(c)}" for c in top)
+                )
         answer = messages.NO_SUCH_CLAUSE.format(where=where, text=text, nearest=nearest)
         return Answer(request.question, answer, False, [], request.audience, kind="clause")
 

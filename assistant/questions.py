@@ -116,7 +116,7 @@ METADATA_QUESTIONS = {
         r" (issued|published|released|made)|issued by|by whom|issuer|who (published|wrote|issued)"
     ),
     "effective": re.compile(
-        r"施行|生效|实施日期|起实施|什么时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|came into force"
+        r"施行|生效|实施日期|起实施|(?:什么|啥)时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|came into force"
         r"|(?:(?:from|since) )?when (?:does|did|do) .{0,60}\b(?:apply|start|begin)|(?:from|since) (?:when|what date|which date)"
     ),
     "status": re.compile(

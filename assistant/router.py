@@ -30,7 +30,7 @@ from assistant.lookup import ClauseAnswerer, named_parts, policy_reference
 from assistant.metadata import MetadataAnswerer
 from assistant.presentation import AUDIENCE_LABELS
 from assistant.questions import PART_BREAK, metadata_fields, question_terms, refusal, topic_beside_metadata
-from assistant.references import find_article
+from assistant.references import find_article, find_reference
 from assistant.retrieval import HybridRetriever
 from assistant.scope import decide, exact_features
 from assistant.settings import AUDIENCES, Settings
@@ -46,6 +46,9 @@ RELATED_SHOWN = 3
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff0-9]")
 
+
+CARD = ("title", "doc_number", "kind", "issuer", "date", "effective", "amended", "status")
+"""What a question that only names a document is told about it."""
 
 ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
     ("refused", lambda p: bool(refusal(p["lowered"]))),
@@ -147,6 +150,10 @@ class AnswerChain:
         fields, topic_words = self._fields_asked(question, named)
         if not context.doc_ids:  # 社区治理包括哪些方面 asks about a topic: an outline is of a named document
             fields = [f for f in fields if f != "outline"]
+        if named and not (
+            fields or topic_words or context.follows or find_article(question) or find_reference(question)
+        ):
+            fields = list(CARD)  # 慈善法, 中发〔2017〕13号: a name alone asks what the document is
         absent = self.library.unknown_titles(question)
         prepared = {**inputs, "lowered": lowered, "named": context.doc_ids, "context": context, "fields": fields}
         pool = context.doc_ids or [d.doc_id for d in self.library.documents if d.in_force]

@@ -46,6 +46,9 @@ FUNDRAISING = "cishan_zuzhi_gongkai_mujuan_guanli_banfa_2024"
         # policy documents by what they are about, numbered as each numbers its parts
         ("社区工作者意见第二部分第3条", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "二3"),
         ("社区工作者意见第8条", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "三8"),  # 1.–17. run on through parts
+        ("年检办法第三条", "minban_feiqiye_danwei_niandu_jiancha_banfa_2005", "第三条"),  # its own 以下简称年检
+        ("税前扣除公告第四条", "gongyixing_juanzeng_shuiqian_kouchu_gonggao_2020", "四"),  # a 公告 by its subject
+        ("公告第五条第三项", "gongyixing_juanzeng_shuiqian_kouchu_gonggao_2020", "五(三)"),  # the library's one 公告
         (
             "Point 4(3) of the announcement on pre-tax deduction of donations",
             "gongyixing_juanzeng_shuiqian_kouchu_gonggao_2020",
@@ -77,6 +80,14 @@ def test_each_thing_asked_is_quoted_from_its_own_clause(chain):
     quoted = [(c.doc_id, c.clause) for c in answer.citations if c.quote][:3]
     assert ("shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "五12") in quoted
     assert ("shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "三8") in quoted
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["社团条例", "《社会团体登记管理条例》", "国务院令第250号"])
+def test_a_name_alone_asks_what_the_document_is(chain, question):
+    answer = chain.ask(question, "staff")
+    assert answer.kind == "metadata" and answer.found, answer.answer
+    assert "国务院令第250号" in answer.answer and "现行有效" in answer.answer and "行政法规" in answer.answer
 
 
 @pytest.mark.slow
@@ -184,6 +195,8 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("浙江省志愿服务条例是哪个机关通过的", "发布机关", "浙江省人民代表大会常务委员会"),
         ("评估管理办法是民政部第几号令", "文号/令号", "民政部令第39号"),  # a shortened name set aside
         ("中发〔2017〕13号是什么文件", "标题", "城乡社区治理"),
+        ("中发2017年13号文是什么文件", "标题", "城乡社区治理"),  # a number as people type it
+        ("慈善法啥时候开始实施的", "施行日期", "2016年9月1日"),
         ("慈善法2023年修改了哪些内容", "修订/修正情况", "2023年12月29日修正"),
         ("台州的文件还有效吗", "效力状态", "现行有效"),  # a place with one document names it
         ("Is the Taizhou opinion still valid?", "效力状态", "现行有效"),
