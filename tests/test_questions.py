@@ -49,7 +49,6 @@ def test_everyday_words_carry_policy_words():
 def test_words_carry_the_forms_the_texts_write():
     forms = _forms("前两年被罚过款，收的钱账目要不要公开")
     assert "二年" in forms["两年"] and "帐目" in forms["账目"]  # 申请前二年内; 收支帐目 (the 1989 wording)
-    assert any("处罚" in f for word, f in forms.items() if "罚" in word)  # 罚 or 被罚, as the dictionary cuts it
 
 
 @pytest.mark.parametrize(
