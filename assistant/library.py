@@ -286,12 +286,12 @@ class Library:
             extra = [self.by_id[o.doc_id] for d in docs for o in self.documents if o.superseded_by == d.title]
             old = [o for o in extra if o not in docs] + [d for d in docs if not d.in_force and d not in extra]
             current = [d for d in docs if d.in_force]
-            # The old version first, unless the question also names the current one (修正后, its year):
-            # then it compares, and the text in force leads.
+            # The old version first, unless the question also names the current one (修正后, its year, 现在的):
+            # then it compares, and the text in force leads (现在还有效吗 asks of the old one).
             years = set(re.findall(r"(?:19|20)\d\d", question))
-            compares = bool(re.search(r"修正后|修订后|现行|最新|新修|现在|目前", question)) or any(
-                years & set(re.findall(r"(?:19|20)\d\d", d.amended + d.title)) for d in current
-            )
+            compares = bool(
+                re.search(r"修正后|修订后|现行|最新|新修|(?:现在|目前)(?!还|仍|是否|依然)", question)
+            ) or any(years & set(re.findall(r"(?:19|20)\d\d", d.amended + d.title)) for d in current)
             docs = current + old if compares else old + current
         else:
             named_current = {d.title for d in docs if d.in_force}
