@@ -242,6 +242,10 @@ class Library:
         base = name_key(_BRACKETS.sub("", old.title))
         return next((d for d in self.documents if d.in_force and name_key(_BRACKETS.sub("", d.title)) == base), None)
 
+    def places_of(self, doc_id: str) -> tuple[str, ...]:
+        """The places a document is of (浙江省, 台州市), from its issuer; none for a national one."""
+        return self._places.get(doc_id, ())
+
     def local(self, question: str) -> list[PolicyDocument]:
         """Documents in force of the places a question names (台州, 浙江省): their issuers' places."""
         text = name_key(question)

@@ -235,8 +235,17 @@ class AnswerChain:
 
     def _gather(self, p: dict):
         """Retrieval over the named documents (or every document in force), and what it found."""
-        p["local"] = [] if p["named"] else [d.doc_id for d in self.library.local(p["context"].question)]
-        return self.gatherer(p["context"].question, p["named"], p["local"])
+        question, named = p["context"].question, p["named"]
+        if not named:
+            p["local"] = [d.doc_id for d in self.library.local(question)]
+        else:  # 国务院《志愿服务条例》…？浙江省在哪些情形下…: a place the named documents are not of
+            local = self.library.local(self.library.set_aside(question, named))
+            p["local"] = (
+                []
+                if any(self.library.places_of(d) for d in named)
+                else [d.doc_id for d in local if d.doc_id not in named]
+            )
+        return self.gatherer(question, named, p["local"])
 
     def route(self, question: str, audience: str = "resident") -> str:
         """The route a first question takes (for calibration and tests)."""
