@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 
 from assistant.spelling import Speller
-from assistant.text import normalize
+from assistant.text import normalize, synonyms
 from assistant.types import PolicyDocument
 from assistant.vocabulary import place_names
 
@@ -54,9 +54,35 @@ def _leaves_out(short: str, full: str) -> bool:
     return all(ch in rest for ch in short)
 
 
+# What a person puts between a document's subject and its kind: 城乡社区治理的那个中央意见.
+_DESCRIBED_KIND = re.compile(
+    r"的(?:那个|这个|那份|这份|相关|有关|中央|国务院|民政部|国家|省里|省){1,2}(?=(?:意见|方案|规划|办法|条例|规定|细则|公告|通知|决定)$)"
+)
+
+
 def _bare_titles(question: str, pattern: re.Pattern = _BARE_TITLE) -> list[str]:
-    """Regulation names written without 《》, cut after the last 的/年/和 before them (2024年的公开募捐管理办法)."""
-    return [re.sub(r"^.*[的年和与及或在按]", "", t) for t in pattern.findall(question)]
+    """Regulation names written without 《》, cut after the last 的/年/和 before them (2024年的公开募捐管理办法);
+    a subject described before its kind (城乡社区治理的那个中央意见) is read as the subject and the kind."""
+    return [re.sub(r"^.*[的年和与及或在按]", "", _DESCRIBED_KIND.sub("", t)) for t in pattern.findall(question)]
+
+
+_KIND_END = re.compile(r"(?:意见|方案|规划|办法|条例|规定|细则|公告|通知|决定)")
+
+
+def _ends_of_kind(run: str) -> list[str]:
+    """``run`` and each shorter run of it that ends in a kind of document, longest first: a name may be
+    followed by words ending in a kind word too (…办法规定公募方案)."""
+    return [run] + [run[: m.end()] for m in reversed(list(_KIND_END.finditer(run[:-2])))]
+
+
+def _spelled_out(name: str) -> list[str]:
+    """``name`` with each everyday shortening it holds written out as the policy word it leaves characters
+    out of (公募 → 公开募捐, 民非 → 民办非企业单位), one reading per policy word."""
+    readings = []
+    for phrase, targets in synonyms():
+        if len(phrase) >= 2 and phrase in name:
+            readings += [name.replace(phrase, t) for t in targets if len(t) > len(phrase) and _leaves_out(phrase, t)]
+    return readings
 
 
 def name_key(text: str) -> str:
@@ -278,9 +304,15 @@ class Library:
             text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
             while (position := text.find(name)) >= 0:
                 text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
+        whole = [(position, doc) for position, doc in found]  # named in full: a name may hold another
         for written, owner in self._partial_names(question):
+            start = name_key(question).find(name_key(written))
+            end = start + len(name_key(written))
+            # 浙江实施慈善法办法 names the Zhejiang measures, not also the Charity Law inside its name
+            inside = [(p, d) for p, d in whole if start <= p < end and d.doc_id != owner.doc_id]
+            found = [item for item in found if item not in inside]
             if all(d.doc_id != owner.doc_id for _, d in found):
-                found.append((name_key(question).find(name_key(written)), owner))
+                found.append((start, owner))
         if not found and (kind := _BARE_KIND.search(question)):  # 公告第五条: the library's only 公告
             owners = [d for d in self.documents if d.in_force and _BRACKETS.sub("", d.title).endswith(kind.group(1))]
             found += [(kind.start(1), owners[0])] if len(owners) == 1 else []
@@ -382,7 +414,14 @@ class Library:
             owners = owners or self._shortened(partial)
             found += [(partial, *owners.values())] if len(owners) == 1 else []
         for run in _bare_titles(question, _BARE_PARTIAL_TITLE):
-            tail, owners = self._policy_title(run)
+            for shorter in _ends_of_kind(run):  # 浙江实施慈善法办法规定公募方案: 浙江实施慈善法办法
+                tail, owners = self._policy_title(shorter)
+                for spelled in [] if owners else _spelled_out(shorter):  # 公募办法: 公开募捐办法
+                    if owners := self._part_or_shortened(spelled):
+                        tail = shorter
+                        break
+                if owners:
+                    break
             found += [(tail, *owners.values())] if owners else []
         return found
 

@@ -55,8 +55,10 @@ class MetadataAnswerer:
             citations.append(citation)
             if own:  # 本法自…起施行 / 同时废止: the text's own word on it
                 clause, sentences = own
-                citations.append(clause_citation(doc, clause, quote=sentences))
-                lines += [f"原文：“{sentences}”", source_line(citations[-1])]
+                cited = clause_citation(doc, clause, quote=sentences)
+                # asked only since when it applies: the article saying so is the first authority
+                citations.insert(len(citations) - 1 if fields == ["effective"] else len(citations), cited)
+                lines += [f"原文：“{sentences}”", source_line(cited)]
             blocks.append("\n".join(line for line in lines if line))
         text = "\n\n".join(blocks) + (f"\n{guessed}" if guessed else "")
         return Answer(request.question, text, True, citations, request.audience, kind="metadata")

@@ -162,7 +162,7 @@ DOCUMENT_WORDS = frozenset(
 
 PART_BREAK = re.compile(r"[？?；;。!！]+")
 """Where one sub-question ends and the next begins."""
-_COMPARES = re.compile(r"区别|不同|不一样|差别|差异|异同|相比|比较|一致|比一下|比一比|对比|对照")
+_COMPARES = re.compile(r"区别|不同|一样|相同|差别|差异|异同|相比|比较|一致|比一下|比一比|对比|对照")
 """Words asking how two things compare."""
 
 
@@ -170,10 +170,13 @@ def question_parts(question: str) -> list[str]:
     """The sub-questions of a question that asks several things ("…要几个人？要准备多少钱？"); one part otherwise."""
     parts = [p.strip() for p in PART_BREAK.split(question) if p.strip()]
     # "志愿服务记录证明是什么？志愿者要开证明找谁": a first part asking about one policy term asks a thing too
+    # "…几年换一届？一般由几个人组成": a later part asking a number (how many people, how long) asks a thing too
     parts = [
         p
         for n, p in enumerate(parts)
-        if len(terms := question_terms(p)) >= 2 or (n == 0 and len(terms) == 1 and terms[0].is_policy_term)
+        if len(terms := question_terms(p)) >= 2
+        or (n == 0 and len(terms) == 1 and terms[0].is_policy_term)
+        or (n > 0 and len(terms) == 1 and _ASKS_NUMBER.search(p.lower()))
     ]
     # "…要提前几天备案？跟民政部的办法比有什么不一样": a later part that only asks for a comparison, with no
     # policy word of its own, compares the first part's answer across documents; it asks nothing new.
@@ -190,6 +193,8 @@ def question_parts(question: str) -> list[str]:
     ]
 
 
+_ASKS_NUMBER = re.compile(f"{messages.ASKS_HEADCOUNT}|{messages.ASKS_PERIOD}")
+"""A part asking for a headcount or a period."""
 _WHICH = re.compile(r"哪一?[天年版份个次]")  # 哪一版, 哪天: jieba leaves 一 and 天 as words of their own
 
 

@@ -59,6 +59,7 @@ FUNDRAISING = "cishan_zuzhi_gongkai_mujuan_guanli_banfa_2024"
         ("专项行动方案第三部分", "peiyu_fazhan_shequ_shehui_zuzhi_zhuanxiang_xingdong_2021_2023", "三"),
         ("公开募捐办法第十条", FUNDRAISING, "第十条"),  # a regulation by its characters in order, ending in its kind
         ("浙江实施慈善法办法第十三条", ZHEJIANG_CHARITY, "第十三条"),
+        ("公募办法第十一条", FUNDRAISING, "第十一条"),  # 公募 spelled out: 公开募捐办法
         # English: a document by its kind and subject, in the question's own words
         ("What does Article 8 of the Regulations on Foundations say?", JIJINHUI, "第八条"),
         ("article 10 of the social organisations regulations", SHETUAN, "第十条"),
@@ -196,6 +197,7 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("评估管理办法是民政部第几号令", "文号/令号", "民政部令第39号"),  # a shortened name set aside
         ("中发〔2017〕13号是什么文件", "标题", "城乡社区治理"),
         ("中发2017年13号文是什么文件", "标题", "城乡社区治理"),  # a number as people type it
+        ("加强和完善城乡社区治理的那个中央意见，文号是多少", "文号/令号", "中发〔2017〕13号"),  # subject 的 那个 kind
         ("慈善法啥时候开始实施的", "施行日期", "2016年9月1日"),
         ("慈善法2023年修改了哪些内容", "修订/修正情况", "2023年12月29日修正"),
         ("台州的文件还有效吗", "效力状态", "现行有效"),  # a place with one document names it
@@ -561,6 +563,25 @@ def test_when_a_law_takes_effect_comes_from_its_own_closing_article(chain):
     assert answer.kind == "metadata" and "1990年1月1日" in answer.answer
     assert "没有载明" not in answer.answer  # the header is silent, the law is not
     assert any(c.clause == "第二十三条" and "同时废止" in c.quote for c in answer.citations)
+    # asked only since when it applies, the article that says so is cited first, then the header
+    answer = chain.ask("When did Zhejiang's implementing measures for the Charity Law take effect?", "staff")
+    assert answer.kind == "metadata" and "本办法自2019年1月1日起施行" in answer.citations[0].quote
+    assert answer.citations[1].clause == "文件信息"
+    answer = chain.ask("志愿服务条例的令号和施行日期", "staff")  # the number too: the header first
+    assert answer.citations[0].clause == "文件信息"
+
+
+def test_names_are_read_as_people_write_them(chain):
+    mentioned = lambda q: [d.doc_id for d in chain.library.mentioned(q)]  # noqa: E731
+    # a shortening spelled out (公募 → 公开募捐), and a name followed by words that end in a kind word
+    question = "浙江实施慈善法办法规定公募方案要提前7天备案，民政部2024年公募办法要求提前几天？两边规定一样吗"
+    assert mentioned(question) == [ZHEJIANG_CHARITY, FUNDRAISING]  # not the Charity Law inside the first name
+    answer = chain.ask(question, "resident")
+    assert {ZHEJIANG_CHARITY, FUNDRAISING} <= {c.doc_id for c in answer.citations if c.quote}
+    assert "七日前" in answer.answer and "十日前" in answer.answer
+    # a title the library lacks is not taken for one it holds by its last words
+    assert mentioned("民发〔2017〕191号《关于大力培育发展社区社会组织的意见》全文有哪些内容？") == []
+    assert mentioned("居民的意见怎么反映") == []
 
 
 def test_a_policy_document_is_named_by_place_and_quoted_keyword(chain):

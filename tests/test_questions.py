@@ -269,6 +269,11 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
     # a first part asking about one policy term (what it means) is a part; a later one-word part is not
     assert question_parts("慈善组织是什么？怎么申请公开募捐资格？") == ["慈善组织是什么", "怎么申请公开募捐资格"]
     assert len(question_parts("怎么申请公开募捐资格？慈善组织呢？")) == 1
+    # ... unless it asks for a number: how many people, how long
+    assert question_parts("我们小区居委会几年换一届？一般由几个人组成")[1].endswith("一般由几个人组成")
+    assert len(question_parts("居委会主任怎么选？组成呢？")) == 1
+    # "两边规定一样吗" only compares the first part's answer
+    assert len(question_parts("浙江要提前7天备案，民政部的办法要求提前几天？两边规定一样吗")) == 1
 
 
 @pytest.mark.parametrize(
