@@ -54,6 +54,8 @@ def _leaves_out(short: str, full: str) -> bool:
     return all(ch in rest for ch in short)
 
 
+# 慈善法出台前就成立的老协会: a document named as a time, before it existed, is not where the answer lies.
+_BEFORE_IT = re.compile(r"(?:出台|实施|施行|颁布|公布|生效)(?:前|以前|之前)")
 # What a person puts between a document's subject and its kind: 城乡社区治理的那个中央意见.
 _DESCRIBED_KIND = re.compile(
     r"的(?:那个|这个|那份|这份|相关|有关|中央|国务院|民政部|国家|省里|省){1,2}(?=(?:意见|方案|规划|办法|条例|规定|细则|公告|通知|决定)$)"
@@ -298,7 +300,7 @@ class Library:
             position = text.find(name)
             if position < 0:
                 continue
-            if not any(d.doc_id == doc.doc_id for _, d in found):
+            if not _BEFORE_IT.match(text, position + len(name)) and not any(d.doc_id == doc.doc_id for _, d in found):
                 found.append((position, doc))
             # Mask what matched so a shorter name inside it (慈善法 in 实施《慈善法》办法) does not match again.
             text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]

@@ -240,6 +240,11 @@ class Term:
 _WRITTEN = str.maketrans("两账", "二帐")  # as the texts write them: 两年 is 二年, 账目 is 帐目 in the older laws
 
 
+def _as_written(word: str) -> str:
+    """``word`` as the texts write it: 两年 is 二年, 账目 帐目, and 每一百户 每百户."""
+    return re.sub(r"(?<![一二三四五六七八九十])一(?=[百千万])", "", word.translate(_WRITTEN))
+
+
 def question_terms(question: str) -> list[Term]:
     """Content words that carry the question's topic; everyday words carry their policy synonyms."""
     lowered = unicodedata.normalize("NFKC", question).lower()
@@ -254,7 +259,7 @@ def question_terms(question: str) -> list[Term]:
             continue
         if any(word in g for g in named_groups):
             continue
-        forms = {normalize(word), normalize(word.translate(_WRITTEN))}
+        forms = {normalize(word), normalize(_as_written(word))}
         for phrase, targets in phrases:
             if _belongs(word, phrase):
                 forms.update(normalize(t) for t in targets)

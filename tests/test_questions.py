@@ -49,6 +49,11 @@ def test_everyday_words_carry_policy_words():
 def test_words_carry_the_forms_the_texts_write():
     forms = _forms("前两年被罚过款，收的钱账目要不要公开")
     assert "二年" in forms["两年"] and "帐目" in forms["账目"]  # 申请前二年内; 收支帐目 (the 1989 wording)
+    forms = _forms("每一百户起码要多少平米")
+    assert "百户" in forms["一百户"] and "平方米" in forms["平米"]  # 每百户居民拥有…不低于30平方米
+    from assistant.questions import _as_written
+
+    assert _as_written("十一万户") == "十一万户" and _as_written("一千名") == "千名"  # a 一 inside a number stays
 
 
 @pytest.mark.parametrize(
