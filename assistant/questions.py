@@ -13,7 +13,9 @@ from assistant import messages
 from assistant.text import (
     COUNT_WORDS,
     GROUP_WORDS,
+    MINOR,
     groups,
+    minor_ages,
     normalize,
     place_names,
     policy_terms,
@@ -268,6 +270,9 @@ def question_terms(question: str) -> list[Term]:
     for phrase, targets in phrases:  # "钱从哪里来": the phrase itself is the topic
         if not any(_belongs(t.word, phrase) for t in terms):
             terms.append(Term(phrase, tuple(normalize(t) for t in targets), 1.0))
+    for age in minor_ages(question)[:1]:  # 我儿子14岁: a minor
+        terms = [t for t in terms if t.word not in age]
+        terms.append(Term(age, (MINOR,), 1.0))
     for joined, term in shortened_terms(question):  # 志愿服务证明: 志愿服务记录证明
         if not any(t.word == joined for t in terms):
             terms.append(Term(joined, (normalize(joined), normalize(term)), 1.0))

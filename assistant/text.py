@@ -205,6 +205,18 @@ ABBREVIATED_GAP = 4
 志愿服务记录证明)."""
 
 
+# An age under eighteen: 我儿子14岁, 十六周岁的学生, 未满18岁 (the law calls such a person 未成年人).
+_AGE = re.compile(
+    r"(?<![\d.])(1[0-7]|[1-9]|十[一二三四五六七]?|[一二三四五六七八九])\s*周?岁|未满\s*(?:18|十八)\s*周?岁"
+)
+MINOR = "未成年人"
+
+
+def minor_ages(question: str) -> list[str]:
+    """The ages under eighteen a question gives (我儿子14岁): each stands for 未成年人."""
+    return [m.group(0) for m in _AGE.finditer(unicodedata.normalize("NFKC", question))]
+
+
 def shortened_terms(question: str) -> list[tuple[str, str]]:
     """(two neighbouring words of the question, the one policy term they shorten): 志愿服务 and 证明 are
     志愿服务记录证明 with 记录 left out. Each word has two characters or more, and only one term fits."""
@@ -240,6 +252,7 @@ def expand_query(question: str) -> str:
     lowered = unicodedata.normalize("NFKC", question).lower()
     extra: list[str] = [w for _ in groups(question)[:1] for w in GROUP_WORDS]
     extra += [term for _, term in shortened_terms(question)]
+    extra += [MINOR for _ in minor_ages(question)[:1]]
     for phrase, targets in synonyms():
         if phrase in lowered:
             extra.extend(targets)

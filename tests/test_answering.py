@@ -571,6 +571,12 @@ def test_when_a_law_takes_effect_comes_from_its_own_closing_article(chain):
     assert answer.citations[0].clause == "文件信息"
 
 
+def test_an_age_under_eighteen_finds_the_rule_on_minors(chain):
+    answer = chain.ask("我女儿十五岁，能去参加救灾的志愿活动吗", "resident")
+    assert answer.found and answer.citations[0].doc_id == "zhejiang_zhiyuan_fuwu_tiaoli_2018"
+    assert "未成年人" in answer.citations[0].quote
+
+
 def test_names_are_read_as_people_write_them(chain):
     mentioned = lambda q: [d.doc_id for d in chain.library.mentioned(q)]  # noqa: E731
     # a shortening spelled out (公募 → 公开募捐), and a name followed by words that end in a kind word

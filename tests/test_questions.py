@@ -46,6 +46,16 @@ def test_everyday_words_carry_policy_words():
     assert "怎么办" not in forms and "我们" not in forms  # stop-words
 
 
+def test_an_age_under_eighteen_stands_for_a_minor():
+    from assistant.text import expand_query, minor_ages
+
+    assert minor_ages("我儿子14岁，想去抗洪抢险") == ["14岁"] and minor_ages("十六周岁的学生") == ["十六周岁"]
+    assert minor_ages("孩子未满18岁能捐款吗") == ["未满18岁"]
+    assert minor_ages("我今年35岁") == [] and minor_ages("社团成立3年了") == []
+    assert "未成年人" in _forms("我儿子14岁，想跟着志愿队去")["14岁"]
+    assert expand_query("我儿子14岁能当志愿者吗").endswith("未成年人")
+
+
 def test_words_carry_the_forms_the_texts_write():
     forms = _forms("前两年被罚过款，收的钱账目要不要公开")
     assert "二年" in forms["两年"] and "帐目" in forms["账目"]  # 申请前二年内; 收支帐目 (the 1989 wording)
