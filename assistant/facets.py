@@ -41,7 +41,7 @@ DETAILS = (
     ),
     (  # an amount: 多少钱, 多少资金
         r"多少(?:钱|元|万|资金|经费)|(?:钱|资金|经费|基金)\w{0,2}(?:最少|至少|最低|起码)?(?:要|需要|得)?多少|花多少|金额|额度"
-        r"|how much|minimum (?:fund|capital|amount)",
+        r"|how much|minimum (?:\w+ ){0,2}(?:fund|capital|amount|endowment|assets)",
         _NUMERAL + r"(?:万元|元)",
     ),
     (  # a target year: 到哪一年基本形成, by what year (the answer is 到2035年, not any date)

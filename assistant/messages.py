@@ -106,7 +106,7 @@ ASKS_PERIOD = (
 ASKS_HEADCOUNT = (
     r"(?:多少|几)个?(?:人|名|位|户|会员|成员|委员)|人数|how many (?:people|persons|members|individuals|households)"
     r"|(?:多少|几)(?:个|名|位)[\u4e00-\u9fff]{0,4}?(?:工作者|社工|志愿者|理事|监事|人员|干部)"  # 配几个社区工作者
-    r"|(?:how many|number of) (?:\w+ ){0,2}(?:professionals|workers|volunteers|staff)"
+    r"|(?:how many|number of) (?:\w+ ){0,2}(?:professionals|workers|volunteers|staff|members|people|persons|directors)"
 )
 FACETS = (
     (

@@ -316,6 +316,8 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("基金会要几名理事？", "基金会设理事会，理事为5人至25人。", True),
         ("社会组织评估分几个等级？", "社会组织评估结果分为5个等级。", True),  # a count of grades or kinds
         ("How many levels does the evaluation have?", "社会组织评估等级有效期为5年。", False),
+        ("How many corporate members do we need?", "有50个以上的个人会员或者30个以上的单位会员。", True),
+        ("What is the minimum initial endowment of a foundation?", "原始基金不低于800万元人民币。", True),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
