@@ -65,12 +65,17 @@ class Gatherer:
             retrieved = cited + [d for d in retrieved if ChunkMeta.of(d).key not in keys]
         # A question that asks several things, or names several documents, gets the best clauses of each,
         # and one naming a place (台州, 浙江) the best clauses of that place's own documents.
-        extra = [(part, scope) for part in parts] if len(parts) > 1 else []
+        # a part may ask of a place's documents beside the named ones (…？浙江省在哪些情形下要求…)
+        extra = [(part, scope + self._places_asked(part, local, scope)) for part in parts] if len(parts) > 1 else []
         extra += [(query, [doc_id]) for doc_id in named] if len(named) > 1 else []
         extra += [(query, [doc_id]) for doc_id in local]
+        own: dict[str, list[str]] = {}  # a part asking of a place: its own best clauses, which it looks at too
         for text, doc_ids in extra:
             keys = {ChunkMeta.of(d).key for d in retrieved}
-            retrieved += [d for d in self.search(text, doc_ids, PART_CLAUSES) if ChunkMeta.of(d).key not in keys]
+            found = self.search(text, doc_ids, PART_CLAUSES)
+            if text in parts and doc_ids != scope:
+                own[text] = [ChunkMeta.of(d).key for d in found]
+            retrieved += [d for d in found if ChunkMeta.of(d).key not in keys]
         evidence = gather(question, retrieved, self.library.by_id, self.stats)
         evidence.lead = len(cited)
         evidence.defines = (compared or ((term,) if term else ())) if cited else ()
@@ -81,8 +86,16 @@ class Gatherer:
             evidence.clauses = lift_details(evidence.clauses, more, details)
             retrieved = [c.retrieved for c in evidence.clauses]
         if len(parts) > 1:
-            evidence.parts = [gather(part, retrieved, self.library.by_id, self.stats) for part in parts]
+            evidence.parts = [
+                gather(part, _with_own(retrieved, own.get(part, []), self.top_k), self.library.by_id, self.stats)
+                for part in parts
+            ]
         return question, retrieved, evidence
+
+    def _places_asked(self, part: str, local: list[str], scope: list[str]) -> list[str]:
+        """The documents of a place that a part names, beside the documents searched (…？浙江省在哪些情形下…)."""
+        of_part = {d.doc_id for d in self.library.local(part)}
+        return [doc_id for doc_id in local if doc_id in of_part and doc_id not in scope]
 
     def search(self, query: str, doc_ids: list[str], k: int) -> list:
         """Clauses for a query, without the documents' header chunks (metadata has its own route)."""
@@ -113,6 +126,16 @@ class Gatherer:
         found = self.search(names[0], docs, CITING_DEPTH) if names and docs else []
         found = [d for d in found if any(n in name_key(d.page_content) for n in names)]
         return sorted(found, key=lambda d: (docs.index(ChunkMeta.of(d).doc_id), ChunkMeta.of(d).start))[:PART_CLAUSES]
+
+
+def _with_own(retrieved: list, keys: list[str], window: int) -> list:
+    """``retrieved`` with the clauses of ``keys`` (a part's own search) moved to the end of its first ``window``,
+    where a part looks for its best clause: the whole question's best clauses stay first."""
+    by_key = {ChunkMeta.of(d).key: d for d in retrieved}
+    own = [by_key[k] for k in dict.fromkeys(keys) if k in by_key]
+    rest = [d for d in retrieved if d not in own]
+    head = rest[: max(window - len(own), 0)]
+    return head + own + [d for d in rest if d not in head]
 
 
 def _topical(text: str) -> bool:

@@ -506,6 +506,11 @@ def test_a_place_asked_beside_a_named_national_document_brings_its_own_documents
     answer = chain.ask("慈善法对公开募捐方案备案怎么规定的，浙江省要提前几天？", "staff")
     assert answer.found and "zhejiang_shishi_cishanfa_banfa_2018" in {c.doc_id for c in answer.citations if c.quote}
     assert "七日前" in answer.answer
+    # ... also when the place is asked in a part of its own
+    answer = chain.ask("《志愿服务条例》关于志愿服务协议怎么规定？浙江省什么情况下必须签书面协议", "staff")
+    quoted = [(c.doc_id, c.reference) for c in answer.citations if c.quote]
+    assert ("zhiyuan_fuwu_tiaoli_2017", "第十四条") in quoted
+    assert ("zhejiang_zhiyuan_fuwu_tiaoli_2018", "第二十一条") in quoted
     # A question naming the provincial text itself keeps to the documents it names.
     answer = chain.ask("浙江省实施慈善法办法第十三条说了什么？浙江的备案要提前几天", "staff")
     assert {c.doc_id for c in answer.citations} == {"zhejiang_shishi_cishanfa_banfa_2018"}
