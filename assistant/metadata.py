@@ -56,8 +56,9 @@ class MetadataAnswerer:
             if own:  # 本法自…起施行 / 同时废止: the text's own word on it
                 clause, sentences = own
                 cited = clause_citation(doc, clause, quote=sentences)
-                # asked only since when it applies: the article saying so is the first authority
-                citations.insert(len(citations) - 1 if fields == ["effective"] else len(citations), cited)
+                # asked since when it applies (and what it repealed): the article saying so is the first authority
+                first = "effective" in fields and set(fields) <= {"effective", "status"}
+                citations.insert(len(citations) - 1 if first else len(citations), cited)
                 lines += [f"原文：“{sentences}”", source_line(cited)]
             blocks.append("\n".join(line for line in lines if line))
         text = "\n\n".join(blocks) + (f"\n{guessed}" if guessed else "")
