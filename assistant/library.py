@@ -359,19 +359,25 @@ class Library:
         """Where a policy title starts is not marked (请问社区工作者意见): the longest tail of ``run`` that
         names one document, and that document."""
         for i in range(len(run) - 3):
-            if owners := self._part_or_shortened(run[i:]):
+            if owners := self._part_or_shortened(run[i:], whole=i == 0):
                 return run[i:], owners
         return "", {}
 
-    def _part_or_shortened(self, name: str) -> dict[str, PolicyDocument]:
+    def _part_or_shortened(self, name: str, whole: bool = True) -> dict[str, PolicyDocument]:
         """The one document in force that a title names by a part of five characters or more (专项行动方案),
         or by five or more of its characters, in order and ending in its kind (公开募捐办法), or by leaving
-        characters out of it (社区工作者意见)."""
+        characters out of it (社区工作者意见); or, written on its own (``whole``: not the end of a longer name,
+        as 暂行办法 is of 社会救助暂行办法), by two words of its subject and its kind (人才规划)."""
         key = name_key(name)
         part = {
             d.doc_id: d
             for full, d in self._names
-            if d.in_force and len(key) >= 5 and (key in full or (_leaves_out(key, full) and full[-2:] == key[-2:]))
+            if d.in_force
+            and full[-2:] == key[-2:]
+            and (
+                (len(key) >= 5 and (key in full or _leaves_out(key, full)))
+                or (whole and len(key) == 4 and key[:2] in full)
+            )
         }
         return part if len(part) == 1 else self._shortened(name)
 
