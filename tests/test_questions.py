@@ -52,6 +52,7 @@ def test_an_age_under_eighteen_stands_for_a_minor():
     assert minor_ages("我儿子14岁，想去抗洪抢险") == ["14岁"] and minor_ages("十六周岁的学生") == ["十六周岁"]
     assert minor_ages("孩子未满18岁能捐款吗") == ["未满18岁"]
     assert minor_ages("我今年35岁") == [] and minor_ages("社团成立3年了") == []
+    assert minor_ages("我二十岁") == [] and minor_ages("三十五岁的志愿者") == []  # numerals in words too
     assert "未成年人" in _forms("我儿子14岁，想跟着志愿队去")["14岁"]
     assert expand_query("我儿子14岁能当志愿者吗").endswith("未成年人")
 
