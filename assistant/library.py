@@ -36,7 +36,9 @@ _BARE_TITLE = re.compile(
 # A document named without 《》 by a part of its title: 社区工作者意见, 基层治理意见, 公开募捐办法 (only ever
 # read as a shortened title of a document in the library, never reported as missing: 群众有什么意见 and
 # 有什么办法 name no document).
-_BARE_PARTIAL_TITLE = re.compile(r"([\u4e00-\u9fff]{2,14}(?:意见|方案|规划|办法|条例|规定|细则|公告|通知|决定))")
+_KINDS = "意见|方案|规划|办法|条例|规定|细则|公告|通知|决定"
+"""The words a document's name ends in."""
+_BARE_PARTIAL_TITLE = re.compile(rf"([\u4e00-\u9fff]{{2,14}}(?:{_KINDS}))")
 # A kind word alone before a clause number (公告第五条, 这份规划第四部分): it names the one document of that kind.
 _BARE_KIND = re.compile(
     r"(?:^|(?<![\u4e00-\u9fff])|这个|那个|这份|那份|该)(公告|通知|决定|规划|方案|意见|办法|条例)\s*第"
@@ -58,7 +60,7 @@ def _leaves_out(short: str, full: str) -> bool:
 _BEFORE_IT = re.compile(r"(?:出台|实施|施行|颁布|公布|生效)(?:前|以前|之前)")
 # What a person puts between a document's subject and its kind: 城乡社区治理的那个中央意见.
 _DESCRIBED_KIND = re.compile(
-    r"的(?:那个|这个|那份|这份|相关|有关|中央|国务院|民政部|国家|省里|省){1,2}(?=(?:意见|方案|规划|办法|条例|规定|细则|公告|通知|决定)$)"
+    rf"的(?:那个|这个|那份|这份|相关|有关|中央|国务院|民政部|国家|省里|省){{1,2}}(?=(?:{_KINDS})$)"
 )
 
 
@@ -68,7 +70,7 @@ def _bare_titles(question: str, pattern: re.Pattern = _BARE_TITLE) -> list[str]:
     return [re.sub(r"^.*[的年和与及或在按]", "", _DESCRIBED_KIND.sub("", t)) for t in pattern.findall(question)]
 
 
-_KIND_END = re.compile(r"(?:意见|方案|规划|办法|条例|规定|细则|公告|通知|决定)")
+_KIND_END = re.compile(_KINDS)
 
 
 def _ends_of_kind(run: str) -> list[str]:
@@ -306,7 +308,7 @@ class Library:
             text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
             while (position := text.find(name)) >= 0:
                 text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
-        whole = [(position, doc) for position, doc in found]  # named in full: a name may hold another
+        whole = list(found)  # named in full: a name may hold another
         for written, owner in self._partial_names(question):
             start = name_key(question).find(name_key(written))
             end = start + len(name_key(written))
