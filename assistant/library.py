@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from assistant.references import cn_to_int
 from assistant.spelling import Speller
 from assistant.text import normalize, synonyms
 from assistant.types import PolicyDocument
@@ -48,6 +49,35 @@ _ABBREVIATED = re.compile(r"([\u4e00-\u9fff]{2,16})[（(]以下简称[“\"]?([\
 # A name that is a number (国务院令第250号): other documents cite a document by its title, not by that.
 _NUMBER_NAME = re.compile(r"第.{1,8}号$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# A document cited by its number: 国务院令第250号, 财政部102号令, 民发〔2015〕89号, Order No. 102.
+_NUMERAL = "[0-9一二三四五六七八九十百零〇]{1,6}"
+_ORDER_NUMBER = re.compile(
+    rf"(?P<issuer>[\u4e00-\u9fff]{{0,6}}?)(?:令第?(?P<n1>{_NUMERAL})号|第?(?P<n2>{_NUMERAL})号令)"
+    r"|(?:order|decree)\s+no\.?\s*(?P<n3>\d{1,4})",
+    re.IGNORECASE,
+)
+_FILE_NUMBER = re.compile(
+    r"(?P<office>[\u4e00-\u9fff]{1,6}?)(?:[〔\[［(（](?P<year>\d{4})[〕\]］)）]|(?P<year2>\d{4})年)第?(?P<n>\d{1,4})号"
+)
+
+
+def _numbers_cited(text: str) -> list[tuple[tuple[str, str, int], str]]:
+    """The document numbers a text writes, each as (issuer or office, year or 令, number) and as written:
+    国务院令第250号 → (国务院, 令, 250); 民发〔2015〕89号 → (民发, 2015, 89)."""
+    found = []
+    for m in _ORDER_NUMBER.finditer(text):
+        number = cn_to_int(m.group("n1") or m.group("n2") or m.group("n3") or "")
+        if number:
+            found.append(((m.group("issuer") or "", "令", number), m.group(0).strip()))
+    found += [((m["office"], m["year"] or m["year2"], int(m["n"])), m.group(0)) for m in _FILE_NUMBER.finditer(text)]
+    return found
+
+
+def _same_number(asked: tuple[str, str, int], known: tuple[str, str, int]) -> bool:
+    """Whether a number asked is one the library writes; an issuer left out (250号令) fits any."""
+    (issuer, kind, number), (other, other_kind, other_number) = asked, known
+    shared = not issuer or issuer[-2:] in other or other[-2:] in issuer
+    return kind == other_kind and number == other_number and shared
 
 
 def _leaves_out(short: str, full: str) -> bool:
@@ -136,6 +166,10 @@ ENGLISH_STEM = 6
 _ENGLISH_KINDS = frozenset(
     w[:ENGLISH_STEM] for w in ("law", "regulation", "measure", "opinion", "rule", "plan", "announcement")
 )
+_ENGLISH_PLACES_IN = frozenset(
+    w[:ENGLISH_STEM] for w in ("article", "section", "chapter", "paragraph", "item", "point", "clause", "no")
+)
+"""Words that point into a document (Article 8 of …): never part of its name."""
 _ENGLISH_FILLER = frozenset(
     w[:ENGLISH_STEM]
     for w in "the of on for and in to a an by s people republic china prc administration registration interim "
@@ -153,6 +187,11 @@ def _english_words(text: str) -> list[str]:
     words = [w.strip("'") for w in re.findall(r"[a-z][a-z'-]*|\d{4}", re.sub(r"'s\b", "", lowered))]  # Zhejiang's
     words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
     return [w[:ENGLISH_STEM] for w in words]
+
+
+def _capitalised(text: str, at: int) -> bool:
+    """Whether the word at ``at`` is written with a capital that is not the sentence's own (Under the …)."""
+    return text[at].isupper() and bool(re.search(r"[\w,;:(/'-]\s*$", text[:at]))
 
 
 def _english_subjects(names: tuple[str, ...]) -> list[tuple[frozenset[str], frozenset[str]]]:
@@ -237,6 +276,8 @@ class Library:
             ((name, d) for d in self.documents for name in _names(d)), key=lambda p: -len(p[0])
         )
         self._places = {d.doc_id: tuple(place_names(d)) for d in self.documents}
+        self._numbers = {n for d in self.documents for n, _ in _numbers_cited(d.doc_number + d.text)}
+        """Every document number the library writes: its own, and those its texts cite (修订 by 国务院令第666号)."""
         self._english_places = {d.doc_id: _english_place(d) for d in self.documents if self._places[d.doc_id]}
         """A place's English word (zhejiang), where a document has a place: the first word all its English
         names share."""
@@ -350,12 +391,19 @@ class Library:
         return bool(OLD_VERSION.search(text)) or bool(years & old_years)
 
     def unknown_titles(self, question: str) -> list[str]:
-        """Names of documents the question cites that are not in the library: 《社会救助暂行办法》, or
-        a bare 政府购买服务管理办法 that no document's name contains (nor contains)."""
+        """Documents the question cites that are not in the library, as shown: 《社会救助暂行办法》, a bare
+        《政府购买服务管理办法》 that no document's name contains (nor contains), or a number no document has
+        nor cites (财政部令第102号)."""
         cited = _TITLE.findall(question) + _bare_titles(question)
         keys = [name for name, _ in self._names]
         known = [t for t in cited if any(name_key(t) in k or k in name_key(t) for k in keys) or self._shortened(t)]
-        return [t for t in cited if t not in known]
+        numbers = [
+            written
+            for number, written in _numbers_cited(unicodedata.normalize("NFKC", question))
+            if not any(_same_number(number, known) for known in self._numbers)
+        ]
+        english = self._unknown_english_titles(question)
+        return [f"《{t}》" for t in cited if t not in known] + numbers + english
 
     def _policy_title(self, run: str) -> tuple[str, dict[str, PolicyDocument]]:
         """Where a policy title starts is not marked (请问社区工作者意见): the longest tail of ``run`` that
@@ -447,27 +495,57 @@ class Library:
         """doc id -> (distance, document, where in the question its name stands, where its kind word stands) for
         each document an English question may name: the run of name words around a kind word ([the Zhejiang
         volunteer service] regulations)."""
-        spans = [
-            (m.start(), m.end(), w) for m in _ENGLISH_WORD.finditer(question) for w in _english_words(m.group())[:1]
-        ]
-        spans += [(m.start(), m.end(), m.group()) for m in re.finditer(r"\d{4}", question)]
-        spans.sort()
-        words, known = [w for _, _, w in spans], self._english_known
         hits: dict[str, tuple[int, PolicyDocument, tuple[int, int], int]] = {}
-        for at, kind in ((i, w) for i, w in enumerate(words) if w in _ENGLISH_KINDS):
-            start, end = at, at + 1
-            while start and (words[start - 1] in known or words[start - 1].isdigit()):
-                start -= 1
-            while end < len(words) and (words[end] in known or words[end].isdigit()):
-                end += 1
-            written = set(words[start:end]) - _ENGLISH_FILLER - _ENGLISH_KINDS
-            written = {w for w in written if not w.isdigit()}
+        for where, kind_at, kind, written in self._english_name_runs(question):
             for kinds, subject, d in self._english if written else ():
                 distance = len(written ^ subject)
                 fits = kind in kinds and (written <= subject or subject <= written)
                 if fits and (d.doc_id not in hits or distance < hits[d.doc_id][0]):
-                    hits[d.doc_id] = (distance, d, (spans[start][0], spans[end - 1][1]), spans[at][0])
+                    hits[d.doc_id] = (distance, d, where, kind_at)
         return hits
+
+    def _english_name_runs(self, question: str) -> list[tuple[tuple[int, int], int, str, set[str]]]:
+        """Each run of name words around a kind word in an English question: (where it stands, where its kind
+        word stands, the kind, its subject words). A name runs over the words the library's names use, and
+        over capitalised words it does not (the Interim Measures for Social Assistance)."""
+        spans = [
+            (m.start(), m.end(), w, _capitalised(question, m.start()))
+            for m in _ENGLISH_WORD.finditer(question)
+            for w in _english_words(m.group())[:1]
+        ]
+        spans += [(m.start(), m.end(), m.group(), False) for m in re.finditer(r"\d{4}", question)]
+        spans.sort()
+        words, known = [w for _, _, w, _ in spans], self._english_known
+
+        def joins(i: int, j: int) -> bool:  # word i may stand in one name with its neighbour j
+            if words[i] in _ENGLISH_PLACES_IN:
+                return False
+            spaced = not question[min(spans[i][1], spans[j][1]) : max(spans[i][0], spans[j][0])].strip()
+            return words[i] in known or words[i].isdigit() or (spans[i][3] and spaced)
+
+        runs = []
+        for at, kind in ((i, w) for i, w in enumerate(words) if w in _ENGLISH_KINDS):
+            start, end = at, at + 1
+            while start and joins(start - 1, start):
+                start -= 1
+            while end < len(words) and joins(end, end - 1):
+                end += 1
+            written = set(words[start:end]) - _ENGLISH_FILLER - _ENGLISH_KINDS
+            written = {w for w in written if not w.isdigit()}
+            runs.append(((spans[start][0], spans[end - 1][1]), spans[at][0], kind, written))
+        return runs
+
+    def _unknown_english_titles(self, question: str) -> list[str]:
+        """English names of documents the library does not hold: a capitalised name (the Interim Measures for
+        Social Assistance, the Labor Law) with a word that no name in the library nor the everyday-word map
+        uses, naming no document."""
+        named = {kind_at for _, _, _, kind_at in self._english_runs(question).values()}
+        glossary = {w for phrase, _ in synonyms() if phrase.isascii() for w in _english_words(phrase)}
+        return [
+            re.sub(r"^(?:the|a|an)\s+", "", question[start:end], flags=re.IGNORECASE)
+            for (start, end), kind_at, _, written in self._english_name_runs(question)
+            if kind_at not in named and _capitalised(question, kind_at) and written - self._english_known - glossary
+        ]
 
     def names_of(self, doc_id: str) -> list[str]:
         """The normalised names of one document, longest first."""

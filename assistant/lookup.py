@@ -13,6 +13,7 @@ from assistant.library import Library
 from assistant.presentation import incomplete_notice, version_notice
 from assistant.questions import question_terms
 from assistant.references import (
+    LAST,
     ArticleReference,
     ClauseReference,
     find_article,
@@ -165,6 +166,9 @@ class ClauseAnswerer:
 
     @staticmethod
     def _article(doc: PolicyDocument, reference: ArticleReference) -> Clause | None:
+        if reference.article == LAST:  # 最后一条: the closing article, or a policy text's last part
+            articles = [c for _, c in doc.iter_clauses() if c.kind == "条"] or doc.clauses
+            return articles[-1] if articles else None
         if doc.structure == "policy":  # 公告第八条: policy text numbers its parts 八、; 第四条第三项 is 四(三)
             running = _running_items(doc)  # 意见第8条 of a text numbering 1.–17. on through its parts: item 8.
             part = next((c for c in running or doc.clauses if label_number(c.label) == reference.article), None)

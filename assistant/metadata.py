@@ -149,7 +149,7 @@ _FIELD_WORDS = {
 }
 
 
-_OWN_WORDS = {"effective": r"(?:自|从).{0,24}(?:起|之日)施行|施行之日", "status": r"废止|同时失效"}
+_OWN_WORDS = {"effective": r"(?:自|从).{0,24}(?:起|之日)施行", "status": r"废止|同时失效"}
 """What a document's own closing clause says about the fields asked (laws end: 本法自…起施行。…同时废止)."""
 
 
@@ -157,8 +157,6 @@ def _own_clause(doc: PolicyDocument, fields: list[str]) -> tuple[Clause, str] | 
     """The last clause of the document whose sentences state the date it takes effect or what it repeals."""
     patterns = [_OWN_WORDS[f] for f in fields if f in _OWN_WORDS]
     for _, clause in reversed(list(doc.iter_clauses()) if patterns else []):
-        if clause.children:
-            continue
         found = [s for s in re.findall(r"[^。；\n]+[。；]?", clause.text) if any(re.search(p, s) for p in patterns)]
         if found:
             return clause, "".join(found).strip()

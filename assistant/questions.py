@@ -51,8 +51,11 @@ JAILBREAK = re.compile(
 )
 # Asking how to break the rules unseen (伪造…不被发现), not what the rules say about it (伪造要担什么责任).
 EVASION = re.compile(
-    r"(怎么|怎样|如何|教我|帮我|有什么办法|有啥办法).{0,6}(伪造|造假|作假|骗取|套取|逃避|规避|绕开)"
+    r"(怎么|怎样|如何|咋|教我|帮我|有什么办法|有啥办法).{0,6}(伪造|造假|作假|骗取|套取|逃避|规避|绕开)"
     r"|不被(发现|查到|查出|处罚)|逃避(监管|检查|处罚|审计)|how to (fake|forge|evade)"
+    r"|(让|使|才能|才可以).{0,12}(看不出|查不出|查不到|发现不了)|(怎么|怎样|如何|咋|才能|有什么办法|有啥办法).{0,10}(瞒过|蒙混过关|躲过)"
+    r"|without (anyone|them|being|the \w+) (notic|find|catch|detect)|so (that )?(they|nobody|no one|the \w+)"
+    r" (won't|will not|can't|cannot|don't) (notice|find out|catch|detect)"
 )
 
 # Tasks that are not questions about the documents: writing, booking, translating for the user.

@@ -198,10 +198,16 @@ def find_article(question: str) -> ArticleReference | None:
     return next(iter(find_articles(question)), None)
 
 
+LAST = -1  # 最后一条: the document's last article (or last numbered part), resolved per document
+_LAST = re.compile(r"最后一条|末条|(?:the\s+)?(?:last|final)\s+article", re.IGNORECASE)
+
+
 def find_articles(question: str) -> list[ArticleReference]:
-    """Every article reference in a question, in order (第二十二条和第二十三条)."""
+    """Every article reference in a question, in order (第二十二条和第二十三条; 最后一条 as ``LAST``)."""
     found = []
     text = unicodedata.normalize("NFKC", question)
+    if last := _LAST.search(text):
+        return [ArticleReference(LAST, None, None, None, last.group(0))]
     for match in _ARTICLE.finditer(text):
         written = match.group("article") or match.group("bare") or match.group("english") or match.group("named")
         article = cn_to_int(written or "")

@@ -63,6 +63,8 @@ FUNDRAISING = "cishan_zuzhi_gongkai_mujuan_guanli_banfa_2024"
         ("人才规划二(三)", "shehui_gongzuo_rencai_zhongchangqi_guihua_2011_2020", "二(三)"),  # two words and its kind
         # English: a document by its kind and subject, in the question's own words
         ("What does Article 8 of the Regulations on Foundations say?", JIJINHUI, "第八条"),
+        ("慈善法最后一条", CISHAN, "第一百二十五条"),  # the closing article, by position
+        ("What does the last article of the Regulations on Foundations say?", JIJINHUI, "第四十八条"),
         ("article 10 of the social organisations regulations", SHETUAN, "第十条"),
     ],
 )
@@ -374,9 +376,38 @@ def test_not_found_shows_nearest_clauses_but_a_refusal_shows_none(chain):
 
 
 @pytest.mark.slow
-def test_a_document_the_library_lacks_is_named_as_missing(chain):
-    answer = chain.ask("《社会救助暂行办法》第十一条规定的最低生活保障审核程序是什么？", "staff")
-    assert not answer.found and "没有《社会救助暂行办法》" in answer.answer
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("《社会救助暂行办法》第十一条规定的最低生活保障审核程序是什么？", "《社会救助暂行办法》"),
+        ("财政部102号令第二十五条", "财政部102号令"),  # a number no document has nor cites
+        ("国务院令第999号是什么文件", "国务院令第999号"),
+        ("台政办发〔2016〕124号", "台政办发〔2016〕124号"),
+        (
+            "Under the Interim Measures for Social Assistance, how is dibao set?",
+            "Interim Measures for Social Assistance",
+        ),
+        ("What does Article 25 of the Ministry of Finance Order No. 102 say?", "Order No. 102"),
+    ],
+)
+def test_a_document_the_library_lacks_is_named_as_missing(chain, question, missing):
+    answer = chain.ask(question, "staff")
+    assert not answer.found and f"没有{missing}" in answer.answer, answer.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "国务院令第250号第十条",  # numbers the library's documents have
+        "民发2015年89号文是什么文件",
+        "Under the Regulations on the Registration and Administration of Social Groups, how many members are needed?",
+        "Does the Charity Law apply to volunteers?",
+    ],
+)
+def test_a_document_the_library_holds_is_not_called_missing(chain, question):
+    answer = chain.ask(question, "staff")
+    assert answer.found and "已收录的政策文件中没有" not in answer.answer, answer.answer
 
 
 @pytest.mark.slow
@@ -575,6 +606,9 @@ def test_when_a_law_takes_effect_comes_from_its_own_closing_article(chain):
     assert answer.citations[1].clause == "文件信息"
     answer = chain.ask("志愿服务条例的令号和施行日期", "staff")  # the number too: the header first
     assert answer.citations[0].clause == "文件信息"
+    # an article of two paragraphs: the one saying so, not the later one that only mentions 施行之日
+    answer = chain.ask("基金会管理条例哪天开始施行？同时废止了什么文件？", "staff")
+    assert answer.citations[0].clause == "第四十八条" and "《基金会管理办法》同时废止" in answer.citations[0].quote
 
 
 def test_an_age_under_eighteen_finds_the_rule_on_minors(chain):
