@@ -21,6 +21,11 @@ from assistant.text import expand_query, is_english, search_tokens
 from assistant.types import RetrievalScores
 
 
+KEEP_LEXICAL = 0
+KEEP_DENSE = 0
+KEEP_LIMIT = 8
+
+
 class HybridRetriever(BaseRetriever):
     """Returns one Document per clause, best first; metadata is a ``ChunkMeta`` plus ``RetrievalScores``.
 
@@ -65,7 +70,17 @@ class HybridRetriever(BaseRetriever):
 
         limit = k or self.k
         documents: dict[tuple[str, str], Document] = {}
-        for chunk_id, scores in sorted(fused.items(), key=lambda p: -p[1]["score"]):
+        order = sorted(fused, key=lambda c: -fused[c]["score"])
+        keep = [
+            c
+            for c, s in fused.items()
+            if s.get("bm25_rank", 99) <= KEEP_LEXICAL or s.get("dense_rank", 99) <= KEEP_DENSE
+        ]
+        if keep and limit <= KEEP_LIMIT:
+            head = order[: max(0, min(limit, self.k) - len(keep))]
+            order = head + [c for c in keep if c not in head] + [c for c in order if c not in head and c not in keep]
+        for chunk_id in order:
+            scores = fused[chunk_id]
             chunk = self.index.chunk_by_id[chunk_id]
             if chunk.meta.key in documents:
                 continue
