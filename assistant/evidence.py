@@ -176,8 +176,12 @@ def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument],
         text = normalize(meta.heading_path + doc.text[start:end])
         heading = clause.title if clause and clause.heading else ""
         context = normalize(meta.heading_path)
-        quote = best_sentences(
-            doc, start, end, terms, weights, asks_for_list, heading=heading, facets=facets, context=context
+        quote = (
+            None  # a clause only BM25's first hit brings: offered as related, not quoted
+            if item.metadata.get("kept")
+            else best_sentences(
+                doc, start, end, terms, weights, asks_for_list, heading=heading, facets=facets, context=context
+            )
         )
         scores, covered, together = RetrievalScores.of(item), coverage(terms, text, weights), proximity(terms, text)
         if _LEAD_IN_ONLY.search(text):  # "…现就有关事项公告如下：": it introduces what follows, answering nothing

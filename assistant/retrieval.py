@@ -21,11 +21,6 @@ from assistant.text import expand_query, is_english, search_tokens
 from assistant.types import RetrievalScores
 
 
-KEEP_LEXICAL = 0
-KEEP_DENSE = 0
-KEEP_LIMIT = 8
-
-
 class HybridRetriever(BaseRetriever):
     """Returns one Document per clause, best first; metadata is a ``ChunkMeta`` plus ``RetrievalScores``.
 
@@ -43,6 +38,8 @@ class HybridRetriever(BaseRetriever):
     """How many BM25 hits enter the fusion."""
     dense_candidates: int = 30
     """How many nearest vectors enter the fusion."""
+    lexical_kept: int = 1
+    """BM25's first this many hits are returned (as related clauses) even when the fusion ranks them lower."""
     dense_weight: float = 1.0
     """Weight of the dense ranking against the BM25 ranking in the fusion."""
     written_share: float = 0.6
@@ -69,22 +66,25 @@ class HybridRetriever(BaseRetriever):
                     entry[method], entry[f"{method}_rank"] = score, rank
 
         limit = k or self.k
-        documents: dict[tuple[str, str], Document] = {}
         order = sorted(fused, key=lambda c: -fused[c]["score"])
-        keep = [
+        # BM25's first hit is among the clauses returned even when the dense rankings miss it (个人出资…个体:
+        # the rare words match, the everyday wording does not); it is offered as related, never quoted.
+        top = {self.index.chunk_by_id[c].meta.key for c in order[: self.k]}
+        kept = [
             c
-            for c, s in fused.items()
-            if s.get("bm25_rank", 99) <= KEEP_LEXICAL or s.get("dense_rank", 99) <= KEEP_DENSE
+            for c in order[self.k :]
+            if 0 < fused[c].get("bm25_rank", 0) <= self.lexical_kept and self.index.chunk_by_id[c].meta.key not in top
         ]
-        if keep and limit <= KEEP_LIMIT:
-            head = order[: max(0, min(limit, self.k) - len(keep))]
-            order = head + [c for c in keep if c not in head] + [c for c in order if c not in head and c not in keep]
+        if kept and limit >= self.k:
+            order = order[: self.k - len(kept)] + kept + [c for c in order[self.k - len(kept) :] if c not in kept]
+        documents: dict[tuple[str, str], Document] = {}
         for chunk_id in order:
             scores = fused[chunk_id]
             chunk = self.index.chunk_by_id[chunk_id]
             if chunk.meta.key in documents:
                 continue
             metadata = {**chunk.meta.to_metadata(), **RetrievalScores(**scores).to_metadata(), "chunk_id": chunk_id}
+            metadata["kept"] = chunk_id in kept
             documents[chunk.meta.key] = Document(id=chunk_id, page_content=chunk.text, metadata=metadata)
             if len(documents) >= limit:
                 break

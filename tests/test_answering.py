@@ -841,3 +841,27 @@ def test_english_everyday_words_reach_the_policy_words(chain, question, doc_id, 
     answer = chain.ask(question)
     assert answer.found and answer.kind == "retrieval", answer.answer
     assert any(c.doc_id == doc_id and holds in c.text for c in answer.citations[:5])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我一个人出钱开个托老所，自己当负责人，民非登记成个体还是法人",  # rare words match; the wording does not
+        "设立慈善信托最少要放多少钱进去？",
+        "社区工作者可以被借调吗",
+    ],
+)
+def test_the_first_keyword_hit_is_among_the_clauses_returned_but_only_quoted_when_fused_high(chain, question):
+    from assistant.text import expand_query
+    from assistant.types import ChunkMeta
+
+    retriever = chain.gatherer.retriever
+    scope = [d.doc_id for d in chain.library.documents if d.in_force]
+    first_keyword_hit, _ = retriever._lexical(expand_query(question), scope)[0]
+    returned = retriever.invoke(question, doc_ids=scope, k=retriever.k)
+    keys = [ChunkMeta.of(d).key for d in returned]
+    assert retriever.index.chunk_by_id[first_keyword_hit].meta.key in keys
+    answer = chain.ask(question)
+    kept = {(ChunkMeta.of(d).doc_id, ChunkMeta.of(d).clause) for d in returned if d.metadata["kept"]}
+    assert not any((c.doc_id, c.clause) in kept for c in answer.citations if c.quote), answer.answer
