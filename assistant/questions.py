@@ -167,8 +167,12 @@ DOCUMENT_WORDS = frozenset(
 
 PART_BREAK = re.compile(r"[？?；;。!！]+")
 """Where one sub-question ends and the next begins."""
-_COMPARES = re.compile(r"区别|不同|一样|相同|差别|差异|异同|相比|比较|一致|比一下|比一比|对比|对照")
+COMPARES = re.compile(r"区别|不同|一样|相同|差别|差异|异同|相比|比较|一致|比一下|比一比|对比|对照")
 """Words asking how two things compare."""
+NATIONAL = re.compile(r"国家|全国|国务院|中央|民政部")
+"""Words for the national side of a comparison with a place's rule (国家的条例跟浙江的比)."""
+_SIDE = re.compile(rf"(?:{NATIONAL.pattern})|条例|办法|意见|方案|规划|规定|细则|公告|通知|决定|法律|法规|文件|政策")
+"""Words that name a side of a comparison (国家的条例, 浙江的规定), not a thing asked."""
 
 
 def question_parts(question: str) -> list[str]:
@@ -185,8 +189,11 @@ def question_parts(question: str) -> list[str]:
     ]
     # "…要提前几天备案？跟民政部的办法比有什么不一样": a later part that only asks for a comparison, with no
     # policy word of its own, compares the first part's answer across documents; it asks nothing new.
+    # 国家的条例跟浙江的条例有啥区别: 国家的条例 is a side of the comparison, not a word of its own.
     parts = parts[:1] + [
-        p for p in parts[1:] if not _COMPARES.search(p) or any(t.is_policy_term for t in question_terms(p))
+        p
+        for p in parts[1:]
+        if not COMPARES.search(p) or any(t.is_policy_term and not _SIDE.fullmatch(t.word) for t in question_terms(p))
     ]
     if len(parts) <= 1:
         return [question]

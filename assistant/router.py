@@ -29,7 +29,15 @@ from assistant.library import Library
 from assistant.lookup import ClauseAnswerer, named_parts, policy_reference
 from assistant.metadata import MetadataAnswerer
 from assistant.presentation import AUDIENCE_LABELS
-from assistant.questions import PART_BREAK, metadata_fields, question_terms, refusal, topic_beside_metadata
+from assistant.questions import (
+    COMPARES,
+    NATIONAL,
+    PART_BREAK,
+    metadata_fields,
+    question_terms,
+    refusal,
+    topic_beside_metadata,
+)
 from assistant.references import find_article, find_reference
 from assistant.retrieval import HybridRetriever
 from assistant.scope import decide, exact_features
@@ -238,6 +246,15 @@ class AnswerChain:
         question, named = p["context"].question, p["named"]
         if not named:
             p["local"] = [d.doc_id for d in self.library.local(question)]
+            if p["local"] and COMPARES.search(question) and NATIONAL.search(question):
+                # 国家的条例跟浙江的条例有啥区别: the place's document that answers, and the national one it
+                # carries out, are compared as if both were named
+                best = self.gatherer.search(question, p["local"], 1)
+                local = [ChunkMeta.of(best[0]).doc_id] if best else []
+                national = [c.doc_id for d in local for c in self.library.counterparts(d)]
+                if national:
+                    p["named"] = named = local + national
+                    p["local"] = []
         else:  # 国务院《志愿服务条例》…？浙江省在哪些情形下…: a place the named documents are not of
             local = self.library.local(self.library.set_aside(question, named))
             p["local"] = (

@@ -865,3 +865,10 @@ def test_the_first_keyword_hit_is_among_the_clauses_returned_but_only_quoted_whe
     answer = chain.ask(question)
     kept = {(ChunkMeta.of(d).doc_id, ChunkMeta.of(d).clause) for d in returned if d.metadata["kept"]}
     assert not any((c.doc_id, c.clause) in kept for c in answer.citations if c.quote), answer.answer
+
+
+@pytest.mark.slow
+def test_a_place_compared_with_the_nation_quotes_the_national_document_it_carries_out(chain):
+    answer = chain.ask("志愿者什么情况下要签书面协议？国家的条例跟浙江的有什么不同")
+    quoted = {(c.doc_id, c.clause) for c in answer.citations if c.quote}
+    assert {("zhejiang_zhiyuan_fuwu_tiaoli_2018", "第二十一条"), ("zhiyuan_fuwu_tiaoli_2017", "第十四条")} <= quoted

@@ -287,6 +287,8 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
     # a second sentence that only asks how two documents compare asks nothing new
     assert len(question_parts("募捐方案要提前几天备案？跟民政部的办法比有什么不一样")) == 1
     assert len(question_parts("募捐方案要提前几天备案？备案跟登记有什么不一样")) == 2
+    # the sides compared, named by their kind (国家的条例, 浙江的规定), are no thing asked either
+    assert len(question_parts("志愿者什么情况下要签书面协议？国家的条例跟浙江的规定有什么不同")) == 1
     # a first part asking about one policy term (what it means) is a part; a later one-word part is not
     assert question_parts("慈善组织是什么？怎么申请公开募捐资格？") == ["慈善组织是什么", "怎么申请公开募捐资格"]
     assert len(question_parts("怎么申请公开募捐资格？慈善组织呢？")) == 1
