@@ -289,6 +289,8 @@ class Library:
         ]
         self._english_known = {w for _, subject, _ in self._english for w in subject} | _ENGLISH_FILLER | _ENGLISH_KINDS
         """The words an English name may be written with, around its kind word."""
+        self._glossary = {w for phrase, _ in synonyms() if phrase.isascii() for w in _english_words(phrase)}
+        """The English words of the everyday-word map (group, member …): no sign of a document the library lacks."""
         self.parts = [
             (normalize(c.heading), d, c)
             for d in self.documents
@@ -554,11 +556,12 @@ class Library:
         Social Assistance, the Labor Law) with a word that no name in the library nor the everyday-word map
         uses, naming no document."""
         named = {kind_at for _, _, _, kind_at in self._english_runs(question).values()}
-        glossary = {w for phrase, _ in synonyms() if phrase.isascii() for w in _english_words(phrase)}
         return [
             re.sub(r"^(?:the|a|an)\s+", "", question[start:end], flags=re.IGNORECASE)
             for (start, end), kind_at, _, written in self._english_name_runs(question)
-            if kind_at not in named and _capitalised(question, kind_at) and written - self._english_known - glossary
+            if kind_at not in named
+            and _capitalised(question, kind_at)
+            and written - self._english_known - self._glossary
         ]
 
     def names_of(self, doc_id: str) -> list[str]:
