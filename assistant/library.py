@@ -507,12 +507,14 @@ class Library:
         nearest = min((distance for distance, *_ in runs.values()), default=0)
         return [d for distance, d, *_ in runs.values() if distance == nearest]
 
-    def _english_runs(self, question: str) -> dict[str, tuple[int, PolicyDocument, tuple[int, int], int]]:
+    def _english_runs(
+        self, question: str, runs: list | None = None
+    ) -> dict[str, tuple[int, PolicyDocument, tuple[int, int], int]]:
         """doc id -> (distance, document, where in the question its name stands, where its kind word stands) for
         each document an English question may name: the run of name words around a kind word ([the Zhejiang
-        volunteer service] regulations)."""
+        volunteer service] regulations). ``runs``: the question's name runs, when already found."""
         hits: dict[str, tuple[int, PolicyDocument, tuple[int, int], int]] = {}
-        for where, kind_at, kind, written in self._english_name_runs(question):
+        for where, kind_at, kind, written in self._english_name_runs(question) if runs is None else runs:
             for kinds, subject, d in self._english if written else ():
                 distance = len(written ^ subject)
                 fits = kind in kinds and (written <= subject or subject <= written)
@@ -555,10 +557,11 @@ class Library:
         """English names of documents the library does not hold: a capitalised name (the Interim Measures for
         Social Assistance, the Labor Law) with a word that no name in the library nor the everyday-word map
         uses, naming no document."""
-        named = {kind_at for _, _, _, kind_at in self._english_runs(question).values()}
+        runs = self._english_name_runs(question)
+        named = {kind_at for _, _, _, kind_at in self._english_runs(question, runs).values()}
         return [
             re.sub(r"^(?:the|a|an)\s+", "", question[start:end], flags=re.IGNORECASE)
-            for (start, end), kind_at, _, written in self._english_name_runs(question)
+            for (start, end), kind_at, _, written in runs
             if kind_at not in named
             and _capitalised(question, kind_at)
             and written - self._english_known - self._glossary

@@ -171,8 +171,11 @@ COMPARES = re.compile(r"区别|不同|一样|相同|差别|差异|异同|相比|
 """Words asking how two things compare."""
 NATIONAL = re.compile(r"国家|全国|国务院|中央|民政部")
 """Words for the national side of a comparison with a place's rule (国家的条例跟浙江的比)."""
-_SIDE = re.compile(rf"(?:{NATIONAL.pattern})|条例|办法|意见|方案|规划|规定|细则|公告|通知|决定|法律|法规|文件|政策")
-"""Words that name a side of a comparison (国家的条例, 浙江的规定), not a thing asked."""
+
+
+def _names_a_side(word: str) -> bool:
+    """Whether a word names a side of a comparison (国家的条例, 浙江的规定), not a thing asked."""
+    return word in DOCUMENT_WORDS or bool(NATIONAL.fullmatch(word))
 
 
 def question_parts(question: str) -> list[str]:
@@ -193,7 +196,7 @@ def question_parts(question: str) -> list[str]:
     parts = parts[:1] + [
         p
         for p in parts[1:]
-        if not COMPARES.search(p) or any(t.is_policy_term and not _SIDE.fullmatch(t.word) for t in question_terms(p))
+        if not COMPARES.search(p) or any(t.is_policy_term and not _names_a_side(t.word) for t in question_terms(p))
     ]
     if len(parts) <= 1:
         return [question]
