@@ -140,8 +140,10 @@ class PolicyDocument:
 
     @property
     def short_title(self) -> str:
-        """The shortest name people use, or the title."""
-        return min(self.short_names, key=len) if self.short_names else self.title
+        """The shortest name people use, or the title. An initialism (村组法) is a name to look up, not one to
+        show: a name under four characters is shown only when the title ends with it (慈善法)."""
+        shown = [n for n in self.short_names if len(n) >= 4 or self.title.endswith(n)]
+        return min(shown, key=len) if shown else self.title
 
     @property
     def in_force(self) -> bool:

@@ -61,14 +61,23 @@ _FILE_NUMBER = re.compile(
 )
 
 
+_ENGLISH_ISSUERS = (("state council", "国务院"), ("civil affairs", "民政部"), ("mca", "民政部"), ("president", "主席"))
+"""Who issues numbered orders, as English writes them before "Order No." (State Council Decree No. 400)."""
+
+
 def _numbers_cited(text: str) -> list[tuple[tuple[str, str, int], str]]:
     """The document numbers a text writes, each as (issuer or office, year or 令, number) and as written:
-    国务院令第250号 → (国务院, 令, 250); 民发〔2015〕89号 → (民发, 2015, 89)."""
+    国务院令第250号 → (国务院, 令, 250); 民发〔2015〕89号 → (民发, 2015, 89); State Council Decree No. 400 →
+    (国务院, 令, 400)."""
     found = []
     for m in _ORDER_NUMBER.finditer(text):
         number = cn_to_int(m.group("n1") or m.group("n2") or m.group("n3") or "")
+        issuer = m.group("issuer") or ""
+        if m.group("n3"):  # the issuer stands in the few words before: MCA Order No. 58
+            before = text[max(0, m.start() - 30) : m.start()].lower()
+            issuer = next((cn for en, cn in _ENGLISH_ISSUERS if re.search(rf"\b{en}", before)), "")
         if number:
-            found.append(((m.group("issuer") or "", "令", number), m.group(0).strip()))
+            found.append(((issuer, "令", number), m.group(0).strip()))
     found += [((m["office"], m["year"] or m["year2"], int(m["n"])), m.group(0)) for m in _FILE_NUMBER.finditer(text)]
     return found
 
@@ -365,6 +374,13 @@ class Library:
             text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
             while (position := text.find(name)) >= 0:
                 text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
+        for number, written in _numbers_cited(unicodedata.normalize("NFKC", question)):
+            if written[0].isascii():  # Order No. 250: the library's numbers are written in Chinese
+                owners = [
+                    d for d in self.documents if any(_same_number(number, n) for n, _ in _numbers_cited(d.doc_number))
+                ]
+                at = len(name_key(question[: question.find(written)]))
+                found += [(at, d) for d in owners if all(d.doc_id != other.doc_id for _, other in found)]
         whole = list(found)  # named in full: a name may hold another
         for written, owner in self._partial_names(question):
             start = name_key(question).find(name_key(written))

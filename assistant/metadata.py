@@ -149,7 +149,7 @@ _FIELD_WORDS = {
 }
 
 
-_OWN_WORDS = {"effective": r"(?:自|从).{0,24}(?:起|之日)施行", "status": r"废止|同时失效"}
+_OWN_WORDS = {"effective": r"(?:自|从).{0,24}(?:起|之日)(?:施行|执行|生效)", "status": r"废止|同时失效"}
 """What a document's own closing clause says about the fields asked (laws end: 本法自…起施行。…同时废止)."""
 
 

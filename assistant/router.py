@@ -304,8 +304,9 @@ class AnswerChain:
             return self._finish(answer, p)
         request = self._request(p, retrieved)
         request.named_docs = [*request.named_docs, *p["local"]]
-        request.evidence = evidence if request.question == question else None
-        request.question = question
+        # the evidence was gathered for the question as corrected (有效其 → 有效期) or completed by the
+        # conversation, with its parts: the answer quotes from it
+        request.question, request.evidence = question, evidence
         answer = self.answerer(request)
         answer.question, answer.scope_score = p["question"], score
         return self._finish(answer, p)

@@ -211,7 +211,7 @@ class Speller:
             word
             for position, pattern in enumerate(_patterns(typed))
             for word in self._neighbours.get(pattern, ())
-            if typed[position] not in stopwords() or self._frequency[word] >= COMMON_FREQUENCY
+            if typed[position] not in stopwords() or len(typed) > MIN_CHARS or self._frequency[word] >= COMMON_FREQUENCY
         ]
         if not neighbours:
             return None

@@ -66,6 +66,9 @@ FUNDRAISING = "cishan_zuzhi_gongkai_mujuan_guanli_banfa_2024"
         ("慈善法最后一条", CISHAN, "第一百二十五条"),  # the closing article, by position
         ("What does the last article of the Regulations on Foundations say?", JIJINHUI, "第四十八条"),
         ("article 10 of the social organisations regulations", SHETUAN, "第十条"),
+        ("村组法第十三条", "cunmin_weiyuanhui_zuzhifa_2018", "第十三条"),  # an initialism, kept as data
+        ("State Council Decree No. 400, Article 29", JIJINHUI, "第二十九条"),  # a number in English
+        ("Article 10 of Order No. 250", SHETUAN, "第十条"),  # the issuer left out: one order has the number
     ],
 )
 def test_article_look_up_in_many_written_forms(chain, question, doc_id, reference):
@@ -222,6 +225,8 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("Is the 2016 Charity Law still in force, or has it been replaced by a newer text?", "效力状态", "已被取代"),
         ("What's the order number of the volunteer service regulations?", "文号/令号", "国务院令第685号"),
         ("Which version of the charity law is current?", "效力状态", "现行有效"),
+        # 哪几个 asks nothing of the topic: both are header questions, and the closing point says 起执行
+        ("公告2020年第27号从哪天起执行？同时废止了哪几个文件？", "效力状态", "现行有效"),
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):
@@ -231,6 +236,13 @@ def test_metadata_of_the_document_the_question_names(chain, question, field, exp
     assert expected in line
     if question.startswith("When was"):  # when it was issued, not also who issued it
         assert "发布机关" not in answer.answer.splitlines()[1]
+
+
+@pytest.mark.slow
+def test_what_a_document_repeals_is_quoted_from_its_closing_point(chain):
+    answer = chain.ask("公告2020年第27号从哪天起执行？同时废止了哪几个文件？", "staff")
+    assert answer.kind == "metadata" and "施行日期：2020年1月1日" in answer.answer
+    assert "十五" in [c.reference for c in answer.citations] and "财税〔2008〕160" in answer.answer
 
 
 @pytest.mark.slow
@@ -495,6 +507,15 @@ def test_a_homophone_typo_is_answered_like_the_word_it_stands_for(chain):
     assert chain.library.speller.correct(typed.question).fixes == (("登计", "登记"),)
     assert typed.found and typed.question == "社团去民政局登计要交哪些材料？"
     assert [c.clause for c in typed.citations] == [c.clause for c in meant.citations]
+
+
+@pytest.mark.slow
+def test_a_question_with_typos_in_two_parts_quotes_each_part(chain):
+    """The evidence is gathered once, for the question as corrected, with its parts: the answer quotes from
+    it, not from the question as typed (有效其 would find no 有效期)."""
+    typed = chain.ask("我们协会评上了4A，这个等级有效其几年？到期之前能不能提前重新申请平估？", "resident")
+    assert [c.clause for c in typed.citations[:2]] == ["第二十八条", "第二十九条"], typed.answer
+    assert "有效期为5年" in typed.answer and "有效期满前2年" in typed.answer
 
 
 def test_a_typo_in_a_document_name_still_finds_the_article(chain):

@@ -43,6 +43,8 @@ def speller(library_texts) -> Speller:
         ("慈膳组织", "慈膳组织", "慈善组织", "慈善组织"),
         ("怎么成立基金汇？", "基金汇", "基金会", "怎么成立基金会？"),
         ("社区社会组织怎么被案", "被案", "备案", "社区社会组织怎么备案"),  # 被 is a function word, 备案 a common one
+        # 其 is a function word, but three characters leave little to chance: 有效期 is no common word
+        ("评估等级有效其几年", "有效其", "有效期", "评估等级有效期几年"),
     ],
 )
 def test_homophone_typos_become_library_words(speller, library_texts, question, typed, word, expected):
