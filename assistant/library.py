@@ -110,6 +110,23 @@ def _bare_titles(question: str, pattern: re.Pattern = _BARE_TITLE) -> list[str]:
 
 
 _KIND_END = re.compile(_KINDS)
+_DOCUMENT_END = re.compile(rf"(?:{_KINDS}|法|法典|纲要|决议|[)）])$")
+
+# A law cited by an article (个人所得税法第六条) or a code (民法典): a name the library's names must hold.
+_LAW_WITH_ARTICLE = re.compile(
+    r"([\u4e00-\u9fff]{2,16}?法典|[\u4e00-\u9fff]{2,16}法)(?=\s*第[0-9一二三四五六七八九十百零〇]+条)"
+)
+_CODE = re.compile(r"[\u4e00-\u9fff]{1,8}法典")
+_LAW_CUT = re.compile(r"^.*[的年和与及或在按问查看据照于里]")
+"""Where a law's name starts: after the last word that leads into it (根据个人所得税法, 我想问民法典)."""
+# A place's own rules (广东省志愿服务条例, Guangdong Province Volunteer Service Regulations): the place as
+# jieba knows places (its ns words), the title up to its kind.
+_PLACE_LEVEL = re.compile(rf"(?:省|市|自治区)\s*[\u4e00-\u9fff]{{0,24}}?(?:{_KINDS}|法)")
+_PLACE_TITLE = re.compile(rf"[\u4e00-\u9fff]{{0,24}}?(?:{_KINDS}|法)")
+_ENGLISH_PLACE_TITLE = re.compile(
+    r"\b([A-Z][a-z]+)\s+(?:Province|Provincial|Municipal(?:ity)?|City)\b(?:\s+[A-Z][A-Za-z'-]*)*?"
+    r"\s+(?:Regulations?|Measures?|Law|Rules?|Opinions?|Code|Provisions?)\b"
+)
 
 
 def _ends_of_kind(run: str) -> list[str]:
@@ -156,6 +173,12 @@ PART_KINDS = ("编", "章", "节", "部分")
 """Units a question can name by their heading (“应急慈善”一章, 总体要求部分)."""
 
 
+def _kind_word(text: str, at: int) -> str:
+    """The English kind word standing at ``at`` (Regulations → regula), as names are compared."""
+    word = re.match(r"[A-Za-z]+", text[at:])
+    return word.group(0).lower()[:ENGLISH_STEM] if word else ""
+
+
 def _english_place(doc: PolicyDocument) -> str | None:
     """The first word every English name of a document shares (Zhejiang …, Taizhou …), or None."""
     firsts = {name.split()[0].lower() for name in english_names().get(doc.title, ()) if name.split()}
@@ -173,7 +196,7 @@ def english_names() -> dict[str, tuple[str, ...]]:
 ENGLISH_STEM = 6
 """Letters an English name word is compared by: charity and charitable, registration and register are one."""
 _ENGLISH_KINDS = frozenset(
-    w[:ENGLISH_STEM] for w in ("law", "regulation", "measure", "opinion", "rule", "plan", "announcement")
+    w[:ENGLISH_STEM] for w in ("law", "regulation", "measure", "opinion", "rule", "plan", "announcement", "code")
 )
 _ENGLISH_PLACES_IN = frozenset(
     w[:ENGLISH_STEM] for w in ("article", "section", "chapter", "paragraph", "item", "point", "clause", "no")
@@ -355,6 +378,8 @@ class Library:
 
     def mentioned(self, question: str) -> list[PolicyDocument]:
         """The documents a question names, in the order named; the current version unless it asks for an old one."""
+        for start, end, _ in self._foreign_titles(question):  # 广东省志愿服务条例 names no document of Zhejiang's
+            question = question[:start] + " " * (end - start) + question[end:]
         text = name_key(question)
         found: list[tuple[int, PolicyDocument]] = []
         runs = self._english_runs(question)
@@ -426,7 +451,8 @@ class Library:
         """Documents the question cites that are not in the library, as shown: 《社会救助暂行办法》, a bare
         《政府购买服务管理办法》 that no document's name contains (nor contains), or a number no document has
         nor cites (财政部令第102号)."""
-        cited = _TITLE.findall(question) + _bare_titles(question)
+        # in 《》 only what a document is called (…办法, …法): 《社会团体法人登记证书》 is a certificate
+        cited = [t for t in _TITLE.findall(question) if _DOCUMENT_END.search(t)] + _bare_titles(question)
         keys = [name for name, _ in self._names]
         known = [t for t in cited if any(name_key(t) in k or k in name_key(t) for k in keys) or self._shortened(t)]
         numbers = [
@@ -435,7 +461,37 @@ class Library:
             if not any(_same_number(number, known) for known in self._numbers)
         ]
         english = self._unknown_english_titles(question)
-        return [f"《{t}》" for t in cited if t not in known] + numbers + english
+        laws = [_LAW_CUT.sub("", m) for m in _LAW_WITH_ARTICLE.findall(question) + _CODE.findall(question)]
+        laws = [t for t in dict.fromkeys(laws) if len(t) > 2 and t not in cited and not self._holds(t)]
+        foreign = [title for _, _, title in self._foreign_titles(question)]
+        titles = [f"《{t}》" for t in cited if t not in known] + [f"《{t}》" for t in laws]
+        return list(dict.fromkeys(titles + [t if t.isascii() else f"《{t}》" for t in foreign] + numbers + english))
+
+    def _holds(self, title: str) -> bool:
+        """Whether a name written in a question is a name, or a part or shortening, of a library document."""
+        return any(name_key(title) in k or k in name_key(title) for k, _ in self._names) or bool(self._shortened(title))
+
+    def _foreign_titles(self, question: str) -> list[tuple[int, int, str]]:
+        """(start, end, title) of the rules of a place the library has no document of: 广东省志愿服务条例,
+        上海市慈善条例, Guangdong Province Volunteer Service Regulations. A place is what jieba tags as one."""
+        known = {p for places in self._places.values() for p in places}
+        found = []
+        if _PLACE_LEVEL.search(question):
+            import jieba.posseg
+
+            at = 0
+            for token in jieba.posseg.cut(question):
+                start, at = at, at + len(token.word)
+                place = token.word
+                if token.flag != "ns" or not place.endswith(("省", "市", "自治区")) or any(p in place for p in known):
+                    continue
+                if title := _PLACE_TITLE.match(question, at):
+                    found.append((start, title.end(), question[start : title.end()]))
+        english_known = {p for p in self._english_places.values() if p}
+        for m in _ENGLISH_PLACE_TITLE.finditer(question):
+            if m.group(1).lower() not in english_known:
+                found.append((m.start(), m.end(), m.group(0)))
+        return found
 
     def _policy_title(self, run: str) -> tuple[str, dict[str, PolicyDocument]]:
         """Where a policy title starts is not marked (请问社区工作者意见): the longest tail of ``run`` that
@@ -575,12 +631,14 @@ class Library:
         uses, naming no document."""
         runs = self._english_name_runs(question)
         named = {kind_at for _, _, _, kind_at in self._english_runs(question, runs).values()}
+        used = {w[:ENGLISH_STEM] for names in english_names().values() for n in names for w in n.lower().split()}
         return [
-            re.sub(r"^(?:the|a|an)\s+", "", question[start:end], flags=re.IGNORECASE)
+            re.sub(r"^(?:(?:of|the|a|an|in|under)\s+)+", "", question[start:end], flags=re.IGNORECASE)
             for (start, end), kind_at, _, written in runs
             if kind_at not in named
             and _capitalised(question, kind_at)
-            and written - self._english_known - self._glossary
+            # a word no name nor the everyday-word map uses, or a kind no document is (the Civil Code)
+            and (written - self._english_known - self._glossary or _kind_word(question, kind_at) not in used)
         ]
 
     def names_of(self, doc_id: str) -> list[str]:

@@ -400,6 +400,13 @@ def test_not_found_shows_nearest_clauses_but_a_refusal_shows_none(chain):
             "Interim Measures for Social Assistance",
         ),
         ("What does Article 25 of the Ministry of Finance Order No. 102 say?", "Order No. 102"),
+        # a law cited by its article, or a code, that no library name holds
+        ("民法典第八十七条说的非营利法人包括哪些", "《民法典》"),
+        ("根据个人所得税法第六条，捐赠能扣多少", "《个人所得税法》"),
+        ("How is a non-profit legal person defined in the Civil Code?", "Civil Code"),
+        # a place the library has no document of, though the rest of the name is a library title's
+        ("广东省志愿服务条例对志愿者保险怎么规定", "《广东省志愿服务条例》"),
+        ("What does the Guangdong Province Volunteer Service Regulations say about insurance?", "Guangdong Province"),
     ],
 )
 def test_a_document_the_library_lacks_is_named_as_missing(chain, question, missing):
@@ -415,6 +422,12 @@ def test_a_document_the_library_lacks_is_named_as_missing(chain, question, missi
         "民发2015年89号文是什么文件",
         "Under the Regulations on the Registration and Administration of Social Groups, how many members are needed?",
         "Does the Charity Law apply to volunteers?",
+        "《社会团体法人登记证书》丢了怎么补办",  # a certificate in 《》 is no document
+        "浙江省志愿服务条例第十条",
+        "What does Article 3 of the Zhejiang Provincial Volunteer Service Regulations say?",
+        "中华人民共和国城市居民委员会组织法第十条",
+        "村组法第十三条",
+        "In MOF/STA/MCA Announcement No. 27 of 2020, what ratio of management expenses is allowed?",
     ],
 )
 def test_a_document_the_library_holds_is_not_called_missing(chain, question):
