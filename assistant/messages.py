@@ -6,6 +6,7 @@ Policy content never comes from here: answers about policy quote the documents.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 HOTLINE = "12345"
 DEFAULT_OFFICE = f"拨打 {HOTLINE} 政务服务便民热线"
@@ -24,8 +25,15 @@ OFFICES = (
 )
 
 
+ASKS_CONTACT = r"电话|热线|网址|网站|\b(?:phone|telephone|hotline|website|web ?site|url)\b"
+"""A number to call or a site to visit (民政部门 is where to go, not how to reach it)."""
+
+
 def referral(question: str = "") -> str:
-    """The hand-off: the office the topic belongs to where it is known, otherwise the 12345 hotline."""
+    """The hand-off: the office the topic belongs to where it is known, otherwise the 12345 hotline; asked for
+    a number to call, no number at all (the texts give none, and a hotline named here would read as theirs)."""
+    if re.search(ASKS_CONTACT, unicodedata.normalize("NFKC", question).lower()):
+        return CONTACT_REFERRAL
     for pattern, office in OFFICES:
         if re.search(pattern, question):
             return f"建议咨询{office}，或{DEFAULT_OFFICE}。"
@@ -108,6 +116,8 @@ ASKS_HEADCOUNT = (
     r"|(?:多少|几)(?:个|名|位)[\u4e00-\u9fff]{0,4}?(?:工作者|社工|志愿者|理事|监事|人员|干部)"  # 配几个社区工作者
     r"|(?:how many|number of) (?:\w+ ){0,2}(?:professionals|workers|volunteers|staff|members|people|persons|directors)"
 )
+CONTACT = "联系电话或网址"
+CONTACT_REFERRAL = "请以当地民政部门或政务服务窗口公布的联系方式为准。"
 FACETS = (
     (
         r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|赔多少|fee|cost",
@@ -124,9 +134,19 @@ FACETS = (
         r"材料|手续|证件|证明|表格|文件",
     ),
     (
-        r"哪里办|去哪.{0,2}办|在哪.{0,2}(办|申请|登记|备案)|窗口|地址|电话|网址",
-        "办理地点或联系方式",
-        r"电话|地址|窗口|网址|民政部门|登记管理机关",
+        r"哪里办|去哪.{0,2}办|在哪.{0,2}(办|申请|登记|备案)|窗口|地址|\baddress\b|where (?:do|should|can) (?:i|we) (?:go|apply)",
+        "办理地点",
+        r"地址|窗口|民政部门|登记管理机关",
+    ),
+    (
+        ASKS_CONTACT,
+        CONTACT,
+        r"电话|热线|网址|网站|\d{5,}|\d{3,4}-\d{7,8}",
+    ),
+    (  # a score: 要多少分, how many points (评估等级 is set by a score the texts leave to the standards)
+        r"多少分(?!钟)|几分(?!钟|之)|分数|得分|how many points|\bscor(?:e|ed|ing)\b",
+        "具体分数",
+        r"\d+\s*分(?!之|别|支|类|为|期|工|配|级)",
     ),
 )
 NOT_SET = "以上条文没有规定{missing}。"
