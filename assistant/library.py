@@ -122,7 +122,7 @@ _LAW_CUT = re.compile(r"^.*[的年和与及或在按问查看据照于里]")
 # A place's own rules (广东省志愿服务条例, Guangdong Province Volunteer Service Regulations): the place as
 # jieba knows places (its ns words), the title up to its kind.
 _PLACE_LEVEL = re.compile(rf"(?:省|市|自治区)\s*[\u4e00-\u9fff]{{0,24}}?(?:{_KINDS}|法)")
-_PLACE_TITLE = re.compile(rf"[\u4e00-\u9fff]{{0,24}}?(?:{_KINDS}|法)")
+_PLACE_TITLE = re.compile(rf"[^\W\d_我你他想问是吗呢么要能会可请该怎和与及或跟对]{{0,24}}(?:{_KINDS}|法)")
 _ENGLISH_PLACE_TITLE = re.compile(
     r"\b([A-Z][a-z]+)\s+(?:Province|Provincial|Municipal(?:ity)?|City)\b(?:\s+[A-Z][A-Za-z'-]*)*?"
     r"\s+(?:Regulations?|Measures?|Law|Rules?|Opinions?|Code|Provisions?)\b"
@@ -309,6 +309,7 @@ class Library:
         )
         self._places = {d.doc_id: tuple(place_names(d)) for d in self.documents}
         self._numbers = {n for d in self.documents for n, _ in _numbers_cited(d.doc_number + d.text)}
+        self._own_numbers = {d.doc_id: [n for n, _ in _numbers_cited(d.doc_number)] for d in self.documents}
         """Every document number the library writes: its own, and those its texts cite (修订 by 国务院令第666号)."""
         self._english_places = {d.doc_id: _english_place(d) for d in self.documents if self._places[d.doc_id]}
         """A place's English word (zhejiang), where a document has a place: the first word all its English
@@ -402,7 +403,7 @@ class Library:
         for number, written in _numbers_cited(unicodedata.normalize("NFKC", question)):
             if written[0].isascii():  # Order No. 250: the library's numbers are written in Chinese
                 owners = [
-                    d for d in self.documents if any(_same_number(number, n) for n, _ in _numbers_cited(d.doc_number))
+                    d for d in self.documents if any(_same_number(number, n) for n in self._own_numbers[d.doc_id])
                 ]
                 at = len(name_key(question[: question.find(written)]))
                 found += [(at, d) for d in owners if all(d.doc_id != other.doc_id for _, other in found)]
@@ -453,8 +454,7 @@ class Library:
         nor cites (财政部令第102号)."""
         # in 《》 only what a document is called (…办法, …法): 《社会团体法人登记证书》 is a certificate
         cited = [t for t in _TITLE.findall(question) if _DOCUMENT_END.search(t)] + _bare_titles(question)
-        keys = [name for name, _ in self._names]
-        known = [t for t in cited if any(name_key(t) in k or k in name_key(t) for k in keys) or self._shortened(t)]
+        known = [t for t in cited if self._holds(t)]
         numbers = [
             written
             for number, written in _numbers_cited(unicodedata.normalize("NFKC", question))
@@ -462,7 +462,12 @@ class Library:
         ]
         english = self._unknown_english_titles(question)
         laws = [_LAW_CUT.sub("", m) for m in _LAW_WITH_ARTICLE.findall(question) + _CODE.findall(question)]
-        laws = [t for t in dict.fromkeys(laws) if len(t) > 2 and t not in cited and not self._holds(t)]
+        # …办法第三条 is a regulation's name, read (and shortened) as one above: 公募办法, 记录证明办法
+        laws = [
+            t
+            for t in dict.fromkeys(laws)
+            if len(t) > 2 and not t.endswith("办法") and t not in cited and not self._holds(t)
+        ]
         foreign = [title for _, _, title in self._foreign_titles(question)]
         titles = [f"《{t}》" for t in cited if t not in known] + [f"《{t}》" for t in laws]
         return list(dict.fromkeys(titles + [t if t.isascii() else f"《{t}》" for t in foreign] + numbers + english))
