@@ -60,11 +60,22 @@ DETAILS = (
 )
 """(what the question asks, how a clause states it) for each kind of number, and for whether a fee is due."""
 
+STORY_DATE = (
+    r"去年|今年|上半年|下半年|年底|年初|(?<![\d年])\d{1,2}\s*月(?:份|底|初)?(?![\d日])"
+    r"|last year|this year|(?:last|this|in) (?:january|february|march|april|may|june|july|august|september"
+    r"|october|november|december)",
+    r"\d{1,2}月\d{1,2}日|\d+个月|上年度|当年",
+)
+"""A date in the asker's story (去年11月才拿到登记证, registered last November) with no number asked: the rule
+is one counted from a date (截至上年度12月31日，成立登记时间未超过6个月的…不参加当年的年检)."""
+
 
 def asked_details(question: str) -> tuple[str, ...]:
     """How a clause would state the number the question asks for; empty when it asks for none."""
     lowered = question.lower()
-    return tuple(stated for asked, stated in DETAILS if re.search(asked, lowered))
+    details = tuple(stated for asked, stated in DETAILS if re.search(asked, lowered))
+    asked, stated = STORY_DATE
+    return details or ((stated,) if re.search(asked, lowered) else ())
 
 
 def holds_detail(text: str, details: tuple[str, ...]) -> bool:

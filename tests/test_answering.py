@@ -523,6 +523,16 @@ def test_a_homophone_typo_is_answered_like_the_word_it_stands_for(chain):
 
 
 @pytest.mark.slow
+def test_a_date_in_the_story_finds_the_rule_counted_from_a_date(chain):
+    """Registered last December, due this year? The rule counted from 上年度12月31日 answers, not the one on
+    units that skip two inspections."""
+    answer = chain.ask("有个民非去年12月初才拿到登记证书，今年要不要参加年检", "resident")
+    first = answer.citations[0]
+    assert (first.doc_id, first.clause) == ("minban_feiqiye_danwei_niandu_jiancha_banfa_2005", "第三条"), answer.answer
+    assert "未超过6个月" in answer.answer
+
+
+@pytest.mark.slow
 def test_a_question_with_typos_in_two_parts_quotes_each_part(chain):
     """The evidence is gathered once, for the question as corrected, with its parts: the answer quotes from
     it, not from the question as typed (有效其 would find no 有效期)."""

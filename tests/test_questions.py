@@ -356,6 +356,14 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("How many levels does the evaluation have?", "社会组织评估等级有效期为5年。", False),
         ("How many corporate members do we need?", "有50个以上的个人会员或者30个以上的单位会员。", True),
         ("What is the minimum initial endowment of a foundation?", "原始基金不低于800万元人民币。", True),
+        # a date in the story, no number asked: the rule is one counted from a date
+        (
+            "民非去年11月才登记，今年要参加年检吗",
+            "截至上年度12月31日，成立登记时间未超过6个月的，不参加当年的年检。",
+            True,
+        ),
+        ("民非去年11月才登记，今年要参加年检吗", "连续两年不参加年检的，予以撤销登记。", False),
+        ("We registered last November. Is this year's inspection required?", "成立登记时间未超过6个月的", True),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
@@ -379,6 +387,14 @@ def test_only_how_many_and_fee_questions_look_for_a_detail(question):
     from assistant.facets import asked_details
 
     assert asked_details(question) == ()
+
+
+def test_a_number_asked_outweighs_a_date_in_the_story():
+    """去年才登记的，要等多久: the period asked is the detail, not the date the asker tells."""
+    from assistant.facets import STORY_DATE, asked_details
+
+    details = asked_details("我们慈善组织去年才登记的，要等多久才能申请公开募捐资格")
+    assert details and STORY_DATE[1] not in details
 
 
 def test_proximity_counts_the_question_word_pairs_that_stand_together():
