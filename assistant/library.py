@@ -322,6 +322,8 @@ class Library:
         ]
         self._english_known = {w for _, subject, _ in self._english for w in subject} | _ENGLISH_FILLER | _ENGLISH_KINDS
         """The words an English name may be written with, around its kind word."""
+        self._english_kinds = {k for kinds, _, _ in self._english for k in kinds}
+        """The kinds the library's documents are in English (regulation, law …; no code)."""
         self._glossary = {w for phrase, _ in synonyms() if phrase.isascii() for w in _english_words(phrase)}
         """The English words of the everyday-word map (group, member …): no sign of a document the library lacks."""
         self.parts = [
@@ -636,14 +638,16 @@ class Library:
         uses, naming no document."""
         runs = self._english_name_runs(question)
         named = {kind_at for _, _, _, kind_at in self._english_runs(question, runs).values()}
-        used = {w[:ENGLISH_STEM] for names in english_names().values() for n in names for w in n.lower().split()}
         return [
             re.sub(r"^(?:(?:of|the|a|an|in|under)\s+)+", "", question[start:end], flags=re.IGNORECASE)
             for (start, end), kind_at, _, written in runs
             if kind_at not in named
             and _capitalised(question, kind_at)
             # a word no name nor the everyday-word map uses, or a kind no document is (the Civil Code)
-            and (written - self._english_known - self._glossary or _kind_word(question, kind_at) not in used)
+            and (
+                written - self._english_known - self._glossary
+                or _kind_word(question, kind_at) not in self._english_kinds
+            )
         ]
 
     def names_of(self, doc_id: str) -> list[str]:
