@@ -293,6 +293,10 @@ class DocumentRow:
     short_names: list[str]
 
 
+TITLE_PART = 4
+"""The fewest characters of a title that name its document (志愿服务体系; 意见 alone names none)."""
+
+
 class Library:
     """The documents of an index, with the names that point at them and which version is current."""
 
@@ -676,6 +680,9 @@ class Library:
         if exact:
             return exact[0]
         docs = self.mentioned(name) or self.local(name)  # 台州: the one document of that place
+        if not docs and len(key) >= TITLE_PART:  # 健全新时代志愿服务体系: words of one title
+            titled = [d for d in self.documents if key in name_key(d.title)]
+            docs = [d for d in titled if d.in_force] or titled
         return docs[0] if len(docs) == 1 else None
 
     def rows(self) -> list[DocumentRow]:

@@ -547,6 +547,18 @@ def test_a_typo_in_a_document_name_still_finds_the_article(chain):
     assert (answer.citations[0].short_title, answer.citations[0].reference) == ("慈善法", "第二十二条")
 
 
+def test_doc_takes_words_of_one_title(chain):
+    """``--doc`` and the page's filter take words of one title, not only its names: 志愿服务体系 is the 2024
+    opinion; 意见 is in several titles and names none."""
+    library = chain.library
+    assert library.resolve("健全新时代志愿服务体系").title == "关于健全新时代志愿服务体系的意见"
+    assert library.resolve("志愿服务体系") is library.resolve("健全新时代志愿服务体系")
+    assert library.resolve("意见") is None and library.resolve("登记管理") is None
+    scoped = chain.ask("主要目标定到哪一年？", "staff", doc="志愿服务体系")
+    assert scoped.found and "2035年" in scoped.answer
+    assert {c.doc_title for c in scoped.citations} == {"关于健全新时代志愿服务体系的意见"}
+
+
 def test_stored_example_vectors_are_the_answering_embedders(chain):
     import numpy as np
 
