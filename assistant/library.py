@@ -123,6 +123,13 @@ _LAW_CUT = re.compile(r"^.*[的年和与及或在按问查看据照于里]")
 # jieba knows places (its ns words), the title up to its kind.
 _PLACE_LEVEL = re.compile(rf"(?:省|市|自治区)\s*[\u4e00-\u9fff]{{0,24}}?(?:{_KINDS}|法)")
 _PLACE_TITLE = re.compile(rf"[^\W\d_我你他想问是吗呢么要能会可请该怎和与及或跟对]{{0,24}}(?:{_KINDS}|法)")
+_PLACE_AUTHORITY = re.compile(
+    rf"(民政厅|民政局|人民政府|政府(?!购买)|人大常委会)[^，,。；;？?！!]{{0,16}}?(?:{_KINDS}|政策|文件|条文)"
+)
+"""A place's own authority and what it rules (广东省民政厅对社区社会组织备案是怎么规定的): that place's rules
+(政府购买服务 is a topic, not an authority)."""
+OWN_RULES = "的相关规定"
+"""How a place's rules are named when the question names its authority, not a title."""
 _ENGLISH_PLACE_TITLE = re.compile(
     r"\b([A-Z][a-z]+)\s+(?:Province|Provincial|Municipal(?:ity)?|City)\b(?:\s+[A-Z][A-Za-z'-]*)*?"
     r"\s+(?:Regulations?|Measures?|Law|Rules?|Opinions?|Code|Provisions?)\b"
@@ -476,7 +483,14 @@ class Library:
         ]
         foreign = [title for _, _, title in self._foreign_titles(question)]
         titles = [f"《{t}》" for t in cited if t not in known] + [f"《{t}》" for t in laws]
-        return list(dict.fromkeys(titles + [t if t.isascii() else f"《{t}》" for t in foreign] + numbers + english))
+        return list(
+            dict.fromkeys(
+                titles
+                + [t if t.isascii() or t.endswith(OWN_RULES) else f"《{t}》" for t in foreign]
+                + numbers
+                + english
+            )
+        )
 
     def _holds(self, title: str) -> bool:
         """Whether a name written in a question is a name, or a part or shortening, of a library document."""
@@ -484,7 +498,8 @@ class Library:
 
     def _foreign_titles(self, question: str) -> list[tuple[int, int, str]]:
         """(start, end, title) of the rules of a place the library has no document of: 广东省志愿服务条例,
-        上海市慈善条例, Guangdong Province Volunteer Service Regulations. A place is what jieba tags as one."""
+        上海市慈善条例, 广东省民政厅的相关规定, Guangdong Province Volunteer Service Regulations. A place is what
+        jieba tags as one."""
         known = {p for places in self._places.values() for p in places}
         found = []
         if _PLACE_LEVEL.search(question):
@@ -498,6 +513,8 @@ class Library:
                     continue
                 if title := _PLACE_TITLE.match(question, at):
                     found.append((start, title.end(), question[start : title.end()]))
+                elif authority := _PLACE_AUTHORITY.match(question, at):  # 广东省民政厅对…是怎么规定的
+                    found.append((start, authority.end(), f"{place}{authority.group(1)}{OWN_RULES}"))
         english_known = {p for p in self._english_places.values() if p}
         for m in _ENGLISH_PLACE_TITLE.finditer(question):
             if m.group(1).lower() not in english_known:

@@ -407,6 +407,8 @@ def test_not_found_shows_nearest_clauses_but_a_refusal_shows_none(chain):
         # a place the library has no document of, though the rest of the name is a library title's
         ("广东省志愿服务条例对志愿者保险怎么规定", "《广东省志愿服务条例》"),
         ("What does the Guangdong Province Volunteer Service Regulations say about insurance?", "Guangdong Province"),
+        # that place's authority and what it rules, with no title
+        ("江苏省民政厅对社区社会组织备案有什么规定？", "江苏省民政厅的相关规定"),
     ],
 )
 def test_a_document_the_library_lacks_is_named_as_missing(chain, question, missing):
@@ -428,6 +430,9 @@ def test_a_document_the_library_lacks_is_named_as_missing(chain, question, missi
         "中华人民共和国城市居民委员会组织法第十条",
         "村组法第十三条",
         "In MOF/STA/MCA Announcement No. 27 of 2020, what ratio of management expenses is allowed?",
+        "浙江省民政厅对慈善组织认定有什么规定",  # a place the library has documents of
+        "我在广东省，想成立个协会要几个人",  # where the asker lives: the national rule answers
+        "上海市政府购买服务有什么政策",  # 政府购买服务 is a topic, not an authority
     ],
 )
 def test_a_document_the_library_holds_is_not_called_missing(chain, question):
