@@ -4,8 +4,8 @@ The score is a logistic model over retrieval signals (dense similarity, BM25, ag
 rankings, coverage of the question's content words, the dense similarity of the best quote, and a
 few shape features) and one signal of the question itself: how much nearer it lies to labelled
 in-scope questions than to labelled out-of-scope ones (``neighbours``; the labelled questions are the
-tune half's, kept in ``assistant/data/scope_examples.json``). Its weights and threshold are data (``assistant/data/scope.json``), fitted by
-``scripts/calibrate_scope.py`` on the tune half of the team's question set: nothing here is tuned by
+tune halves', kept in ``assistant/data/scope_examples.json``). Its weights and threshold are data (``assistant/data/scope.json``), fitted by
+``scripts/calibrate_scope.py`` on the tune halves of every question set: nothing here is tuned by
 editing code.
 """
 

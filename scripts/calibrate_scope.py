@@ -1,4 +1,4 @@
-"""Fit the scope decision (assistant/data/scope.json) on the tune half of the team's question set.
+"""Fit the scope decision (assistant/data/scope.json) on the tune halves of the question sets.
 
 Rows whose expect is ``answer`` or ``partial`` are in scope (the library has a rule to quote), rows
 whose expect is ``refuse`` are not. Only rows that take the retrieval route count: clause look-ups,
@@ -10,7 +10,10 @@ to assistant/data/scope_examples.json/.npy: the ``neighbours`` signal compares a
 (each tune question is scored without itself). The validation half is only scored, never fitted: run with ``--report`` to print both
 halves side by side. ``--cache FILE`` keeps the computed features, so refitting takes a second.
 
-    python scripts/calibrate_scope.py tests/data/library_questions.jsonl [--report] [--cache /tmp/f.json]
+    python scripts/calibrate_scope.py tests/data/*_questions.jsonl [--report] [--cache /tmp/f.json]
+
+Every set given is split the same way (``scripts/split_questions.py``); their tune halves are fitted
+together, and each validation half is only scored.
 """
 
 from __future__ import annotations
@@ -109,7 +112,7 @@ def fit(xs: np.ndarray, ys: np.ndarray) -> ScopeModel:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("questions", type=Path)
+    parser.add_argument("questions", type=Path, nargs="+")
     parser.add_argument("--report", action="store_true", help="only score the current model on both halves")
     parser.add_argument("--cache", type=Path, help="read (or write) the computed features here")
     args = parser.parse_args()
@@ -120,11 +123,12 @@ def main() -> int:
     else:
         settings = Settings.from_env()
         chain = build_chain(ensure_index(settings, progress=True), settings=settings)
-        tune_rows = load_questions(args.questions, split="tune")[0]
+        tune_rows = [row for path in args.questions for row in load_questions(path, split="tune")[0]]
         if not args.report:
             write_examples(chain, tune_rows)
         tune_x, tune_y = collect(chain, tune_rows, own=True)
-        validation_x, validation_y = collect(chain, load_questions(args.questions, split="validation")[0])
+        validation_rows = [row for path in args.questions for row in load_questions(path, split="validation")[0]]
+        validation_x, validation_y = collect(chain, validation_rows)
         if args.cache:
             arrays = {"tx": tune_x, "ty": tune_y, "vx": validation_x, "vy": validation_y}
             args.cache.write_text(json.dumps({k: v.tolist() for k, v in arrays.items()}), encoding="utf-8")
@@ -137,7 +141,8 @@ def main() -> int:
         OUTPUT.write_text(
             json.dumps(
                 {
-                    "note": f"Fitted by scripts/calibrate_scope.py on the tune half of {args.questions.name} "
+                    "note": f"Fitted by scripts/calibrate_scope.py on the tune halves of "
+                    f"{', '.join(path.name for path in args.questions)} "
                     f"({len(tune_y)} retrieval-route rows), {time.strftime('%Y-%m-%d')}.",
                     "weights": dict(zip(FEATURES, model.weights)),
                     "bias": model.bias,
