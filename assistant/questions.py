@@ -161,7 +161,9 @@ DOCUMENT_WORDS = frozenset(
     "这份 那份 这个 那个 该 本 此 它 文件 政策 意见 通知 条例 办法 法 法律 法规 规章 规定 方案 规划 公告 决定 版本 "
     "现在 目前 还 仍然 是否 是 什么 多少 哪 哪个 哪一个 哪年 哪天 几号 号 令 时候 时间 日期 开始 起 的 了 吗 呢 呀 和 与 及 "
     "发布 公布 印发 颁布 通过 最初 最早 原来 依据 根据 后来 国务院 民政部 中央 全国人大 最新 最近 哪一年 几几年 "
-    "文本 版 年 国务院令 民政部令 主席令 document this it law regulation text version still newer new current".split()
+    "文本 版 年 国务院令 民政部令 主席令 document this it law regulation text version still newer new current "
+    "regulations measures opinion opinions implementing interim provisions announcement notice decree order no "
+    "number state council ministry issued published date effect force they them".split()
 )
 
 

@@ -225,6 +225,12 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("Is the 2016 Charity Law still in force, or has it been replaced by a newer text?", "效力状态", "已被取代"),
         ("What's the order number of the volunteer service regulations?", "文号/令号", "国务院令第685号"),
         ("Which version of the charity law is current?", "效力状态", "现行有效"),
+        # the issuer and the decree in English describe the document, they ask nothing of a topic
+        (
+            "Volunteer Service Regulations (State Council Decree No. 685): from what date are they in effect?",
+            "施行日期",
+            "2017年12月1日",
+        ),
         # 哪几个 asks nothing of the topic: both are header questions, and the closing point says 起执行
         ("公告2020年第27号从哪天起执行？同时废止了哪几个文件？", "效力状态", "现行有效"),
     ],
