@@ -13,6 +13,7 @@ import re
 
 from assistant.evidence import ClauseEvidence
 from assistant.messages import ASKS_HEADCOUNT, ASKS_PERIOD
+from assistant.text import normalize
 
 DETAIL_DEPTH = 20
 """How deep the ranking is searched for clauses stating the asked-for number."""
@@ -82,14 +83,31 @@ def holds_detail(text: str, details: tuple[str, ...]) -> bool:
     return any(re.search(d, text) for d in details)
 
 
+VALUE_LINK = r"(?:为|是|均为|一般为|不得?超过|不得?少于|不得?低于)?"
+"""What stands between a term and its value when a clause states it (有效期为5年, 每届任期五年, 理事为5人至25人)."""
+
+
+def states_value(text: str, terms: list, details: tuple[str, ...]) -> bool:
+    """Whether ``text`` gives one of the question's terms its number right after it (有效期为5年 states how long
+    a grade lasts; 有效期满前2年 is a number about something else)."""
+    return any(
+        re.search(re.escape(form) + VALUE_LINK + f"(?:{detail})", text)
+        for term in terms
+        for form in term.forms
+        if len(form) > 1
+        for detail in details
+    )
+
+
 def lift_details(
-    clauses: list[ClauseEvidence], deeper: list[ClauseEvidence], details: tuple[str, ...]
+    clauses: list[ClauseEvidence], deeper: list[ClauseEvidence], details: tuple[str, ...], terms: list = ()
 ) -> list[ClauseEvidence]:
     """``clauses`` (retrieval order) with the clauses of both lists that state one of ``details`` and
-    cover enough moved to the front (those stating more kinds first, then in retrieval order); none of
-    ``clauses`` is dropped."""
+    cover enough moved to the front (those stating more kinds first, then those giving a term of the question
+    its value, then in retrieval order); none of ``clauses`` is dropped."""
     best = max((c.coverage for c in clauses[:3]), default=0.0)
     stated = {id(c): sum(bool(re.search(d, c.text)) for d in details) for c in clauses + deeper}
+    valued = {id(c): states_value(normalize(c.text), terms, details) for c in clauses + deeper}
 
     def enough(c: ClauseEvidence) -> bool:
         ratio = ALL_DETAILS_RATIO if len(details) > 1 and stated[id(c)] == len(details) else DETAIL_RATIO
@@ -97,5 +115,5 @@ def lift_details(
 
     lifted = [c for c in clauses + deeper if enough(c)]
     # A clause stating more of what is asked goes first: 十日前 (a period and a lead time) before 十日内.
-    lifted.sort(key=lambda c: -stated[id(c)])
+    lifted.sort(key=lambda c: (-stated[id(c)], not valued[id(c)]))
     return lifted + [c for c in clauses if c not in lifted]

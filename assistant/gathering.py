@@ -83,7 +83,7 @@ class Gatherer:
             keys = {ChunkMeta.of(d).key for d in retrieved}
             deeper = [d for d in self.search(query, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
             more = gather(question, deeper, self.library.by_id, self.stats).clauses
-            evidence.clauses = lift_details(evidence.clauses, more, details)
+            evidence.clauses = lift_details(evidence.clauses, more, details, evidence.terms)
             retrieved = [c.retrieved for c in evidence.clauses]
         if len(parts) > 1:
             evidence.parts = [

@@ -77,6 +77,10 @@ PARTS = re.compile(
 """Where a question passes from one thing asked to the next (…发布的？到哪一年… / …, and by what year …)."""
 
 
+TERM_OF_VALIDITY = re.compile(r"有效期[^，,。？?]{0,3}(?:几|多长|多久|多少)")
+"""A question for how long something stays valid (登记证书有效期是几年), which names no document."""
+
+
 def route_of(prepared: dict) -> str:
     return next((name for name, test in ROUTES if test(prepared)), "retrieval")
 
@@ -223,7 +227,11 @@ class AnswerChain:
             for t in question_terms(topic)
             if not (t.word in described and any(t.word in title for title in titles))
         ]
-        return metadata_fields(unicodedata.normalize("NFKC", text).lower(), topic_words), topic_words
+        lowered = unicodedata.normalize("NFKC", text).lower()
+        fields = metadata_fields(lowered, topic_words)
+        if not named and fields == ["status"] and TERM_OF_VALIDITY.search(lowered):
+            fields = []  # 评估等级有效期是几年: how long a grade lasts, not whether a document is in force
+        return fields, topic_words
 
     def _metadata_beside_content(self, p: dict, *, clause: bool = False) -> tuple[str, list[str]] | None:
         """(the content part, the metadata asked) of a question about named documents that asks in one part

@@ -552,6 +552,20 @@ def test_a_question_with_typos_in_two_parts_quotes_each_part(chain):
     assert "有效期为5年" in typed.answer and "有效期满前2年" in typed.answer
 
 
+@pytest.mark.parametrize(
+    "question", ["评估等级有效期是几年？", "How long is an evaluation grade valid?", "登记证书有效期是几年"]
+)
+def test_a_period_asked_of_a_term_is_the_clause_giving_that_term_its_value(chain, question):
+    """有效期为5年 states how long a grade lasts; 有效期满前2年 (apply again two years before) is a number about
+    something else. And how long a thing stays valid is no question of whether a document is in force."""
+    answer = chain.ask(question, "resident")
+    assert answer.kind == "retrieval" and answer.found, answer.answer
+    if "登记证书" in question:  # the 民非 certificate's copy: 有效期为4年
+        assert "有效期为4年" in answer.answer, answer.answer
+    else:
+        assert answer.citations[0].reference == "第二十八条" and "有效期为5年" in answer.answer, answer.answer
+
+
 def test_a_typo_in_a_document_name_still_finds_the_article(chain):
     answer = chain.ask("慈善发第二十二条", "staff")
     assert answer.kind == "clause" and answer.question == "慈善发第二十二条"
