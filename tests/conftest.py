@@ -18,6 +18,17 @@ SEED = PROJECT_ROOT / "corpus" / "taizhou-sanshe-liandong-2016.txt"
 QUESTIONS = Path(__file__).parent / "data" / "questions.jsonl"
 
 
+LIBRARY_FIXTURES = frozenset({"built_settings", "chain"})
+"""Fixtures that index the bundled library with the real embedder."""
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses the library's index loads the embedder: it is slow, whether its decorators say so or not."""
+    for item in items:
+        if LIBRARY_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
