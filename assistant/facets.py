@@ -10,9 +10,11 @@ question looks for its own kind of statement: "年检收费吗" asks whether a f
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from assistant.evidence import ClauseEvidence
 from assistant.messages import ASKS_HEADCOUNT, ASKS_PERIOD
+from assistant.questions import Term
 from assistant.text import normalize
 
 DETAIL_DEPTH = 20
@@ -87,7 +89,7 @@ VALUE_LINK = r"(?:为|是|均为|一般为|不得?超过|不得?少于|不得?�
 """What stands between a term and its value when a clause states it (有效期为5年, 每届任期五年, 理事为5人至25人)."""
 
 
-def states_value(text: str, terms: list, details: tuple[str, ...]) -> bool:
+def states_value(text: str, terms: Sequence[Term], details: tuple[str, ...]) -> bool:
     """Whether ``text`` gives one of the question's terms its number right after it (有效期为5年 states how long
     a grade lasts; 有效期满前2年 is a number about something else)."""
     return any(
@@ -100,7 +102,7 @@ def states_value(text: str, terms: list, details: tuple[str, ...]) -> bool:
 
 
 def lift_details(
-    clauses: list[ClauseEvidence], deeper: list[ClauseEvidence], details: tuple[str, ...], terms: list = ()
+    clauses: list[ClauseEvidence], deeper: list[ClauseEvidence], details: tuple[str, ...], terms: Sequence[Term] = ()
 ) -> list[ClauseEvidence]:
     """``clauses`` (retrieval order) with the clauses of both lists that state one of ``details`` and
     cover enough moved to the front (those stating more kinds first, then those giving a term of the question
