@@ -180,6 +180,20 @@ PART_KINDS = ("编", "章", "节", "部分")
 """Units a question can name by their heading (“应急慈善”一章, 总体要求部分)."""
 
 
+@lru_cache(maxsize=1024)
+def _places_named(question: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, place) of each province or city jieba tags as a place (ns) in a question, cut once per
+    question however often its names are looked for."""
+    import jieba.posseg
+
+    found, at = [], 0
+    for token in jieba.posseg.cut(question):
+        start, at = at, at + len(token.word)
+        if token.flag == "ns" and token.word.endswith(("省", "市", "自治区")):
+            found.append((start, at, token.word))
+    return tuple(found)
+
+
 def _kind_word(text: str, at: int) -> str:
     """The English kind word standing at ``at`` (Regulations → regula), as names are compared."""
     word = re.match(r"[A-Za-z]+", text[at:])
@@ -320,8 +334,11 @@ class Library:
         )
         self._places = {d.doc_id: tuple(place_names(d)) for d in self.documents}
         self._numbers = {n for d in self.documents for n, _ in _numbers_cited(d.doc_number + d.text)}
-        self._own_numbers = {d.doc_id: [n for n, _ in _numbers_cited(d.doc_number)] for d in self.documents}
         """Every document number the library writes: its own, and those its texts cite (修订 by 国务院令第666号)."""
+        self._own_numbers = {d.doc_id: [n for n, _ in _numbers_cited(d.doc_number)] for d in self.documents}
+        """Each document's own numbers (an English Order No. 250 is looked up among them)."""
+        self._known_places = frozenset(p for places in self._places.values() for p in places)
+        """Every place the library has documents of (浙江省, 浙江, 台州市 …)."""
         self._english_places = {d.doc_id: _english_place(d) for d in self.documents if self._places[d.doc_id]}
         """A place's English word (zhejiang), where a document has a place: the first word all its English
         names share."""
@@ -500,24 +517,16 @@ class Library:
         """(start, end, title) of the rules of a place the library has no document of: 广东省志愿服务条例,
         上海市慈善条例, 广东省民政厅的相关规定, Guangdong Province Volunteer Service Regulations. A place is what
         jieba tags as one."""
-        known = {p for places in self._places.values() for p in places}
         found = []
-        if _PLACE_LEVEL.search(question):
-            import jieba.posseg
-
-            at = 0
-            for token in jieba.posseg.cut(question):
-                start, at = at, at + len(token.word)
-                place = token.word
-                if token.flag != "ns" or not place.endswith(("省", "市", "自治区")) or any(p in place for p in known):
-                    continue
-                if title := _PLACE_TITLE.match(question, at):
-                    found.append((start, title.end(), question[start : title.end()]))
-                elif authority := _PLACE_AUTHORITY.match(question, at):  # 广东省民政厅对…是怎么规定的
-                    found.append((start, authority.end(), f"{place}{authority.group(1)}{OWN_RULES}"))
-        english_known = {p for p in self._english_places.values() if p}
+        for start, at, place in _places_named(question) if _PLACE_LEVEL.search(question) else ():
+            if any(p in place for p in self._known_places):
+                continue
+            if title := _PLACE_TITLE.match(question, at):
+                found.append((start, title.end(), question[start : title.end()]))
+            elif authority := _PLACE_AUTHORITY.match(question, at):  # 广东省民政厅对…是怎么规定的
+                found.append((start, authority.end(), f"{place}{authority.group(1)}{OWN_RULES}"))
         for m in _ENGLISH_PLACE_TITLE.finditer(question):
-            if m.group(1).lower() not in english_known:
+            if m.group(1).lower() not in self._english_places.values():
                 found.append((m.start(), m.end(), m.group(0)))
         return found
 
