@@ -7,13 +7,15 @@ clauses where one named document cites another, clauses stating the number it as
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
-from assistant.evidence import Evidence, TermStats, gather
+from assistant.evidence import Evidence, Quote, TermStats, gather
 from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
 from assistant.library import Library, name_key
 from assistant.meanings import meaning_asked, meanings_compared
 from assistant.questions import question_parts, question_terms
 from assistant.retrieval import HybridRetriever
+from assistant.text import normalize
 from assistant.types import DOC_KINDS, ChunkMeta
 from assistant.vocabulary import definitions
 
@@ -26,6 +28,11 @@ DEFINES = re.compile(r"(?:本法|本条例|本办法|本规定|本意见)所称|
 """How a document says what it governs: where two named documents cite neither, these clauses tell them apart."""
 CITING_DEPTH = 20
 """How many clauses of the citing documents are searched for the cited document's name."""
+PARALLEL = 0.8
+"""A place's clause and one of the national document it carries out say the same thing when their best
+sentences match at least this much (difflib ratio): 浙江省志愿服务条例第二十三条 and 志愿服务条例第十七条."""
+PARALLEL_DEPTH = 8
+"""How deep in the ranking the national clause saying the same thing is looked for."""
 
 
 class Gatherer:
@@ -85,12 +92,32 @@ class Gatherer:
             more = gather(question, deeper, self.library.by_id, self.stats).clauses
             evidence.clauses = lift_details(evidence.clauses, more, details, evidence.terms)
             retrieved = [c.retrieved for c in evidence.clauses]
+        if not named and not local:  # the question is of no place: the national rule first, the place's beside it
+            evidence.clauses = self._national_first(evidence.clauses)
+            retrieved = [c.retrieved for c in evidence.clauses]
         if len(parts) > 1:
             evidence.parts = [
                 gather(part, _with_own(retrieved, own.get(part, []), self.top_k), self.library.by_id, self.stats)
                 for part in parts
             ]
         return question, retrieved, evidence
+
+    def _national_first(self, clauses: list) -> list:
+        """``clauses`` with a national clause moved before a place's clause that says the same thing, where the
+        place's document carries out the national one: a question of no place is answered by the rule that
+        holds everywhere, and the place's own stays beside it."""
+        ordered = list(clauses)
+        for i in range(min(len(ordered), PARALLEL_DEPTH)):
+            item = ordered[i]
+            if not item.quote or not self.library.places_of(item.doc.doc_id):
+                continue
+            national = {d.doc_id for d in self.library.counterparts(item.doc.doc_id)}
+            for j in range(i + 1, min(len(ordered), PARALLEL_DEPTH)):
+                other = ordered[j]
+                if other.doc.doc_id in national and other.quote and _same(other.quote, item.quote):
+                    ordered.insert(i, ordered.pop(j))
+                    break
+        return ordered
 
     def _places_asked(self, part: str, local: list[str], scope: list[str]) -> list[str]:
         """The documents of a place that a part names, beside the documents searched (…？浙江省在哪些情形下…)."""
@@ -136,6 +163,11 @@ def _with_own(retrieved: list, keys: list[str], window: int) -> list:
     rest = [d for d in retrieved if d not in own]
     head = rest[: max(window - len(own), 0)]
     return head + own + [d for d in rest if d not in head]
+
+
+def _same(a: Quote, b: Quote) -> bool:
+    """Two quotes whose best sentences say the same thing (提供 / 购买相应的人身意外伤害保险)."""
+    return SequenceMatcher(None, normalize(a.best_sentence), normalize(b.best_sentence)).ratio() >= PARALLEL
 
 
 def _topical(text: str) -> bool:

@@ -614,6 +614,22 @@ def test_a_place_named_in_the_question_brings_its_own_documents_forward(chain):
 
 
 @pytest.mark.slow
+def test_a_question_of_no_place_quotes_the_national_rule_before_the_place_s_text_saying_the_same(chain):
+    # 浙江省志愿服务条例第二十三条 repeats 志愿服务条例第十七条 (提供 / 购买相应的人身意外伤害保险): the rule
+    # that holds everywhere comes first, the place's own beside it
+    answer = chain.ask("志愿者参加有危险的活动，组织方要买意外险吗", "resident")
+    quoted = [(c.doc_id, c.reference) for c in answer.citations if c.quote]
+    assert quoted[0] == ("zhiyuan_fuwu_tiaoli_2017", "第十七条")
+    assert ("zhejiang_zhiyuan_fuwu_tiaoli_2018", "第二十三条") in [(c.doc_id, c.reference) for c in answer.citations]
+    # the place named: its own text first
+    answer = chain.ask("在浙江，志愿者参加有危险的活动，组织方要买意外险吗", "resident")
+    assert answer.citations[0].doc_id == "zhejiang_zhiyuan_fuwu_tiaoli_2018"
+    # what only the place's text says (大型活动的举办者) keeps it first
+    answer = chain.ask("大型活动用志愿者，谁给买保险", "resident")
+    assert answer.citations[0].doc_id == "zhejiang_zhiyuan_fuwu_tiaoli_2018"
+
+
+@pytest.mark.slow
 def test_a_place_asked_beside_a_named_national_document_brings_its_own_documents_too(chain):
     # The question names the Charity Law, and asks what Zhejiang sets: the provincial text answers that part.
     answer = chain.ask("慈善法对公开募捐方案备案怎么规定的，浙江省要提前几天？", "staff")
