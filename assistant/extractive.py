@@ -104,6 +104,8 @@ class ExtractiveAnswerer:
         )
         chosen: list[ClauseEvidence] = []
         for item in ranked:
+            if _repeats(item, chosen):  # 四 quoting its item (八), already quoted as 四(八)
+                continue
             if not chosen:
                 chosen.append(item)
                 continue
@@ -115,9 +117,20 @@ class ExtractiveAnswerer:
             if (named_other and len(chosen) < MAX_QUOTED) or (strong and len(chosen) + len(waiting) < MAX_QUOTED):
                 chosen.append(item)
         for item in ranked:
-            if len(chosen) < MAX_QUOTED and item not in chosen and _adds(evidence, chosen, item) >= COMPLEMENT_SHARE:
+            if (
+                len(chosen) < MAX_QUOTED
+                and item not in chosen
+                and not _repeats(item, chosen)
+                and _adds(evidence, chosen, item) >= COMPLEMENT_SHARE
+            ):
                 chosen.append(item)
         return chosen
+
+
+def _repeats(item: ClauseEvidence, chosen: list[ClauseEvidence]) -> bool:
+    """Whether ``item``'s best sentence is quoted already: a clause and its parent (四 and 四(八)) quote the same."""
+    sentence = normalize(item.quote.best_sentence)
+    return bool(sentence) and any(sentence in normalize(c.quote.text) for c in chosen)
 
 
 def _adds(evidence: Evidence, chosen: list[ClauseEvidence], item: ClauseEvidence) -> float:

@@ -56,6 +56,12 @@ DETAILS = (
         r"|how many (?:levels|grades|types|kinds|categories|classes|tiers)",
         _NUMERAL + r"个?(?:等级|级别|类型|档次|类|种)",
     ),
+    (  # a grade: 评到几A, 最低什么等级, what rating (the answer is 3A以上, 4A)
+        r"几\s*个?a\b|几a|(?:什么|哪个|哪一|哪种)\s*(?:评估)?(?:等级|级别)|(?:最低|至少|起码)\w{0,4}(?:等级|级别)"
+        r"|what (?:\w+ ){0,2}(?:grade|rating)|which (?:\w+ ){0,2}(?:grade|rating)|(?:minimum|lowest) (?:\w+ ){0,2}(?:grade|rating)"
+        r"|how many a'?s",
+        r"(?<![a-zA-Z])[1-5一二三四五]\s*[aA](?:级)?(?:以上|以下)?(?![a-zA-Z])",
+    ),
     (  # whether it costs anything: 收费吗, 要交钱吗 (the answer is a rule on charging, not a sum)
         r"(?:收|交|要|付|掏)\w{0,3}(?:钱|费)\w{0,2}(?:吗|不|么|？|\?|$)|免费|收费|多少\w{0,4}费|\bfees?\b|\bcharge|for free",
         r"无偿|免费|不得\w{0,12}(?:收取|收费)|收取\w{0,6}费用|不收",
@@ -64,10 +70,10 @@ DETAILS = (
 """(what the question asks, how a clause states it) for each kind of number, and for whether a fee is due."""
 
 STORY_DATE = (
-    r"去年|今年|上半年|下半年|年底|年初|(?<![\d年])\d{1,2}\s*月(?:份|底|初)?(?![\d日])"
+    r"去年|前年|今年|上半年|下半年|年底|年初|(?<![\d年])\d{1,2}\s*月(?:份|底|初)?(?![\d日])"
     r"|last year|this year|(?:last|this|in) (?:january|february|march|april|may|june|july|august|september"
     r"|october|november|december)",
-    r"\d{1,2}月\d{1,2}日|\d+个月|上年度|当年",
+    r"\d{1,2}月\d{1,2}日|\d+个月|上年度|当年|(?:[一二两三]|\d)年内",
 )
 """A date in the asker's story (去年11月才拿到登记证, registered last November) with no number asked: the rule
 is one counted from a date (截至上年度12月31日，成立登记时间未超过6个月的…不参加当年的年检)."""

@@ -614,6 +614,23 @@ def test_a_place_named_in_the_question_brings_its_own_documents_forward(chain):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们机构想申请公益性捐赠税前扣除资格，评估至少要评到什么等级",
+        "Which rating does an NGO need before donors can deduct gifts from tax?",
+    ],
+)
+def test_a_grade_asked_is_answered_by_the_clause_that_sets_it_once(chain, question):
+    # 3A以上 answers it; 低于3A… 取消资格 (七(七)) says what loses it. The item (八) and its part 四 quote the
+    # same sentence: it is quoted once.
+    answer = chain.ask(question, "resident")
+    quoted = [c for c in answer.citations if c.quote]
+    assert "3A以上" in quoted[0].quote
+    assert len({normalize(c.quote) for c in quoted}) == len(quoted)
+
+
+@pytest.mark.slow
 def test_a_question_of_no_place_quotes_the_national_rule_before_the_place_s_text_saying_the_same(chain):
     # 浙江省志愿服务条例第二十三条 repeats 志愿服务条例第十七条 (提供 / 购买相应的人身意外伤害保险): the rule
     # that holds everywhere comes first, the place's own beside it

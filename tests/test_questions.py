@@ -371,6 +371,10 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("基金会要几名理事？", "基金会设理事会，理事为5人至25人。", True),
         ("社会组织评估分几个等级？", "社会组织评估结果分为5个等级。", True),  # a count of grades or kinds
         ("How many levels does the evaluation have?", "社会组织评估等级有效期为5年。", False),
+        # a grade: 3A以上 answers 评到几A, not 分为5个等级
+        ("想拿税前扣除资格，评估等级最低得评到几A", "社会组织评估等级为3A以上(含3A)。", True),
+        ("What evaluation grade must an organisation hold?", "获得3A以上评估等级的社会组织。", True),
+        ("What rating is needed?", "社会组织评估结果分为5个等级。", False),
         ("How many corporate members do we need?", "有50个以上的个人会员或者30个以上的单位会员。", True),
         ("What is the minimum initial endowment of a foundation?", "原始基金不低于800万元人民币。", True),
         # a date in the story, no number asked: the rule is one counted from a date
@@ -381,6 +385,9 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ),
         ("民非去年11月才登记，今年要参加年检吗", "连续两年不参加年检的，予以撤销登记。", False),
         ("We registered last November. Is this year's inspection required?", "成立登记时间未超过6个月的", True),
+        # 去年 / 前年 in the story: a rule counted back in years (申请前二年内受过行政处罚的)
+        ("社团去年被罚过款，还能申请认定吗", "(二)申请前二年内受过行政处罚的;", True),
+        ("前年被民政罚过一次款，还能认定吗", "(二)申请前二年内受过行政处罚的;", True),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
