@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 
 from assistant.references import cn_to_int
-from assistant.spelling import Speller
+from assistant.spelling import Speller, pinyin_key
 from assistant.text import normalize, synonyms
 from assistant.types import PolicyDocument
 from assistant.vocabulary import place_names
@@ -61,6 +61,16 @@ _FILE_NUMBER = re.compile(
 )
 
 
+_PINYIN_NUMBER = re.compile(
+    r"\b(?P<office>(?:[a-z]{1,6}[\s-]+){1,5})[〔\[［(（]\s*(?P<year>\d{4})\s*[〕\]］)）]\s*(?:no\.?\s*|number\s*)?(?P<n>\d{1,4})\b",
+    re.IGNORECASE,
+)
+"""A file number as English writes it, its office in pinyin: Tai Zheng Ban Fa [2016] No. 123 (台政办发〔2016〕123号)."""
+_SYLLABLE = re.compile(
+    r"^(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:a|ai|an|ang|ao|e|ei|en|eng|er|o|ong|ou|i|ia|ian|iang|iao|ie|in|ing"
+    r"|iong|iu|u|ua|uai|uan|uang|ue|ui|un|uo|v|ve)$"
+)
+"""A toneless pinyin syllable (tai, zheng, ban, fa), roughly: what tells an office from the English before it."""
 _ENGLISH_ISSUERS = (("state council", "国务院"), ("civil affairs", "民政部"), ("mca", "民政部"), ("president", "主席"))
 """Who issues numbered orders, as English writes them before "Order No." (State Council Decree No. 400)."""
 
@@ -79,12 +89,21 @@ def _numbers_cited(text: str) -> list[tuple[tuple[str, str, int], str]]:
         if number:
             found.append(((issuer, "令", number), m.group(0).strip()))
     found += [((m["office"], m["year"] or m["year2"], int(m["n"])), m.group(0)) for m in _FILE_NUMBER.finditer(text)]
+    for m in _PINYIN_NUMBER.finditer(text):
+        words = re.findall(r"[a-z]+", m["office"].lower())
+        while words and not all(_SYLLABLE.match(w) for w in words):  # Is Tai Zheng Ban Fa: "is" is no pinyin
+            words.pop(0)
+        if words:
+            written = m.group(0)[m.group(0).lower().find(words[0]) :]
+            found.append((("".join(words), m["year"], int(m["n"])), written))
     return found
 
 
 def _same_number(asked: tuple[str, str, int], known: tuple[str, str, int]) -> bool:
     """Whether a number asked is one the library writes; an issuer left out (250号令) fits any."""
     (issuer, kind, number), (other, other_kind, other_number) = asked, known
+    if issuer.isascii() and issuer and not issuer.isupper():  # its office in pinyin: taizhengbanfa
+        issuer = other if issuer.endswith(pinyin_key(other).replace(" ", "")) else "\u0000"
     shared = not issuer or issuer[-2:] in other or other[-2:] in issuer
     return kind == other_kind and number == other_number and shared
 
@@ -586,6 +605,11 @@ class Library:
         runs = sorted({where for doc_id, (_, _, where, _) in self._english_runs(question).items() if doc_id in doc_ids})
         for start, end in reversed(runs):
             question = question[:start] + " " + question[end:]
+        for office, year, number in (n for doc_id in doc_ids for n in self._own_numbers.get(doc_id, [])):
+            if _CJK.search(office) and year.isdigit():  # Tai Zheng Ban Fa [2016] No. 123
+                syllables = r"[\s-]*".join(pinyin_key(office).split())
+                written = rf"\b{syllables}\s*[〔\[［(（]\s*{year}\s*[〕\]］)）]\s*(?:no\.?\s*|number\s*)?{number}\b"
+                question = re.sub(written, " ", question, flags=re.IGNORECASE)
         return question
 
     def _partial_names(self, question: str) -> list[tuple[str, PolicyDocument]]:

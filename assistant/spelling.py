@@ -42,6 +42,10 @@ _CJK_WORD = re.compile(rf"^[\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}}$")
 _WILDCARD = "\0"
 
 
+_YEAR_IN_BRACKETS = re.compile(r"\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]")
+"""What follows the office of a document number written in pinyin: Tai Zheng Ban Fa [2016] No. 123."""
+
+
 @dataclass(frozen=True)
 class Correction:
     """A question after correction."""
@@ -188,8 +192,8 @@ class Speller:
                 if len(spelled) < ROMANISED_LETTERS or (size == 1 and spelled[0].isupper()):
                     continue
                 word = self._romanised.get(spelled.lower())
-                if word is None:
-                    continue
+                if word is None or _YEAR_IN_BRACKETS.match(question, run[-1].end()):
+                    continue  # … Ban Fa [2016] No. 123: a document number's office, not 办法
                 start, end = run[0].start(), run[-1].end()
                 fixes.append((question[start:end], word))
                 pieces += [question[done:start], word]

@@ -406,6 +406,7 @@ def test_not_found_shows_nearest_clauses_but_a_refusal_shows_none(chain):
             "Interim Measures for Social Assistance",
         ),
         ("What does Article 25 of the Ministry of Finance Order No. 102 say?", "Order No. 102"),
+        ("Is Tai Zheng Ban Fa [2016] No. 124 still valid?", "Tai Zheng Ban Fa [2016] No. 124"),  # pinyin office
         # a law cited by its article, or a code, that no library name holds
         ("民法典第八十七条说的非营利法人包括哪些", "《民法典》"),
         ("根据个人所得税法第六条，捐赠能扣多少", "《个人所得税法》"),
@@ -444,6 +445,20 @@ def test_a_document_the_library_lacks_is_named_as_missing(chain, question, missi
 def test_a_document_the_library_holds_is_not_called_missing(chain, question):
     answer = chain.ask(question, "staff")
     assert answer.found and "已收录的政策文件中没有" not in answer.answer, answer.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "doc_id", "says"),
+    [
+        ("Is Tai Zheng Ban Fa [2016] No. 123 still valid?", "taizhou-sanshe-liandong-2016", "继续有效"),
+        ("Who issued Zhong Fa (2017) 13?", "chengxiang_shequ_zhili_yijian_zhongfa2017_13", "中共中央、国务院"),
+    ],
+)
+def test_a_document_number_written_in_pinyin_names_its_document(chain, question, doc_id, says):
+    # 台政办发〔2016〕123号 as English writes it: "Ban Fa" is the office of a number here, not 办法
+    answer = chain.ask(question, "staff")
+    assert answer.kind == "metadata" and answer.citations[0].doc_id == doc_id and says in answer.answer
 
 
 @pytest.mark.slow

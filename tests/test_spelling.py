@@ -137,6 +137,7 @@ def test_library_words_written_in_pinyin_become_the_words(speller, library_texts
         "I moved to Shanghai last year",  # a capitalised word is a name (伤害 sounds the same)
         "How many members does a social association need to register?",
         "can a man ban a fan",  # pinyin of nothing the library says, and too short
+        "Is Tai Zheng Ban Fa [2016] No. 123 still valid?",  # a document number's office, not 办法
     ],
 )
 def test_english_that_is_no_pinyin_of_a_library_word_is_untouched(speller, question):
