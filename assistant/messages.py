@@ -108,7 +108,7 @@ _HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*万?(?:个|�
 # How a question asks for a period or a headcount; assistant/facets.py looks for the clause stating it. 好几年,
 # 这几天, 前几个月, 一借就是几个月 tell a story and ask nothing (提前几天 asks).
 ASKS_PERIOD = (
-    r"多久|多长时间|(?<![好这那十])(?<!(?<!提)前)(?<!就是)(?:几|多少)个?(?:天|日|工作日|月|年|周)|工作日|期限|时限|截止"
+    r"多久|多长|(?<![好这那十])(?<!(?<!提)前)(?<!就是)(?:几|多少)个?(?:天|日|工作日|月|年|周)|工作日|期限|时限|截止"
     r"|how long|how soon|how many (?:days|weeks|months|years)|within how|deadline|time limit"
 )
 ASKS_HEADCOUNT = (

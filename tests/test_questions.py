@@ -362,6 +362,7 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("年检收费吗", "社会团体应当于每年3月31日前报送年度工作报告。", False),
         ("How many members does a villagers' committee have?", "村民委员会由主任、副主任和委员共三至七人组成。", True),
         ("How long is a term of office?", "村民委员会每届任期五年。", True),
+        ("评估等级有效期多长？", "社会组织评估等级有效期为5年。", True),  # 多长 alone asks how long
         ("Is there a fee for the evaluation?", "不得向评估对象收取评估费用。", True),
         ("募捐方案要提前几天备案？", "应当在开展公开募捐活动十日前将募捐方案报送备案。", True),
         ("What total number of social work professionals was targeted?", "社会工作专业人才总量增加到145万人。", True),
