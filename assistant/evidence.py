@@ -212,9 +212,11 @@ def best_sentences(
         score = sum(weights[t.word] for t in terms if t.found_in(normalized))
         if asks_for_list and sentence.count("、") >= 3:
             score += LIST_BONUS * top_weight
-        if score > 0 and any(re.search(facet, normalized) for facet in facets):
+        # a title that states the detail asked (六、…有效，有效期为三年。) answers it
+        stated = score > 0 and any(re.search(facet, normalized) for facet in facets)
+        if stated:
             score += FACET_BONUS * top_weight
-        if n == 0 and heading and len(normalized) <= len(normalize(heading)) + 2:
+        if n == 0 and heading and len(normalized) <= len(normalize(heading)) + 2 and not stated:
             score *= HEADING_DISCOUNT  # only the clause's title ("2. 创新社会组织培育扶持机制。"): not an answer
             heading_scored = True
         scored.append((score, n, sentence))

@@ -102,8 +102,13 @@ FOLLOW_UP = "（接着上一个问题“{question}”理解。）"
 
 # Facets a question may ask for that policy text often does not set: (asked, what the caveat
 # names, what in the quoted text would show it is set). The caveat is added when the quote lacks it.
-_FIGURE = r"\d|[一二三四五六七八九十百千万]+(?:元|万|家|个|名|人|年|月|日|天|%)"
-_PERIOD = r"\d|[一二三四五六七八九十百]+个?(?:年|月|日|天|周|季度|工作日)|每(?:季度|月|年|周|半年)|日内|以内"
+_AMOUNT = (
+    r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)\s*万?元|无偿|免费|不得[\u4e00-\u9fff]{0,12}(?:收取|收费)"
+    r"|收取[\u4e00-\u9fff]{0,6}(?:费用|报酬)|不收|\d+(?:\.\d+)?\s*%|百分之|分之"
+)  # a sum, a share (不得高于10%) or a rule on charging (不得收取费用): not any number (60日内 is no fee)
+_PERIOD = (
+    r"(?:\d+|[一二三四五六七八九十百两半]+)\s*个?(?:年|月|日|天|周|季度|工作日|小时)|每(?:季度|月|年|周|半年)|日内|以内"
+)
 _HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*万?(?:个|名|人|位|户)|半数|分之|多数"  # 145万人; 3万元 is none
 # How a question asks for a period or a headcount; assistant/facets.py looks for the clause stating it. 好几年,
 # 这几天, 前几个月, 一借就是几个月 tell a story and ask nothing (提前几天 asks).
@@ -120,10 +125,20 @@ CONTACT = "联系电话或网址"
 CONTACT_REFERRAL = "请以当地民政部门或政务服务窗口公布的联系方式为准。"
 FACETS = (
     (
-        r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|赔多少|fee|cost",
+        r"多少钱|费用|收费|交.{0,2}钱|价格|花多少|多少元|金额|额度|补贴标准|补助标准|多少资金|多少经费|赔多少|fee|cost"
+        r"|多少[\u4e00-\u9fff]{0,4}费|(?:工资|薪酬|薪水|补贴|补助|奖金|报酬|保额|会费)[\u4e00-\u9fff]{0,8}(?:多少|几)"
+        r"|how much|salary|\bdues\b",
         "具体金额或收费标准",
-        _FIGURE,
+        _AMOUNT,
     ),
+    (
+        r"百分之(?:几|多少)|(?:比例|比率|占比)[\u4e00-\u9fff]{0,4}(?:多少|几)|多大比例|有没有个?比例|占[\u4e00-\u9fff]{0,3}多少"
+        r"|what (?:percentage|proportion|share|ratio)",
+        "具体比例",
+        r"\d+(?:\.\d+)?\s*%|百分之[一二三四五六七八九十]+|分之",
+    ),
+    (r"(?:多少|几)岁|年龄|岁数|how old|age limit", "具体年龄", r"(?:\d+|[一二三四五六七八九十]+)\s*周?岁"),
+    (r"(?:多少|几)个?小时|how many hours", "具体时长", r"(?:\d+|[一二三四五六七八九十百]+)\s*个?小时"),
     (ASKS_HEADCOUNT, "具体人数", _HEADCOUNT),
     (r"哪一?年|年份|何年|what year|which year", "具体年份", r"\d{4}\s*年|[〇零一二三四五六七八九]{4}年"),
     (ASKS_PERIOD, "具体期限", _PERIOD),

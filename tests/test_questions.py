@@ -680,3 +680,56 @@ def test_a_statement_cut_at_semicolons_is_quoted_to_its_full_stop():
     quote = best_sentences(doc, 0, len(text), terms, {t.word: 1.0 for t in terms})
     assert quote.text.startswith("落实分类登记管理要求") and quote.text.endswith("由居民委员会进行指导。")
     assert "另起一句" not in quote.text
+
+
+@pytest.mark.parametrize(
+    "question, missing, other_number, giving",
+    [
+        # a sum asked: a date or a period in the clause does not set it; a sum or a rule on charging does
+        (
+            "社团去民政局登记要交多少登记费？",
+            "具体金额或收费标准",
+            "自收到全部有效文件之日起60日内作出决定。",
+            "不得收取费用。",
+        ),
+        ("社区工作者一个月工资能拿多少", "具体金额或收费标准", "每届任期五年。", "月薪不低于3000元。"),
+        (
+            "How much are the annual membership dues?",
+            "具体金额或收费标准",
+            "于每年3月31日前报送。",
+            "会费为每年100元。",
+        ),
+        ("个人捐款最多能抵百分之几的个税", "具体比例", "自2020年1月1日起施行。", "不超过年度利润总额12%的部分。"),
+        ("超过35岁还能报考社区工作者吗，年龄卡到多少岁", "具体年龄", "聘期三年。", "年龄一般在35周岁以下。"),
+        ("服务多少小时能评五星志愿者", "具体时长", "志愿者分为5个星级。", "累计服务满1500小时。"),
+    ],
+)
+def test_a_not_set_note_when_the_clauses_give_no_such_figure(question, missing, other_number, giving):
+    from assistant.presentation import facet_caveats
+
+    assert any(missing in c for c in facet_caveats(question, [_cited("第一条 " + other_number, other_number)]))
+    assert not any(missing in c for c in facet_caveats(question, [_cited("第一条 " + giving, giving)]))
+
+
+def test_an_answer_with_its_figure_gets_no_not_set_note():
+    from assistant.presentation import facet_caveats
+
+    period = _cited("第二十八条 社会组织评估等级有效期为5年。", "社会组织评估等级有效期为5年。")
+    assert facet_caveats("评估等级有效期多长？", [period]) == []
+    share = _cited("第四条 管理费用不得高于当年总支出的10%。", "管理费用不得高于当年总支出的10%。")
+    assert facet_caveats("基金会的工资和办公费最多能占多少", [share]) == []
+
+
+def test_a_clause_title_that_states_the_number_asked_is_quoted():
+    """六、…有效，有效期为三年。 is the item's title and its answer: a title is discounted only when it says nothing asked."""
+    from assistant.evidence import asked_facets, best_sentences
+    from assistant.types import PolicyDocument
+
+    title = "六、公益性捐赠税前扣除资格在全国范围内有效，有效期为三年。"
+    text = title + "本公告规定的第一种情形，其公益性捐赠税前扣除资格自发布名单公告的次年1月1日起算。"
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="公告", text=text)
+    question = "公益性捐赠税前扣除资格的有效期是几年"
+    terms = question_terms(question)
+    weights = {t.word: 1.0 for t in terms}
+    quote = best_sentences(doc, 0, len(text), terms, weights, heading=title, facets=asked_facets(question))
+    assert "有效期为三年" in quote.text
