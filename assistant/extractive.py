@@ -135,7 +135,7 @@ def _repeats(item: ClauseEvidence, chosen: list[ClauseEvidence]) -> bool:
 
 def _adds(evidence: Evidence, chosen: list[ClauseEvidence], item: ClauseEvidence) -> float:
     """The share of the question's word weight that ``item`` holds and no clause in ``chosen`` does."""
-    total = sum(evidence.weights[t.word] for t in evidence.terms)
+    total = sum(evidence.weights[t.word] for t in evidence.terms if t.word not in evidence.absent)
     held = [t for t in evidence.terms if t.found_in(item.text) and not any(t.found_in(c.text) for c in chosen)]
     return sum(evidence.weights[t.word] for t in held) / total if total else 0.0
 

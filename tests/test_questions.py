@@ -733,3 +733,20 @@ def test_a_clause_title_that_states_the_number_asked_is_quoted():
     weights = {t.word: 1.0 for t in terms}
     quote = best_sentences(doc, 0, len(text), terms, weights, heading=title, facets=asked_facets(question))
     assert "有效期为三年" in quote.text
+
+
+def test_a_word_the_library_never_uses_does_not_shrink_what_another_clause_adds():
+    """我们社区居委会一共该有几个人组成 一届干几年: 第七条 adds 组成 beside 第八条's 每届任期; 一共, which no text
+    holds, cannot be held by any clause, so it counts in neither share."""
+    from types import SimpleNamespace
+
+    from assistant.evidence import Evidence
+    from assistant.extractive import COMPLEMENT_SHARE, _adds
+
+    terms = question_terms("居委会 组成 一届 凑够")
+    weights = {"居委会": 3.3, "组成": 3.6, "一届": 4.3, "凑够": 6.8}
+    evidence = Evidence("q", terms, weights, [], absent=["凑够"])
+    chosen = [SimpleNamespace(text="居民委员会每届任期五年")]
+    seventh = SimpleNamespace(text="居民委员会由主任、副主任和委员共五至九人组成")
+    assert _adds(evidence, chosen, seventh) >= COMPLEMENT_SHARE
+    assert _adds(Evidence("q", terms, weights, [], absent=[]), chosen, seventh) < COMPLEMENT_SHARE
