@@ -44,7 +44,6 @@ def test_everyday_words_carry_policy_words():
     forms = _forms("我们想组个兴趣小组，还不够登记条件，怎么办？")
     assert "社会组织" in forms["兴趣小组"] and "登记条件" in forms
     assert "不具备" in forms["不够"]
-    assert "场所" in _forms("办民非的场地是租的，要租多久")["场地"]  # 活动场所 is what the regulations say
     assert "怎么办" not in forms and "我们" not in forms  # stop-words
 
 
