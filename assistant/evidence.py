@@ -161,8 +161,17 @@ def clause_span(doc: PolicyDocument, meta: ChunkMeta, clause: Clause | None) -> 
     return clause.start, end
 
 
-def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument], stats: TermStats) -> Evidence:
-    """Coverage and best sentences of every retrieved clause (langchain Documents, best first)."""
+def gather(
+    question: str,
+    retrieved: list,
+    documents: dict[str, PolicyDocument],
+    stats: TermStats,
+    details: tuple[str, ...] = (),
+) -> Evidence:
+    """Coverage and best sentences of every retrieved clause (langchain Documents, best first).
+
+    ``details``: how a clause would state the number the question asks for (``facets.asked_details``); a
+    clause only BM25's first hit brings is quoted, too, when it states one."""
     terms = question_terms(question)
     weights = stats.weights(terms)
     asks_for_list = bool(LIST_QUESTION.search(normalize(question).lower()))
@@ -177,8 +186,8 @@ def gather(question: str, retrieved: list, documents: dict[str, PolicyDocument],
         heading = clause.title if clause and clause.heading else ""
         context = normalize(meta.heading_path)
         quote = (
-            None  # a clause only BM25's first hit brings: offered as related, not quoted
-            if item.metadata.get("kept")
+            None  # a clause only BM25's first hit brings: offered as related, not quoted (unless it states the number)
+            if item.metadata.get("kept") and not any(re.search(d, text) for d in details)
             else best_sentences(
                 doc, start, end, terms, weights, asks_for_list, heading=heading, facets=facets, context=context
             )

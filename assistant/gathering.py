@@ -83,13 +83,14 @@ class Gatherer:
             if text in parts and doc_ids != scope:
                 own[text] = [ChunkMeta.of(d).key for d in found]
             retrieved += [d for d in found if ChunkMeta.of(d).key not in keys]
-        evidence = gather(question, retrieved, self.library.by_id, self.stats)
+        details = asked_details(question)
+        evidence = gather(question, retrieved, self.library.by_id, self.stats, details)
         evidence.lead = len(cited)
         evidence.defines = (compared or ((term,) if term else ())) if cited else ()
-        if details := asked_details(question):  # 多少天 / 多少人: clauses stating one, from deeper in the ranking
+        if details:  # 多少天 / 多少人: clauses stating one, from deeper in the ranking
             keys = {ChunkMeta.of(d).key for d in retrieved}
             deeper = [d for d in self.search(query, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
-            more = gather(question, deeper, self.library.by_id, self.stats).clauses
+            more = gather(question, deeper, self.library.by_id, self.stats, details).clauses
             evidence.clauses = lift_details(evidence.clauses, more, details, evidence.terms)
             retrieved = [c.retrieved for c in evidence.clauses]
         if not named and not local:  # the question is of no place: the national rule first, the place's beside it

@@ -982,6 +982,7 @@ def test_english_everyday_words_reach_the_policy_words(chain, question, doc_id, 
     ],
 )
 def test_the_first_keyword_hit_is_among_the_clauses_returned_but_only_quoted_when_fused_high(chain, question):
+    """…or when it states the number asked (the test above)."""
     from assistant.text import expand_query
     from assistant.types import ChunkMeta
 
@@ -994,6 +995,24 @@ def test_the_first_keyword_hit_is_among_the_clauses_returned_but_only_quoted_whe
     answer = chain.ask(question)
     kept = {(ChunkMeta.of(d).doc_id, ChunkMeta.of(d).clause) for d in returned if d.metadata["kept"]}
     assert not any((c.doc_id, c.clause) in kept for c in answer.citations if c.quote), answer.answer
+
+
+@pytest.mark.slow
+def test_a_first_keyword_hit_that_states_the_number_asked_is_quoted(chain):
+    """Brought only by the keyword search, a clause is offered as related; one that states the number the
+    question asks for (原始基金不低于200万元) is quoted like any other."""
+    from assistant.evidence import gather
+    from assistant.facets import asked_details
+    from assistant.types import ChunkMeta
+
+    question = "自己出钱办个不公开募捐的基金会，原始基金起码得多少钱"
+    found = chain.gatherer.search(question, ["jijinhui_guanli_tiaoli_2004"], 5)
+    item = next(d for d in found if ChunkMeta.of(d).clause == "第八条")
+    item.metadata["kept"] = True
+    args = (question, [item], chain.library.by_id, chain.gatherer.stats)
+    assert gather(*args).clauses[0].quote is None
+    quote = gather(*args, asked_details(question)).clauses[0].quote
+    assert quote and "200万元" in quote.text
 
 
 @pytest.mark.slow
