@@ -44,6 +44,9 @@ def test_everyday_words_carry_policy_words():
     forms = _forms("我们想组个兴趣小组，还不够登记条件，怎么办？")
     assert "社会组织" in forms["兴趣小组"] and "登记条件" in forms
     assert "不具备" in forms["不够"]
+    # English asks for a bound as the Chinese 最少/最多 do: the texts write 不低于/不超过
+    assert "不低于" in _forms("What is the minimum initial fund of a foundation?")["minimum"]
+    assert "不超过" in _forms("What share may management costs be at most?")["at most"]
     assert "怎么办" not in forms and "我们" not in forms  # stop-words
 
 
