@@ -358,6 +358,8 @@ class Library:
         """Each document's own numbers (an English Order No. 250 is looked up among them)."""
         self._known_places = frozenset(p for places in self._places.values() for p in places)
         """Every place the library has documents of (浙江省, 浙江, 台州市 …)."""
+        self._counterparts: dict[str, list[PolicyDocument]] = {}
+        """The national documents each place's document carries out, as found (``counterparts``)."""
         self._english_places = {d.doc_id: _english_place(d) for d in self.documents if self._places[d.doc_id]}
         """A place's English word (zhejiang), where a document has a place: the first word all its English
         names share."""
@@ -404,16 +406,20 @@ class Library:
     def counterparts(self, doc_id: str) -> list[PolicyDocument]:
         """The national documents in force that a place's document carries out or mirrors, found in its title:
         浙江省志愿服务条例 → 志愿服务条例, 浙江省实施《中华人民共和国慈善法》办法 → 慈善法."""
+        if doc_id in self._counterparts:
+            return self._counterparts[doc_id]
         title = name_key(self.by_id[doc_id].title)
         for place in self._places.get(doc_id, ()):
             title = title.replace(name_key(place), "")
-        return [
+        found = [
             d
             for d in self.documents
             if d.in_force
             and not self._places[d.doc_id]
             and any(_CJK.search(n) and len(n) >= 4 and n in title for n in self.names_of(d.doc_id))
         ]
+        self._counterparts[doc_id] = found
+        return found
 
     def local(self, question: str) -> list[PolicyDocument]:
         """Documents in force of the places a question names (台州, 浙江省): their issuers' places."""
