@@ -102,7 +102,7 @@ def _numbers_cited(text: str) -> list[tuple[tuple[str, str, int], str]]:
 def _same_number(asked: tuple[str, str, int], known: tuple[str, str, int]) -> bool:
     """Whether a number asked is one the library writes; an issuer left out (250号令) fits any."""
     (issuer, kind, number), (other, other_kind, other_number) = asked, known
-    if issuer.isascii() and issuer and not issuer.isupper():  # its office in pinyin: taizhengbanfa
+    if issuer.isascii() and issuer:  # its office in pinyin: taizhengbanfa
         issuer = other if issuer.endswith(pinyin_key(other).replace(" ", "")) else "\u0000"
     shared = not issuer or issuer[-2:] in other or other[-2:] in issuer
     return kind == other_kind and number == other_number and shared
