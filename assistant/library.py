@@ -99,11 +99,17 @@ def _numbers_cited(text: str) -> list[tuple[tuple[str, str, int], str]]:
     return found
 
 
+@lru_cache(maxsize=256)
+def _office_syllables(office: str) -> tuple[str, ...]:
+    """A document number's office in toneless pinyin, a syllable each: 台政办发 → (tai, zheng, ban, fa)."""
+    return tuple(pinyin_key(office).split())
+
+
 def _same_number(asked: tuple[str, str, int], known: tuple[str, str, int]) -> bool:
     """Whether a number asked is one the library writes; an issuer left out (250号令) fits any."""
     (issuer, kind, number), (other, other_kind, other_number) = asked, known
     if issuer.isascii() and issuer:  # its office in pinyin: taizhengbanfa
-        issuer = other if issuer.endswith(pinyin_key(other).replace(" ", "")) else "\u0000"
+        issuer = other if issuer.endswith("".join(_office_syllables(other))) else "\u0000"
     shared = not issuer or issuer[-2:] in other or other[-2:] in issuer
     return kind == other_kind and number == other_number and shared
 
@@ -613,7 +619,7 @@ class Library:
             question = question[:start] + " " + question[end:]
         for office, year, number in (n for doc_id in doc_ids for n in self._own_numbers.get(doc_id, [])):
             if _CJK.search(office) and year.isdigit():  # Tai Zheng Ban Fa [2016] No. 123
-                syllables = r"[\s-]*".join(pinyin_key(office).split())
+                syllables = r"[\s-]*".join(_office_syllables(office))
                 written = rf"\b{syllables}\s*[〔\[［(（]\s*{year}\s*[〕\]］)）]\s*(?:no\.?\s*|number\s*)?{number}\b"
                 question = re.sub(written, " ", question, flags=re.IGNORECASE)
         return question
