@@ -82,7 +82,7 @@ def test_words_carry_the_forms_the_texts_write():
         ("做义工有没有保险", "义工", "志愿者"),
         ("捐款最多能抵多少", "最多", "不超过"),
         ("原始基金最少要多少", "最少", "不低于"),
-        ("志愿时长记错了怎么办", "记错", "错误"),
+        ("志愿时长写错了怎么办", "写错", "错误"),
         ("How do I file a community social organization?", "file", "备案"),
         ("Can volunteers be paid?", "paid", "报酬"),
         ("一次募捐最长能搞多久", "最长", "不超过"),
