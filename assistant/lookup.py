@@ -121,6 +121,8 @@ class ClauseAnswerer:
             pool = named or [d for d in self.library.documents if d.in_force]
             matches = named_parts(self.library, [d.doc_id for d in pool], request.question)
             text = matches[0][1].heading if matches else request.question[:20]
+        if article and len(pairs := self._each_named(request.question, named)) > 1:
+            return self._each(request, pairs)
         if not matches:
             return self._missing(request, text, named, article)
         if len(matches) > 1 and not named:
@@ -147,6 +149,36 @@ class ClauseAnswerer:
             listed = "、".join(f"《{d.short_title}》{clause_citation(d, c).reference}" for d, c in others[:3])
             body += "\n" + messages.ALSO_MEANS.format(text=text, others=listed)
         return Answer(request.question, body, True, citations, request.audience, kind="clause")
+
+    def _each_named(self, question: str, named: list[PolicyDocument]) -> list[tuple[PolicyDocument, ArticleReference]]:
+        """Each article a question cites with the document named before it (募捐办法第十一条和浙江办法第十三条),
+        when it names two or more documents; [] when they all fall in one document."""
+        if len(named) < 2:
+            return []
+        pairs, start, doc = [], 0, None
+        for reference in find_articles(question)[:MAX_CANDIDATES]:
+            at = question.find(reference.text, start)
+            before = [d for d in self.library.mentioned(question[start:at]) if d in named] if at > start else []
+            doc = before[-1] if before else doc
+            if doc is not None:
+                pairs.append((doc, reference))
+            start = max(at, 0) + len(reference.text)
+        return pairs if len({d.doc_id for d, _ in pairs}) > 1 else []
+
+    def _each(self, request: AnswerRequest, pairs: list[tuple[PolicyDocument, ArticleReference]]) -> Answer:
+        """Each named document's article, in the order asked; a missing one is said to be missing."""
+        citations, blocks = [], []
+        for doc, reference in pairs:
+            clause = self._article(doc, reference)
+            if clause is None:
+                blocks.append(messages.NOT_IN_DOCUMENT.format(title=doc.short_title, text=reference.text))
+            elif (doc.doc_id, clause.id) not in {(c.doc_id, c.clause) for c in citations}:
+                citation, block = self._block(doc, clause, reference)
+                citations.append(citation)
+                blocks.append(block)
+        return Answer(
+            request.question, "\n\n".join(blocks), bool(citations), citations, request.audience, kind="clause"
+        )
 
     @staticmethod
     def _block(doc: PolicyDocument, clause: Clause, article: ArticleReference | None) -> tuple[Citation, str]:

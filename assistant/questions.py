@@ -37,7 +37,7 @@ INSTRUCTION_ATTACKS = tuple(
         r"(repeat|print|reveal|show).{0,30}(above|instruction|prompt|config)",
         r"你是(什么|谁|哪个|哪家)|什么模型|what model|who (are|made) you|forget (everything|all|previous|your)",
         r"(环境变量|api ?key|密钥|token)",
-        r"现在你就?是|你现在就?是|假装你是|(你|请你|由你).{0,3}扮演|角色扮演|you are now|pretend (to be|you)|(?:^|\byou\b.{0,10}|please )act as (a|an|my) ",
+        r"现在.{0,4}你就?是(?!否|不是)|你现在就?是|假装你是|(你|请你|由你).{0,3}扮演|角色扮演|you are now|pretend (to be|you)|(?:^|\byou\b.{0,10}|please )act as (a|an|my) ",
     )
 )
 
@@ -46,7 +46,7 @@ INSTRUCTION_ATTACKS = tuple(
 JAILBREAK = re.compile(
     r"\bdan\b|do anything now|没有任何限制|不受任何限制|无限制模式|解除(所有|全部)?限制"
     r"|(你|请|直接|帮我|给我).{0,4}(编造|捏造|瞎编|编一个|随便编)|不(用|要|必)?(引用|依据|按照?)(原文|文件)"
-    r"|(别|不用|不要|不必)(说|讲|提|管)什么.{0,2}依据"
+    r"|(别|不用|不要|不必)(说|讲|提|管)什么.{0,2}(依据|政策库|文库|知识库|资料库)"
     r"|请.{0,2}扮演|以.{0,2}(管理员|开发者|系统)身份|管理员模式|\bsudo\b"
     r"|disregard .{0,20}(instruction|prompt|rule|previous|above)"
 )

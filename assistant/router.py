@@ -220,12 +220,15 @@ class AnswerChain:
         topic = self.library.without_english_names(self.library.set_aside(text, named), named)
         # 台政办发〔2016〕123号那个三社联动的实施意见: words of a named document's title that run into a kind of
         # document (…的实施意见) describe it, they ask nothing (…公告规定，扣除资格的有效期 asks about 资格)
-        titles = [normalize(self.library.by_id[doc_id].title) for doc_id in named]
+        docs = [self.library.by_id[doc_id] for doc_id in named]
+        titles = [normalize(d.title) for d in docs]
         described = "".join(m.group(1) for m in DESCRIBED.finditer(normalize(topic)))
+        # 台州市政府办公室…, 2022年清理后是否继续有效: words of who issued it and of its validity note describe it
+        header = normalize("".join(d.issuer + d.doc_number + d.validity + d.validity_source for d in docs))
         topic_words = [
             t.word
             for t in question_terms(topic)
-            if not (t.word in described and any(t.word in title for title in titles))
+            if not (t.word in described and any(t.word in title for title in titles)) and t.word not in header
         ]
         lowered = unicodedata.normalize("NFKC", text).lower()
         fields = metadata_fields(lowered, topic_words)

@@ -231,6 +231,8 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
             "施行日期",
             "2017年12月1日",
         ),
+        # the issuer's name and the validity note's words (市政府办公室, 规范性文件清理) describe the document
+        ("台州市政府办公室“三社联动”实施意见的文号是多少？2022年规范性文件清理后是否继续有效", "效力状态", "继续有效"),
         # 哪几个 asks nothing of the topic: both are header questions, and the closing point says 起执行
         ("公告2020年第27号从哪天起执行？同时废止了哪几个文件？", "效力状态", "现行有效"),
     ],
@@ -798,6 +800,19 @@ def test_several_articles_of_one_document_are_each_looked_up(chain):
     assert "第二十三条 开展公开募捐" in answer.answer.replace("\n", "")
     missing = chain.ask("慈善法第二十二条与第二百条", "staff")
     assert [c.reference for c in missing.citations] == ["第二十二条"] and "《慈善法》没有第二百条" in missing.answer
+
+
+@pytest.mark.slow
+def test_articles_of_two_documents_are_each_looked_up_in_the_document_named_before_them(chain):
+    answer = chain.ask("公开募捐管理办法第十一条和浙江省实施慈善法办法第十三条各要求提前几日备案", "staff")
+    cited = [(c.doc_id, c.reference) for c in answer.citations]
+    assert cited == [
+        ("cishan_zuzhi_gongkai_mujuan_guanli_banfa_2024", "第十一条"),
+        ("zhejiang_shishi_cishanfa_banfa_2018", "第十三条"),
+    ]
+    assert "十日前" in answer.answer and "七日前" in answer.answer and "也可能指" not in answer.answer
+    missing = chain.ask("慈善法第二十二条和社团条例第九十条", "staff")
+    assert [c.reference for c in missing.citations] == ["第二十二条"] and "没有第九十条" in missing.answer
 
 
 @pytest.mark.slow
