@@ -258,6 +258,12 @@ def best_sentences(
                 if not _ITEM.match(scored[item][2]):
                     break
                 numbers.add(item)
+    for n in sorted(numbers):  # an item is no answer without its lead-in ("…经村民会议讨论决定方可办理：")
+        lead = n
+        while lead > 0 and _ITEM.match(scored[lead][2]):
+            lead -= 1
+        if lead < n and scored[lead][2].rstrip().endswith(("：", ":")):
+            numbers.add(lead)
     for n in sorted(numbers):  # a sentence cut at "；" is quoted from where its subject stands (力争用5年…；…)
         while n > 0 and not _ITEM.match(scored[n][2]) and scored[n - 1][2].rstrip().endswith(("；", ";")):
             n -= 1

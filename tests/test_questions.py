@@ -629,6 +629,23 @@ def test_a_sentence_cut_at_a_semicolon_is_quoted_from_its_subject():
     assert items.text.startswith("（二）")  # an item of a list stands alone
 
 
+def test_an_item_is_quoted_with_the_lead_in_that_says_what_it_is_an_item_of():
+    from assistant.evidence import best_sentences
+    from assistant.questions import question_terms
+    from assistant.types import PolicyDocument
+
+    text = (
+        "第二十四条 涉及村民利益的下列事项，经村民会议讨论决定方可办理：\n"
+        + "".join(f"（{n}）其他事项{n}；\n" for n in "一二三四五")
+        + "（六）征地补偿费的使用、分配方案。\n"
+        + "其他内容不在问题之中。" * 20
+    )
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="组织法", text=text)
+    terms = question_terms("征地补偿费怎么分配")
+    quote = best_sentences(doc, 0, len(text), terms, {t.word: 1.0 for t in terms})
+    assert quote.text.startswith("第二十四条 涉及村民利益的下列事项，经村民会议讨论决定方可办理：……（六）征地补偿费")
+
+
 def test_one_sentence_between_two_quoted_ones_is_quoted_not_cut():
     from assistant.evidence import best_sentences
     from assistant.questions import question_terms
