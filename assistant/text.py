@@ -178,6 +178,11 @@ _GROUP = re.compile(
     r"(?:(?:有|办|搞|组织|组建|组|弄|拉|成立|建立|建)了?[一几]?个|(?:成立|组建|建立)了?|(?:我们|咱们)(?:小区|社区|村|楼|单位)?的?|(?:小区|社区|村|楼)里?(?:那些|这些|的))"
     r"((?:(?![想要个去到在是])[\u4e00-\u9fff]){1,6}?(?:队|社|团|小组|俱乐部|协会|(?<![委大工机晚宴聚约开体误理])会)|(?<=个)队)(?![\u4e00-\u9fff]?[体议员长费务])"
 )
+# People who do a pastime together are a group too: 跳广场舞的那帮人, 我们几个唱歌的, 打太极的老人们.
+_PASTIME = re.compile(
+    r"((?:跳|唱|练|打|弹|玩)[\u4e00-\u9fff]{1,4}?)的(?=(?:那帮|那些|这帮|这些|一帮|一群)?(?:人|大妈|阿姨|老人|大爷|居民|姐妹|老姐妹))"
+    r"|(?:我们|咱们|俺们)几个((?:跳|唱|练|打|弹|玩)[\u4e00-\u9fff]{1,4}?)的"
+)
 GROUP_WORDS = ("社区社会组织", "社会组织")
 """What the library calls such a group."""
 
@@ -185,7 +190,8 @@ GROUP_WORDS = ("社区社会组织", "社会组织")
 def groups(question: str) -> list[str]:
     """The groups a question says residents set up (广场舞队), unless the library or the everyday-word map
     already knows what they are (基金会, 居委会, 摄影协会)."""
-    found = _GROUP.findall(unicodedata.normalize("NFKC", question).lower())
+    lowered = unicodedata.normalize("NFKC", question).lower()
+    found = _GROUP.findall(lowered) + [a or b for a, b in _PASTIME.findall(lowered)]
     if not found:
         return []
     known = policy_terms()

@@ -559,6 +559,10 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("我有个机会去社区工作", []),  # a word ending in 会 that is no group
         ("小区里那些舞蹈队归谁管", ["舞蹈队"]),  # groups of the neighbourhood, not set up in the question
         ("社区的书画社能不能申请场地", ["书画社"]),
+        ("小区里跳广场舞的那帮人没登记，谁管他们", ["跳广场舞"]),  # people who share a pastime
+        ("我们几个唱歌的想去街道备案", ["唱歌"]),
+        ("打官司的人要找谁", []),  # a pursuit, not a pastime done together
+        ("打工的人能不能参加村里选举", []),  # the everyday-word map knows 打工
         ("社区里的居委会管什么", []),
         ("我们村委会怎么选", []),
         ("成立一个社会团体要多少人", []),
