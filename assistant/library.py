@@ -147,7 +147,12 @@ _LAW_CUT = re.compile(r"^.*[的年和与及或在按问查看据照于里]")
 # A place's own rules (广东省志愿服务条例, Guangdong Province Volunteer Service Regulations): the place as
 # jieba knows places (its ns words), the title up to its kind.
 _PLACE_LEVEL = re.compile(rf"(?:省|市|自治区)\s*[\u4e00-\u9fff]{{0,24}}?(?:{_KINDS}|法)")
-_PLACE_TITLE = re.compile(rf"[^\W\d_我你他想问是吗呢么要能会可请该怎和与及或跟对]{{0,24}}(?:{_KINDS}|法)")
+_TITLE_CHAR = r"(?:[^\W\d_我你他想问是吗呢么要能会可请该怎和与及或跟对]|(?<=[社协学委金商工])会)"
+_PLACE_TITLE = re.compile(
+    rf"(?:{_TITLE_CHAR}{{0,24}}|{_TITLE_CHAR}{{2,12}}?[和与及]{_TITLE_CHAR}{{1,12}}?)(?:{_KINDS}|法)"
+)
+"""A place's title up to its kind: 会 only in a word (社会, 协会, 委员会), 和/与/及 only inside it
+(深圳市社区社会组织登记与备案管理暂行办法)."""
 _PLACE_AUTHORITY = re.compile(
     rf"(民政厅|民政局|人民政府|政府(?!购买)|人大常委会)[^，,。；;？?！!]{{0,16}}?(?:{_KINDS}|政策|文件|条文)"
 )

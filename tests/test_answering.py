@@ -416,6 +416,9 @@ def test_not_found_shows_nearest_clauses_but_a_refusal_shows_none(chain):
         # a place the library has no document of, though the rest of the name is a library title's
         ("广东省志愿服务条例对志愿者保险怎么规定", "《广东省志愿服务条例》"),
         ("What does the Guangdong Province Volunteer Service Regulations say about insurance?", "Guangdong Province"),
+        # a place's title with 社会 in it and 与 inside it; the library's place beside it is not swept in
+        ("深圳市社区社会组织登记与备案管理暂行办法规定备案要几个人", "《深圳市社区社会组织登记与备案管理暂行办法》"),
+        ("上海市慈善条例和浙江省的办法有什么不同", "《上海市慈善条例》"),
         # that place's authority and what it rules, with no title
         ("江苏省民政厅对社区社会组织备案有什么规定？", "江苏省民政厅的相关规定"),
     ],
