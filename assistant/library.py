@@ -8,6 +8,7 @@ import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from importlib import resources
 
@@ -142,22 +143,35 @@ _LAW_WITH_ARTICLE = re.compile(
     r"([\u4e00-\u9fff]{2,16}?法典|[\u4e00-\u9fff]{2,16}法)(?=\s*第[0-9一二三四五六七八九十百零〇]+条)"
 )
 _CODE = re.compile(r"[\u4e00-\u9fff]{1,8}法典")
+# A law named before what it says (个人所得税法规定, 劳动合同法里): a name of four characters or more ending in 法
+# that is not one of the everyday words ending in it (办法, 方法, 合法, 依法 …).
+_LAW_SAYS = re.compile(r"([\u4e00-\u9fff]{3,15}法)(?=规定|里|中|上|对|说|怎么|有没有|是否|有关)")
+_NOT_A_LAW = re.compile(r"(?:办|方|做|说|想|看|合|违|依|非|守|立|执|司|用|手|写|算|章|宪)法$")
 _LAW_CUT = re.compile(r"^.*[的年和与及或在按问查看据照于里]")
 """Where a law's name starts: after the last word that leads into it (根据个人所得税法, 我想问民法典)."""
 # A place's own rules (广东省志愿服务条例, Guangdong Province Volunteer Service Regulations): the place as
 # jieba knows places (its ns words), the title up to its kind.
 _PLACE_LEVEL = re.compile(rf"(?:省|市|自治区)\s*[\u4e00-\u9fff]{{0,24}}?(?:{_KINDS}|法)")
-_TITLE_CHAR = r"(?:[^\W\d_我你他想问是吗呢么要能会可请该怎和与及或跟对]|(?<=[社协学委金商工])会)"
+_TITLE_CHAR = r"(?:[^\W\d_我你他想问是吗呢么要能会可请该怎和与及或跟对]|会(?![不被怎么吗有要]))"
 _PLACE_TITLE = re.compile(
     rf"(?:{_TITLE_CHAR}{{0,24}}|{_TITLE_CHAR}{{2,12}}?[和与及]{_TITLE_CHAR}{{1,12}}?)(?:{_KINDS}|法)"
 )
-"""A place's title up to its kind: 会 only in a word (社会, 协会, 委员会), 和/与/及 only inside it
+"""A place's title up to its kind: 会 not as a modal (会不会, 会怎么), 和/与/及 only inside it
 (深圳市社区社会组织登记与备案管理暂行办法)."""
 _PLACE_AUTHORITY = re.compile(
     rf"(民政厅|民政局|人民政府|政府(?!购买)|人大常委会)[^，,。；;？?！!]{{0,16}}?(?:{_KINDS}|政策|文件|条文)"
 )
 """A place's own authority and what it rules (广东省民政厅对社区社会组织备案是怎么规定的): that place's rules
 (政府购买服务 is a topic, not an authority)."""
+# A document named by its issuer and subject (国务院关于促进慈善事业健康发展的指导意见): the subject says which.
+_ISSUED = re.compile(
+    r"(?:中共中央|国务院|国务院办公厅|中办|国办|民政部|财政部|税务总局|[\u4e00-\u9fff]{2,8}?(?:部|委|厅|局|政府|办公室))"
+    r"(?:[ 、和]+(?:国务院|民政部|财政部|税务总局))*关于([^，,。？?！!；;《》]{2,40}?)的[\u4e00-\u9fff]{0,4}?(?:意见|通知|决定|办法|规定|方案)"
+)
+SAME_SUBJECT = 0.5
+"""How alike (difflib ratio) an issued title's subject must be to a library title's to name that document."""
+_STATES = re.compile(rf"(?:{_KINDS}|法)规定$")
+"""A title followed by the verb 规定 (…管理办法规定): the verb is no part of it."""
 OWN_RULES = "的相关规定"
 """How a place's rules are named when the question names its authority, not a title."""
 _ENGLISH_PLACE_TITLE = re.compile(
@@ -219,7 +233,8 @@ def _places_named(question: str) -> tuple[tuple[int, int, str], ...]:
     found, at = [], 0
     for token in jieba.posseg.cut(question):
         start, at = at, at + len(token.word)
-        if token.flag == "ns" and token.word.endswith(("省", "市", "自治区")):
+        # 杭州市, 广东省; not the nouns jieba may tag so (城市, 超市, 全省)
+        if token.flag == "ns" and token.word.endswith(("省", "市", "自治区")) and len(token.word) >= 3:
             found.append((start, at, token.word))
     return tuple(found)
 
@@ -445,7 +460,8 @@ class Library:
 
     def mentioned(self, question: str) -> list[PolicyDocument]:
         """The documents a question names, in the order named; the current version unless it asks for an old one."""
-        for start, end, _ in self._foreign_titles(question):  # 广东省志愿服务条例 names no document of Zhejiang's
+        for start, end, _ in self._foreign_titles(question) + self._issued_elsewhere(question):
+            # 广东省志愿服务条例 names no document of Zhejiang's, 国务院关于促进慈善事业…的指导意见 none of the library's
             question = question[:start] + " " * (end - start) + question[end:]
         text = name_key(question)
         found: list[tuple[int, PolicyDocument]] = []
@@ -528,12 +544,14 @@ class Library:
         ]
         english = self._unknown_english_titles(question)
         laws = [_LAW_CUT.sub("", m) for m in _LAW_WITH_ARTICLE.findall(question) + _CODE.findall(question)]
+        laws += [t for m in _LAW_SAYS.findall(question) if not _NOT_A_LAW.search(t := _LAW_CUT.sub("", m))]
         # …办法第三条 is a regulation's name, read (and shortened) as one above: 公募办法, 记录证明办法
         laws = [
             t
             for t in dict.fromkeys(laws)
-            if len(t) > 2 and not t.endswith("办法") and t not in cited and not self._holds(t)
+            if len(t) > 2 and not t.endswith("办法") and t not in cited and not self._holds(t) and not self._misnamed(t)
         ]
+        laws += [t for _, _, t in self._issued_elsewhere(question) if t not in laws]
         foreign = [title for _, _, title in self._foreign_titles(question)]
         titles = [f"《{t}》" for t in cited if t not in known] + [f"《{t}》" for t in laws]
         return list(
@@ -544,6 +562,28 @@ class Library:
                 + english
             )
         )
+
+    def _issued_elsewhere(self, question: str) -> list[tuple[int, int, str]]:
+        """(start, end, title) of the documents a question names by issuer and subject that the library lacks."""
+        return [
+            (m.start(), m.end(), m.group(0))
+            for m in _ISSUED.finditer(question)
+            if not self._holds_subject(m.group(1)) and not self._holds(m.group(0))
+        ]
+
+    def _holds_subject(self, subject: str) -> bool:
+        """Whether a library document's title is about much the same subject (关于…的意见 as people recall it)."""
+        asked = name_key(subject)
+        return any(
+            asked in name_key(d.title) or SequenceMatcher(None, asked, name_key(d.title)).ratio() >= SAME_SUBJECT
+            for d in self.documents
+        )
+
+    def _misnamed(self, law: str) -> bool:
+        """Whether a law's name is a library regulation's subject called a law (志愿服务法, 基金会法, 城市居委会
+        组织法): people call any rule a law, and the library has the rule."""
+        subjects = [name_key(n)[:-1] for n in (law, *_spelled_out(law)) if len(name_key(n)) >= 4]
+        return any(s in full or _leaves_out(s, full) for s in subjects for full, _ in self._names)
 
     def _holds(self, title: str) -> bool:
         """Whether a name written in a question is a name, or a part or shortening, of a library document."""
@@ -558,7 +598,8 @@ class Library:
             if any(p in place for p in self._known_places):
                 continue
             if title := _PLACE_TITLE.match(question, at):
-                found.append((start, title.end(), question[start : title.end()]))
+                end = title.end() - 2 * bool(_STATES.search(title.group(0)))  # …办法规定备案要几个人
+                found.append((start, end, question[start:end]))
             elif authority := _PLACE_AUTHORITY.match(question, at):  # 广东省民政厅对…是怎么规定的
                 found.append((start, authority.end(), f"{place}{authority.group(1)}{OWN_RULES}"))
         for m in _ENGLISH_PLACE_TITLE.finditer(question):

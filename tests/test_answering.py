@@ -419,6 +419,11 @@ def test_not_found_shows_nearest_clauses_but_a_refusal_shows_none(chain):
         # a place's title with 社会 in it and 与 inside it; the library's place beside it is not swept in
         ("深圳市社区社会组织登记与备案管理暂行办法规定备案要几个人", "《深圳市社区社会组织登记与备案管理暂行办法》"),
         ("上海市慈善条例和浙江省的办法有什么不同", "《上海市慈善条例》"),
+        ("北京市居民委员会工作条例规定居委会几年换届", "《北京市居民委员会工作条例》"),  # 会 in a word
+        ("宁波市社会组织评估管理办法规定评估等级有效期几年", "《宁波市社会组织评估管理办法》"),  # 规定 the verb
+        # a law named before what it says, and a document named by its issuer and subject
+        ("个人所得税法规定捐赠扣除比例是多少", "《个人所得税法》"),
+        ("国务院关于促进慈善事业健康发展的指导意见里讲了哪些税收优惠", "《国务院关于促进慈善事业健康发展的指导意见》"),
         # that place's authority and what it rules, with no title
         ("江苏省民政厅对社区社会组织备案有什么规定？", "江苏省民政厅的相关规定"),
     ],
@@ -445,6 +450,9 @@ def test_a_document_the_library_lacks_is_named_as_missing(chain, question, missi
         "浙江省民政厅对慈善组织认定有什么规定",  # a place the library has documents of
         "我在广东省，想成立个协会要几个人",  # where the asker lives: the national rule answers
         "上海市政府购买服务有什么政策",  # 政府购买服务 is a topic, not an authority
+        "志愿服务法规定志愿者要买保险吗",  # a regulation the library has, called a law
+        "城市居委会组织法规定居委会几年一届",  # 城市 is no place
+        "中央关于加强城乡社区治理的意见对社区服务用房有什么要求",  # a library document as people recall it
     ],
 )
 def test_a_document_the_library_holds_is_not_called_missing(chain, question):
