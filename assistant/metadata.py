@@ -34,7 +34,9 @@ class MetadataAnswerer:
         if not docs:
             return self._which(request)
         blocks, citations = [], []
+        asked = fields
         for doc in docs[:3]:
+            fields = asked + _instead(doc, asked)
             own = _own_clause(doc, fields)
             lines = [f"《{doc.title}》"] + [
                 f"{messages.METADATA_LABELS[f]}：{_value(doc, f, own)}" for f in fields if f != "outline"
@@ -81,6 +83,18 @@ class MetadataAnswerer:
         examples = "、".join(f"《{d.short_title}》" for d in docs[:4])
         text = messages.WHICH_DOCUMENT.format(examples=examples, example=docs[0].short_title)
         return Answer(request.question, text, False, [], request.audience, kind="clarify")
+
+
+def _instead(doc: PolicyDocument, fields: list[str]) -> list[str]:
+    """What the document does state when the date it was issued is asked and it states none: since when it
+    applies (公募办法: 自2024年9月5日起施行), or else its number, whose 〔2016〕 is the year it was issued."""
+    if "date" not in fields or doc.date:
+        return []
+    if "effective" not in fields and (doc.effective or _own_clause(doc, ["effective"])):
+        return ["effective"]
+    if "doc_number" not in fields and re.search(r"[〔\[［(（]\d{4}[〕\]］)）]", doc.doc_number):
+        return ["doc_number"]
+    return []
 
 
 def _value(doc: PolicyDocument, field: str, own: tuple[Clause, str] | None = None) -> str:

@@ -231,6 +231,9 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
             "施行日期",
             "2017年12月1日",
         ),
+        # the date of issue stated nowhere: since when it applies, or the number whose 〔2016〕 is the year
+        ("公募办法是哪一年的", "施行日期", "2024年9月5日"),
+        ("台州三社联动实施意见是哪年发的", "文号/令号", "〔2016〕"),
         # the issuer's name and the validity note's words (市政府办公室, 规范性文件清理) describe the document
         ("台州市政府办公室“三社联动”实施意见的文号是多少？2022年规范性文件清理后是否继续有效", "效力状态", "继续有效"),
         # 哪几个 asks nothing of the topic: both are header questions, and the closing point says 起执行
