@@ -45,7 +45,8 @@ INSTRUCTION_ATTACKS = tuple(
 # answer without the documents, and borrowed authority (以管理员身份).
 JAILBREAK = re.compile(
     r"\bdan\b|do anything now|没有任何限制|不受任何限制|无限制模式|解除(所有|全部)?限制"
-    r"|(你|请|直接|帮我|给我).{0,4}(编造|捏造|瞎编|编一个|随便编)|不(用|要|必)?(引用|依据|按照?)(原文|文件)"
+    r"|(你|请|直接|帮我|给我).{0,4}(编造|捏造|瞎编|编一个|随便编)|不(用|要|必)?(看|查|引用|依据|按照?)(原文|文件|资料)"
+    r"|凭你(自己)?的?(经验|感觉|印象|理解)"
     r"|(别|不用|不要|不必)(说|讲|提|管)什么.{0,2}(依据|政策库|文库|知识库|资料库)"
     r"|请.{0,2}扮演|以.{0,2}(管理员|开发者|系统)身份|管理员模式|\bsudo\b"
     r"|disregard .{0,20}(instruction|prompt|rule|previous|above)"
