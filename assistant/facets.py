@@ -62,6 +62,10 @@ DETAILS = (
         r"|how many a'?s",
         r"(?<![a-zA-Z])[1-5一二三四五]\s*[aA](?:级)?(?:以上|以下)?(?![a-zA-Z])",
     ),
+    (  # what one must see to: 要注意啥, 有什么要求 (the answer is a duty: 应当…, 不得…, 对…负责)
+        r"注意(?:啥|什么|哪些|点啥)|注意事项|有(?:啥|什么|哪些)要求|what (?:should|must) (?:i|we|they) (?:watch|look out|pay attention|note)",
+        r"应当|不得|必须|负责",
+    ),
     (  # whether it costs anything: 收费吗, 要交钱吗 (the answer is a rule on charging, not a sum)
         r"(?:收|交|要|付|掏)\w{0,3}(?:钱|费)\w{0,2}(?:吗|不|么|？|\?|$)|免费|收费|多少\w{0,4}费|\bfees?\b|\bcharge|for free",
         r"无偿|免费|不得\w{0,12}(?:收取|收费)|收取\w{0,6}费用|不收",

@@ -594,6 +594,14 @@ def test_a_question_about_a_sum_of_money_asks_for_an_amount(question):
     assert holds_detail("原始基金不低于800万元人民币", asked_details(question))
 
 
+@pytest.mark.parametrize("question", ["在网上发求助要注意啥", "个人求助有啥要求没有", "What must we watch out for?"])
+def test_a_question_about_what_to_see_to_asks_for_a_duty(question):
+    from assistant.facets import asked_details, holds_detail
+
+    assert holds_detail("求助人对求助信息的真实性负责，不得虚构事实", asked_details(question))
+    assert not holds_detail("每年3月5日为浙江省志愿者日。", asked_details(question))
+
+
 def test_a_grade_is_a_word_and_the_askers_own_sum_is_no_topic():
     assert "5a" in _forms("评上5A有什么好处")
     forms = _forms("捐了500块钱能抵多少税")
