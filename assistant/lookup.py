@@ -107,6 +107,8 @@ class ClauseAnswerer:
     def __call__(self, request: AnswerRequest) -> Answer:
         named = [self.library.by_id[d] for d in request.named_docs if d in self.library.by_id]
         article = None if policy_reference(request.question) else find_article(request.question)
+        if article and len(pairs := self._each_named(request.question, named)) > 1:
+            return self._each(request, pairs)  # 募捐办法第十一条和浙江办法第十三条: each in its own document
         if article:
             pool = named or [d for d in self.library.documents if d.structure == "legal" and d.in_force]
             if not named and self.library.wants_old(request.question):
@@ -121,8 +123,6 @@ class ClauseAnswerer:
             pool = named or [d for d in self.library.documents if d.in_force]
             matches = named_parts(self.library, [d.doc_id for d in pool], request.question)
             text = matches[0][1].heading if matches else request.question[:20]
-        if article and len(pairs := self._each_named(request.question, named)) > 1:
-            return self._each(request, pairs)
         if not matches:
             return self._missing(request, text, named, article)
         if len(matches) > 1 and not named:
