@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from assistant.questions import GENERIC_WORDS, question_terms
 from assistant.references import find_article
+from assistant.text import normalize
 from assistant.types import Turn
 
 MAX_TOPIC_WORDS = 1
 """A question with at most this many content words of its own, none a policy term, is a follow-up."""
+ELSEWHERE = 0.2
+"""A follow-up's own policy word is a new subject when the previous answer's document writes it less than this
+share as often as the document writing it most (村民委员会 in the 居委会 law; 全国性 in the 社团 regulation is not)."""
 _FOLLOW_UP = re.compile(
     r"^(那|那么|那要|那如果|那个|还有|另外|然后|这个|这份|这|它|其|该|再问|what about|and )|呢[？?。！!]*$"
 )
@@ -54,8 +59,12 @@ def from_messages(messages: list[BaseMessage]) -> list[Turn]:
     return turns
 
 
-def contextualise(question: str, history: list[Turn], named: list[str]) -> Context:
-    """The question as retrieval should read it, given the conversation so far."""
+def contextualise(
+    question: str, history: list[Turn], named: list[str], share: Callable[[str, tuple[str, ...]], float] | None = None
+) -> Context:
+    """The question as retrieval should read it, given the conversation so far. ``share(doc_id, forms)``: how much
+    a document writes a word against the one writing it most, which tells a new subject (那基金会呢) from a
+    detail of the old one (全国性的呢)."""
     if not history:
         return Context(question, named)
     previous = history[-1]
@@ -70,4 +79,11 @@ def contextualise(question: str, history: list[Turn], named: list[str]) -> Conte
     doc_ids = named or ([previous.doc_id] if previous.doc_id else [])
     if part_only and (article := find_article(topic)):
         return Context(f"{article.article_id()}{question}", doc_ids, previous.question)
+    # 成立社会团体要多少会员？ 那基金会呢？: a policy word of its own that the previous answer's document writes
+    # little of is a new subject asked the same way: looked for anywhere, with the previous question's other words
+    subject = [t for t in own if t.is_policy_term and not t.found_in(normalize(topic))]
+    if share and previous.doc_id and subject and all(share(previous.doc_id, t.forms) < ELSEWHERE for t in subject):
+        policy = sorted((t.word for t in question_terms(topic) if t.is_policy_term), key=len, reverse=True)
+        asked = re.sub("|".join(map(re.escape, policy)), " ", topic) if policy else topic
+        return Context(f"{question} {asked}", named, previous.question)
     return Context(f"{topic} {question}", doc_ids, previous.question)

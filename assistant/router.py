@@ -157,7 +157,7 @@ class AnswerChain:
         named = [d.doc_id for d in self.library.mentioned(question)]
         if inputs.get("doc"):
             named = [self.library.resolve(inputs["doc"]).doc_id]
-        context: Context = contextualise(question, inputs["history"], named)
+        context: Context = contextualise(question, inputs["history"], named, self.library.share)
         lowered = unicodedata.normalize("NFKC", question).lower()
         fields, topic_words = self._fields_asked(question, named)
         if not context.doc_ids:  # 社区治理包括哪些方面 asks about a topic: an outline is of a named document

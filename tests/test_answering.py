@@ -390,6 +390,18 @@ def test_follow_up_inherits_the_topic_and_says_so(chain):
 
 
 @pytest.mark.slow
+def test_a_follow_up_naming_a_new_subject_leaves_the_previous_document(chain):
+    first = chain.ask("成立社会团体要多少会员？")
+    foundation = chain.ask("那基金会呢？", history=[chain.turn(first)])
+    assert foundation.found and foundation.citations[0].doc_id == "jijinhui_guanli_tiaoli_2004", foundation.answer
+    villages = chain.ask("村委会呢", history=[chain.turn(chain.ask("居委会几年一届"))])
+    assert villages.citations[0].doc_id == "cunmin_weiyuanhui_zuzhifa_2018", villages.answer
+    # a word the previous document writes is a detail of the same subject
+    detail = chain.ask("全国性的呢", history=[chain.turn(chain.ask("社团登记要多少钱活动资金"))])
+    assert detail.citations[0].doc_id == SHETUAN and "10万元" in detail.answer, detail.answer
+
+
+@pytest.mark.slow
 def test_not_found_shows_nearest_clauses_but_a_refusal_shows_none(chain):
     missing = chain.ask("离婚冷静期是多少天？")
     assert not missing.found and missing.kind == "not_found" and missing.citations == []
