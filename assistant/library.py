@@ -386,8 +386,6 @@ class Library:
         """Every place the library has documents of (浙江省, 浙江, 台州市 …)."""
         self._counterparts: dict[str, list[PolicyDocument]] = {}
         """The national documents each place's document carries out, as found (``counterparts``)."""
-        self._texts: dict[str, str] = {}
-        """Each document's text, normalised, as counted in (``share``)."""
         self._english_places = {d.doc_id: _english_place(d) for d in self.documents if self._places[d.doc_id]}
         """A place's English word (zhejiang), where a document has a place: the first word all its English
         names share."""
@@ -568,9 +566,7 @@ class Library:
     def share(self, doc_id: str, forms: tuple[str, ...]) -> float:
         """How often a document writes a word (any of its forms), against the document in force writing it most:
         1 for the word's own document, near 0 where it is only mentioned."""
-        if not self._texts:
-            self._texts.update({d.doc_id: normalize(d.text) for d in self.documents})
-        counts = {d.doc_id: sum(self._texts[d.doc_id].count(f) for f in forms) for d in self.documents if d.in_force}
+        counts = {d.doc_id: sum(self._plain(d.doc_id).count(f) for f in forms) for d in self.documents if d.in_force}
         most = max(counts.values(), default=0)
         return counts.get(doc_id, 0) / most if most else 1.0
 
