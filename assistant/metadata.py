@@ -10,7 +10,7 @@ from dataclasses import replace
 from assistant import messages
 from assistant.citations import clause_citation, section_citation, source_line
 from assistant.library import Library
-from assistant.questions import METADATA_QUESTIONS, OUTLINE_WORDS
+from assistant.questions import LIBRARY_STATUS, METADATA_QUESTIONS, OUTLINE_WORDS
 from assistant.references import int_to_cn
 from assistant.types import Answer, AnswerRequest, Clause, PolicyDocument
 
@@ -70,11 +70,20 @@ class MetadataAnswerer:
         """What the library holds: each document's title, number, kind and status, cited from its header."""
         docs = self.library.documents
         # numbers in words: a figure in an answer is one its citations state (see evaluation.fabricated_numbers)
-        lines = [messages.LIBRARY.format(count=int_to_cn(len(docs)), in_force=int_to_cn(sum(d.in_force for d in docs)))]
+        count, in_force = int_to_cn(len(docs)), int_to_cn(sum(d.in_force for d in docs))
+        lines = [messages.LIBRARY.format(count=count, in_force=in_force)]
+        if LIBRARY_STATUS.search(unicodedata.normalize("NFKC", request.question).lower()):  # 哪些文件已经失效了
+            docs = [d for d in docs if not d.in_force]
+            lines = [
+                messages.LIBRARY_NOT_IN_FORCE.format(count=count, old=int_to_cn(len(docs)))
+                if docs
+                else messages.LIBRARY_ALL_IN_FORCE.format(count=count)
+            ]
         citations = []
         for doc in docs:
             number = f"（{doc.doc_number}）" if doc.doc_number else ""
-            lines.append(f"· 《{doc.title}》{number}〔{doc.kind}·{doc.status}〕")
+            replaced = f"，{messages.SUPERSEDED_BY.format(title=doc.superseded_by)}" if doc.superseded_by else ""
+            lines.append(f"· 《{doc.title}》{number}〔{doc.kind}·{doc.status}〕{replaced}")
             citations.append(section_citation(doc, "文件信息", quote=_header_lines(doc, ["title"])))
         return Answer(request.question, "\n".join(lines), True, citations, request.audience, kind="metadata")
 

@@ -139,6 +139,8 @@ METADATA_QUESTIONS = {
     ),
     "title": re.compile(
         r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|是(什么|哪个|哪一?份)文件[？?]?$|title|name of (the|this) document"
+        # 国务院令第250号是哪个条例, …公告2020年第27号叫什么: a number given, the document's name asked
+        r"|号令?是?(哪个|哪一?[份部个])(文件|条例|法规|法律|规章|办法|意见|公告|通知|规定)?[？?]?$|号令?叫什么"
     ),
     "date": re.compile(
         r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发布|印发|公布|颁布|出台|制定|成文|通过|发的|下发)|(发布|印发|公布|颁布|成文|出台|发文|通过)(时间|日期)"
@@ -155,9 +157,15 @@ METADATA_QUESTIONS = {
 }
 # What the library holds, asked of the assistant itself: 文库里有哪些文件, 你能回答什么问题.
 LIBRARY_QUESTION = re.compile(
-    r"(文库|你|您|这里|系统|助手|你们).{0,6}(有|收录|包括|包含|能查|可以查)(了)?(哪些|什么|几份|多少)(文件|政策|法规|法律)"
-    r"|收录了(哪些|什么|几份|多少)|(能|可以)(回答|问)(什么|哪些)|(what|which) documents (do you (have|hold|cover)|does the library|are in)|what can you answer"
+    r"(文库|你|您|这里|系统|助手|你们).{0,6}(有|收录|包括|包含|能查|可以查)(了)?(哪些|什么|几|多少)份?(文件|政策|法规|法律)"
+    r"|^(都|一共|总共)?有(哪些|多少份?|几份)(文件|政策|法规|法律)[？?]?$|"
+    + r"(哪些|哪几份|哪份|什么)(文件|政策|法规|法律)[^，,。？?；;]{0,4}"
+    r"(失效|废止|作废|被取代|过期|不再有效)|收录了(哪些|什么|几份|多少)|(能|可以)(回答|问)(什么|哪些)"
+    r"|(what|which) documents (do you (have|hold|cover)|does the library|are in|(are|were|have been) (superseded|repealed))"
+    r"|what can you answer"
 )
+LIBRARY_STATUS = re.compile(r"失效|废止|作废|被取代|过期|不再有效|superseded|repealed")
+"""A question about the library that asks which of its documents are no longer in force."""
 # Words that point at a document rather than at a topic: 这份文件, 该条例, 本办法.
 DOCUMENT_WORDS = frozenset(
     "这份 那份 这个 那个 该 本 此 它 文件 政策 意见 通知 条例 办法 法 法律 法规 规章 规定 方案 规划 公告 决定 版本 "

@@ -203,6 +203,8 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("评估管理办法是民政部第几号令", "文号/令号", "民政部令第39号"),  # a shortened name set aside
         ("中发〔2017〕13号是什么文件", "标题", "城乡社区治理"),
         ("中发2017年13号文是什么文件", "标题", "城乡社区治理"),  # a number as people type it
+        ("国务院令第250号是哪个条例", "标题", "社会团体登记管理条例"),  # a number given, the name asked
+        ("财政部税务总局民政部公告2020年第27号叫什么", "标题", "公益性捐赠税前扣除"),
         ("加强和完善城乡社区治理的那个中央意见，文号是多少", "文号/令号", "中发〔2017〕13号"),  # subject 的 那个 kind
         ("慈善法啥时候开始实施的", "施行日期", "2016年9月1日"),
         ("慈善法2023年修改了哪些内容", "修订/修正情况", "2023年12月29日修正"),
@@ -965,6 +967,10 @@ def test_what_the_library_holds_and_how_long_a_document_is(chain):
     assert holdings.found and holdings.kind == "metadata", holdings.answer
     assert len(holdings.citations) == len(chain.library.documents) and "《中华人民共和国慈善法》" in holdings.answer
     assert not re.search(r"\d", holdings.answer.splitlines()[0])  # counts in words: no figure its citations lack
+    # which of its documents are no longer in force: those alone, each with what replaced it
+    old = chain.ask("哪些文件已经失效了", "staff")
+    assert [c.doc_id for c in old.citations] == [CISHAN_2016], old.answer
+    assert "已被《中华人民共和国慈善法》取代" in old.answer and not re.search(r"\d", old.answer.splitlines()[0])
     extent = chain.ask("慈善法有多少条", "staff")
     assert "共一百二十五条，分十三章" in extent.answer, extent.answer
     # a content question that counts something is no question about the document

@@ -616,6 +616,10 @@ def test_a_grade_is_a_word_and_the_askers_own_sum_is_no_topic():
         ("Which documents do you have?", True),
         ("What documents do I need for a marriage registration?", False),  # papers to bring, not the library
         ("成立社团需要哪些文件", False),
+        ("有哪些文件", True),
+        ("文库里有多少份文件", True),  # a count of documents
+        ("哪些文件已经失效了", True),  # which of them are no longer in force
+        ("社团登记要提交哪些文件？失效的证书怎么办", False),
     ],
 )
 def test_a_question_about_the_library_itself(question, asks):
