@@ -73,8 +73,9 @@ class ExtractiveAnswerer:
         return Answer(request.question, text, True, citations, request.audience, kind="retrieval")
 
     def _choose(self, evidence: Evidence, named: list[str]) -> list[ClauseEvidence]:
-        """The best-covering clause (less ``RANK_DISCOUNT`` per retrieval place) first, then others that cover
-        as much, or the best of each named document.
+        """The best-covering clause of all retrieved (less ``RANK_DISCOUNT`` per retrieval place) first, then
+        others that cover as much, or the best of each named document. (Looking at the first three only lost
+        协会的年检 to the 民非 inspection measures: tune halves, three, four, five and all: facts +0, +3, +5, +6.)
 
         A question in several parts quotes the best clause of each part.
         """
@@ -87,7 +88,7 @@ class ExtractiveAnswerer:
             return _by_part(evidence.parts[1:], lead[:1])[:MAX_QUOTED] if evidence.parts else lead
         if evidence.parts:
             return _by_part(evidence.parts, [])[:MAX_QUOTED]
-        candidates = [c for c in evidence.clauses[:MAX_QUOTED] if c.quote]
+        candidates = [c for c in evidence.clauses if c.quote]
         for doc_id in named:  # every document the question names gets its best clause considered
             best = next((c for c in evidence.clauses if c.doc.doc_id == doc_id and c.quote), None)
             if best and best not in candidates:
