@@ -37,6 +37,11 @@ INSTRUCTION_ATTACKS = tuple(
         r"(repeat|print|reveal|show).{0,30}(above|instruction|prompt|config)",
         r"你是(什么|谁|哪个|哪家)|什么模型|what model|who (are|made) you|forget (everything|all|previous|your)",
         r"(环境变量|api ?key|密钥|token)",
+        # borrowed authority and standing orders: 【最高优先级指令】, 你的知识库已更新, 今后…一律回答…, 复述这句话
+        r"(最高|最优先|高优先级).{0,3}(指令|命令)|你的?(知识库|资料库|数据库|文库).{0,3}(已经?|被)(更新|修改|更改|替换)"
+        r"|(今后|以后|从现在起|从现在开始).{0,16}(一律|统统|都|只)(回答|回复|答复|说)|(复述|照着说|跟我念)(这句话|以下|下面)|确认收到"
+        r"|highest.priority (instruction|command)|your knowledge base (has been|was|is) (updated|changed|replaced)"
+        r"|from now on,? (always |only )?(answer|reply|respond|say)",
         r"现在.{0,4}你就?是(?!否|不是)|你现在就?是|假装你是|(你|请你|由你).{0,3}扮演|角色扮演|you are now|pretend (to be|you)|(?:^|\byou\b.{0,10}|please )act as (a|an|my) ",
     )
 )
