@@ -24,6 +24,11 @@ PART_CLAUSES = 2
 of a named place) adds to the retrieved ones."""
 RELATION = re.compile(r"关系|区别|异同|衔接|哪个优先|以哪个为准")
 """A question about how documents relate, answered first from the clauses where one cites the other."""
+OTHER_DOCUMENT = re.compile(r"意见|办法|条例|法律|法规|规定|规章|通知|公告|方案|规划|决定|(?<![方合办])法(?![人定])")
+LINKED = re.compile(r"关系|衔接|哪个优先|以哪个为准")
+"""With one document named, a question about how it relates names the other in its own words (第三方评估的指导
+意见) or asks how it is linked to something (第三方评估…跟评估管理办法是什么关系); 慈善法里的公开募捐和定向募捐
+有什么区别 does neither: it asks how two things differ."""
 DEFINES = re.compile(r"(?:本法|本条例|本办法|本规定|本意见)所称|适用本(?:法|条例|办法|规定)")
 """How a document says what it governs: where two named documents cite neither, these clauses tell them apart."""
 CITING_DEPTH = 20
@@ -59,7 +64,12 @@ class Gatherer:
         parts = question_parts(query)
         # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
         cited, term, compared = [], "", ()
-        if named and RELATION.search(question) and not (len(named) > 1 and _topical(RELATION.sub(" ", query))):
+        if (
+            named
+            and RELATION.search(question)
+            and not (len(named) > 1 and _topical(RELATION.sub(" ", query)))
+            and (len(named) > 1 or OTHER_DOCUMENT.search(normalize(query)) or LINKED.search(question))
+        ):
             cited = [d for doc_id in named for d in self._citing(doc_id, named)]
             if not cited and len(named) > 1:  # 社团条例和民非条例有什么区别: what each says it governs
                 cited = [d for doc_id in named for d in self._defining(doc_id)]

@@ -904,6 +904,10 @@ def test_how_two_documents_relate_is_answered_from_where_one_cites_the_other(cha
     assert "根据《中华人民共和国慈善法》" in first.quote
     one_named = chain.ask("第三方评估的指导意见和社会组织评估管理办法是什么关系？", "onboarding")
     assert "依据《社会组织评估管理办法》的规定" in one_named.citations[0].quote, one_named.answer
+    # one document named and two things of it compared: what it says of them, not who cites it
+    within = chain.ask("慈善法里的公开募捐和定向募捐有什么区别？", "onboarding")
+    assert within.citations[0].doc_id == CISHAN and within.citations[0].reference != "第一条", within.answer
+    assert "面向特定对象的定向募捐" in within.answer
 
 
 @pytest.mark.slow

@@ -400,6 +400,9 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         # 去年 / 前年 in the story: a rule counted back in years (申请前二年内受过行政处罚的)
         ("社团去年被罚过款，还能申请认定吗", "(二)申请前二年内受过行政处罚的;", True),
         ("前年被民政罚过一次款，还能认定吗", "(二)申请前二年内受过行政处罚的;", True),
+        # how often: 每季度, 每月 answer it
+        ("How often must village affairs be made public?", "一般事项至少每季度公布一次", True),
+        ("How often must village affairs be made public?", "村民委员会实行村务公开制度。", False),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
