@@ -209,7 +209,8 @@ def conflict_notice(citations: list[Citation]) -> str:
     if len(by_doc) < 2:
         return ""
     figures = {doc_id: _figures(c.quote) for doc_id, c in by_doc.items()}
-    for unit in {u for f in figures.values() for u in f}:
+    # the units in the order the quotes state them (十日前 before 十日内): the same notice on every run
+    for unit in dict.fromkeys(u for f in figures.values() for u in f):
         values = {doc_id: f[unit] for doc_id, f in figures.items() if unit in f}
         if len(values) >= 2 and len({frozenset(v) for v in values.values()}) > 1:
             details = "；".join(

@@ -4,7 +4,10 @@ Each test asserts the kind of answer and what it cites, not only ``found``.
 """
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -886,6 +889,28 @@ def test_figures_about_different_points_are_no_conflict():
         [cited("a", "登记证书副本的有效期为4年。"), cited("b", "应当自施行之日起1年内申请登记。")]
     )
     assert conflict_notice([cited("a", "在募捐活动七日前备案。"), cited("b", "在募捐活动十日前备案。")])
+
+
+def test_a_conflict_notice_is_the_same_on_every_run():
+    """Two units both differ (十日前/七日前 and 十日内/五日内): the notice names the first the quotes state,
+    whatever order the interpreter's string hashing gives a set of them."""
+    script = (
+        "from assistant.answers import Citation; from assistant.extractive import conflict_notice\n"
+        "c = lambda d, q: Citation(doc_id=d, doc_title=d, doc_number='', clause='第一条', heading='', text=q, quote=q, score=1.0)\n"
+        "print(conflict_notice([c('a', '活动十日前备案。十日内公开。'), c('b', '活动七日前备案。五日内公开。')]))"
+    )
+    notices = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=PROJECT_ROOT,
+        ).stdout
+        for seed in range(8)
+    }
+    assert len(notices) == 1 and "十日前" in notices.pop()
 
 
 @pytest.mark.slow
