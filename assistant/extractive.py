@@ -13,6 +13,7 @@ from assistant.citations import chunk_citation
 from assistant.evidence import ClauseEvidence, Evidence, Quote, TermStats, clause_span, gather, plain_sentence
 from assistant.facets import asked_details, holds_detail
 from assistant.presentation import format_answer
+from assistant.questions import asked_facets
 from assistant.text import normalize, sentence_spans
 from assistant.types import Answer, AnswerRequest, Citation, PolicyDocument
 from assistant.vocabulary import definitions
@@ -60,7 +61,8 @@ class ExtractiveAnswerer:
             citation = chunk_citation(item.doc, item.meta, score=item.scores.score)
             if (citation.doc_id, citation.clause) not in seen and item.meta.key not in {q.meta.key for q in quoted}:
                 citations.append(citation)
-        notes = [conflict] if (conflict := conflict_notice(citations[: len(quoted)])) else []
+        asked = asked_details(request.question) + asked_facets(request.question)
+        notes = [conflict] if (conflict := conflict_notice(citations[: len(quoted)], asked)) else []
         plain = plain_sentence(quoted[0].quote.best_sentence, evidence.terms)
         if (
             normalize(plain).rstrip("。") in normalize(quoted[0].quote.text)
@@ -200,8 +202,11 @@ def _figures(text: str) -> dict[str, set[str]]:
     return found
 
 
-def conflict_notice(citations: list[Citation]) -> str:
-    """Documents in force that quote different figures of the same unit on the point asked."""
+def conflict_notice(citations: list[Citation], asked: tuple[str, ...] = ()) -> str:
+    """Documents in force that quote different figures of the same unit on the point asked.
+
+    ``asked``: how a sentence shows the detail the question asks for (``facets.asked_details``, ``questions.asked_facets``): a unit
+    whose figures show it is compared first (提前几天: 十日前 and 七日前, not the 十日内 beside them)."""
     current = [c for c in citations if c.status == "现行有效"]
     by_doc: dict[str, Citation] = {}
     for c in current:
@@ -209,8 +214,13 @@ def conflict_notice(citations: list[Citation]) -> str:
     if len(by_doc) < 2:
         return ""
     figures = {doc_id: _figures(c.quote) for doc_id, c in by_doc.items()}
-    # the units in the order the quotes state them (十日前 before 十日内): the same notice on every run
-    for unit in dict.fromkeys(u for f in figures.values() for u in f):
+    # the units asked for first, then in the order the quotes state them: the same notice on every run
+    units = list(dict.fromkeys(u for f in figures.values() for u in f))
+    shows = {
+        u: any(re.search(a, number + u) for f in figures.values() for number in f.get(u, ()) for a in asked)
+        for u in units
+    }
+    for unit in sorted(units, key=lambda u: not shows[u]):
         values = {doc_id: f[unit] for doc_id, f in figures.items() if unit in f}
         if len(values) >= 2 and len({frozenset(v) for v in values.values()}) > 1:
             details = "；".join(

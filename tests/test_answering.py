@@ -893,7 +893,12 @@ def test_figures_about_different_points_are_no_conflict():
 
 def test_a_conflict_notice_is_the_same_on_every_run():
     """Two units both differ (十日前/七日前 and 十日内/五日内): the notice names the first the quotes state,
-    whatever order the interpreter's string hashing gives a set of them."""
+    whatever order the interpreter's string hashing gives a set of them; the unit asked for comes first."""
+    from assistant.answers import Citation
+    from assistant.extractive import conflict_notice
+    from assistant.facets import asked_details
+    from assistant.questions import asked_facets
+
     script = (
         "from assistant.answers import Citation; from assistant.extractive import conflict_notice\n"
         "c = lambda d, q: Citation(doc_id=d, doc_title=d, doc_number='', clause='第一条', heading='', text=q, quote=q, score=1.0)\n"
@@ -911,6 +916,17 @@ def test_a_conflict_notice_is_the_same_on_every_run():
         for seed in range(8)
     }
     assert len(notices) == 1 and "十日前" in notices.pop()
+    # a question asking a share: the percentages are compared, not the years beside them
+    question = "管理费用最多能占多少比例"
+    quotes = [
+        ("a", "前两年度每年支出的管理费用占当年总支出的比例均不得高于10%。"),
+        ("b", "上一年支出的管理费用不得高于12%。"),
+    ]
+    cited = [
+        Citation(doc_id=d, doc_title=d, doc_number="", clause="第一条", heading="", text=q, quote=q, score=1.0)
+        for d, q in quotes
+    ]
+    assert "10%" in conflict_notice(cited, asked_details(question) + asked_facets(question))
 
 
 @pytest.mark.slow
