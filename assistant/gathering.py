@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 from assistant.evidence import Evidence, Quote, TermStats, gather
 from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
 from assistant.library import Library, name_key
-from assistant.meanings import meaning_asked, meanings_compared
+from assistant.meanings import meaning_asked, meanings_compared, quoted_term_asked
 from assistant.questions import question_parts, question_terms
 from assistant.retrieval import HybridRetriever
 from assistant.text import normalize
@@ -31,6 +31,8 @@ LINKED = re.compile(r"关系|衔接|哪个优先|以哪个为准")
 有什么区别 does neither: it asks how two things differ."""
 DEFINES = re.compile(r"(?:本法|本条例|本办法|本规定|本意见)所称|适用本(?:法|条例|办法|规定)")
 """How a document says what it governs: where two named documents cite neither, these clauses tell them apart."""
+HOLDING_MOST = 3
+"""A quoted term asked about (“管评分离”是什么意思) is answered from the clauses using it when at most this many do."""
 CITING_DEPTH = 20
 """How many clauses of the citing documents are searched for the cited document's name."""
 PARALLEL = 0.8
@@ -77,6 +79,10 @@ class Gatherer:
             cited = [d for t in compared for d in self._meaning(t, scope, local)[:1]]
         elif term := meaning_asked(parts[0] if len(parts) > 1 else question, self.defining):  # 民非到底是什么
             cited = self._meaning(term, scope, local)[: 1 if len(parts) > 1 else None]
+        elif (quoted := quoted_term_asked(parts[0] if len(parts) > 1 else question)) and (
+            holding := self._holding(quoted, scope)
+        ):  # “管评分离”是什么意思: a term the library does not define, in the clauses that use it
+            cited = holding[: 1 if len(parts) > 1 else PART_CLAUSES]
         if cited:
             keys = {ChunkMeta.of(c).key for c in cited}
             retrieved = cited + [d for d in retrieved if ChunkMeta.of(d).key not in keys]
@@ -156,6 +162,12 @@ class Gatherer:
         )
         found = [d for doc_id in docs for d in self.search(term, [doc_id], CITING_DEPTH)]
         return [d for d in found if (ChunkMeta.of(d).doc_id, ChunkMeta.of(d).key) in places][:PART_CLAUSES]
+
+    def _holding(self, term: str, scope: list[str]) -> list:
+        """The clauses in scope whose text holds ``term`` verbatim, when at most ``HOLDING_MOST`` do (a term
+        written all over a document, 三社联动, says nothing of where its meaning is)."""
+        found = [d for d in self.search(term, scope, CITING_DEPTH) if term in normalize(d.page_content)]
+        return found if len(found) <= HOLDING_MOST else []
 
     def _citing(self, doc_id: str, named: list[str]) -> list:
         """Clauses of the other named documents (or any in force, when one is named) that cite ``doc_id``,

@@ -39,6 +39,23 @@ def meaning_asked(question: str, defined) -> str:
     return ""
 
 
+_QUOTED = re.compile(r"[“\"「『]([\u4e00-\u9fff]{2,12})[”\"」』]")
+
+
+def quoted_term_asked(question: str) -> str:
+    """A term the question quotes and asks the meaning of (“管评分离”是什么意思, 什么叫“三社联动”), or ""."""
+    text = normalize(question)
+    for match in _QUOTED.finditer(text):
+        before, after = text[: match.start()], text[match.end() :]
+        if (
+            ASKS_MEANING.match(after)
+            or re.match(r"(?:是|讲的是|说的是)?(?:什么|啥)意思", after)
+            or ASKS_WHAT_IS.search(before)
+        ):
+            return match.group(1)
+    return ""
+
+
 COMPARED = re.compile(
     r"^(.{2,12}?)(?:和|与|跟|同)(.{2,12}?)(?:之间)?(?:有|的)?(?:什么|啥|哪些|何)?(?:区别|不同|不一样|差别|差异|异同)"
 )

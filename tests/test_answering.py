@@ -403,6 +403,13 @@ def test_help_sought_online_for_an_illness_is_answered_from_the_rule_on_personal
 
 
 @pytest.mark.slow
+def test_a_quoted_term_the_library_does_not_define_is_answered_from_the_clause_using_it(chain):
+    answer = chain.ask("什么叫“管评分离”", "onboarding")
+    assert answer.citations[0].doc_id == "shehui_zuzhi_disanfang_pinggu_zhidao_yijian_2015", answer.answer
+    assert "管评分离" in answer.citations[0].quote
+
+
+@pytest.mark.slow
 def test_follow_up_inherits_the_topic_and_says_so(chain):
     first = chain.ask("成立社会团体需要具备哪些条件？")
     second = chain.ask("那要准备什么材料？", history=[chain.turn(first)])

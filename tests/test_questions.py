@@ -512,6 +512,22 @@ def test_a_question_asking_what_a_defined_term_means(question, term):
 
 
 @pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("社会组织第三方评估讲的“管评分离”是什么意思？", "管评分离"),
+        ("什么叫“三社联动”", "三社联动"),
+        ("文件里说的「政社分开」指什么", "政社分开"),
+        ("“管评分离”要怎么落实", ""),  # quoted, but what is asked is how, not what it means
+        ("管评分离是什么意思", ""),  # not quoted: the defined terms and retrieval answer it
+    ],
+)
+def test_a_quoted_term_asked_the_meaning_of(question, term):
+    from assistant.meanings import quoted_term_asked
+
+    assert quoted_term_asked(question) == term
+
+
+@pytest.mark.parametrize(
     ("question", "terms"),
     [
         ("社团和民非有什么区别", ("社会团体", "民办非企业单位")),  # everyday names stand for the defined terms
