@@ -22,6 +22,8 @@ SECOND_SENTENCE_RATIO = 0.75
 """Another sentence is quoted beside the best when it scores at least this share of it."""
 QUOTED_SENTENCES = 2
 """At most this many sentences of one clause are quoted (a short clause is quoted whole)."""
+OPENING_CHARS = 25
+"""An article's opening sentence this short states its subject (第三十条 村民委员会实行村务公开制度。), not a detail."""
 SHORT_CLAUSE_CHARS = 250
 """A clause this short is quoted whole: its sentences usually answer together."""
 _ITEM = re.compile(r"\s*(?:[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、])")
@@ -247,6 +249,11 @@ def best_sentences(
     if sum(len(sentence) for _, _, sentence in scored) <= SHORT_CLAUSE_CHARS:  # short: quote it whole
         chosen = [item for item in scored if not (item[1] == 0 and heading_scored)] or scored
     numbers = {n for _, n, _ in chosen}
+    if facets and numbers == {0} and len(normalize(scored[0][2])) <= OPENING_CHARS:
+        # 第三十条 村民委员会实行村务公开制度。 opens the article and shows nothing asked: the sentence that
+        # shows it (一般事项至少每季度公布一次) is quoted with it
+        showing = [item for item in scored[1:] if any(re.search(f, normalize(item[2])) for f in facets)]
+        numbers.update(n for _, n, _ in sorted(showing, key=lambda item: -item[0])[:1])
     if len(facets) > 1:  # 要几个人？要多少钱: each detail asked, from the sentence of the clause that shows it
         for facet in facets:
             if not any(re.search(facet, normalize(scored[n][2])) for n in numbers):

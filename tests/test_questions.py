@@ -311,6 +311,27 @@ def test_refusal_kinds(question, kind):
     assert refusal(_lowered(question)) == kind
 
 
+def test_a_short_opening_that_shows_nothing_asked_is_quoted_with_the_sentence_that_does():
+    from assistant.evidence import best_sentences
+    from assistant.questions import asked_facets, question_terms
+    from assistant.types import PolicyDocument
+
+    text = (
+        "第三十条 村民委员会实行村务公开制度。村民委员会应当及时公布下列事项，接受村民的监督："
+        "（一）本法第二十三条、第二十四条规定的由村民会议、村民代表会议讨论决定的事项及其实施情况；"
+        "（二）国家计划生育政策的落实方案；（三）政府拨付和接受社会捐赠的救灾救助、补贴补助等资金、物资的管理使用情况；"
+        "（四）村民委员会协助人民政府开展工作的情况；（五）涉及本村村民利益，村民普遍关心的其他事项。"
+        "前款规定事项中，一般事项至少每季度公布一次；集体财务往来较多的，财务收支情况应当每月公布一次；"
+        "涉及村民利益的重大事项应当随时公布。村民委员会应当保证所公布事项的真实性，并接受村民的查询。"
+    )
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="村委会组织法", text=text)
+    for question, shown in (("村务多久要公开一次", True), ("村务公开是什么制度", False)):
+        terms = question_terms(question)
+        weights = {t.word: 1.0 for t in terms}
+        quote = best_sentences(doc, 0, len(text), terms, weights, facets=asked_facets(question))
+        assert quote.text.startswith("第三十条") and ("每季度" in quote.text) is shown, quote.text
+
+
 def test_a_clause_whose_heading_alone_holds_the_words_is_quoted_from_its_opening():
     from assistant.evidence import best_sentences
     from assistant.questions import question_terms
