@@ -21,13 +21,18 @@ from assistant.types import Turn
 
 MAX_TOPIC_WORDS = 1
 """A question with at most this many content words of its own, none a policy term, is a follow-up."""
+MAX_DETAIL_WORDS = 3
+"""A question of at most this many content words, each written by the previous answer's document, asks a detail
+of the same subject (要登记满几年 after 慈善组织怎么申请公开募捐资格)."""
 ELSEWHERE = 0.2
 """A follow-up's own policy word is a new subject when the previous answer's document writes it less than this
 share as often as the document writing it most (村民委员会 in the 居委会 law; 全国性 in the 社团 regulation is not)."""
 _FOLLOW_UP = re.compile(
     r"^(那|那么|那要|那如果|那个|还有|另外|然后|这个|这份|这|它|其|该|再问|what about|and )|呢[？?。！!]*$"
 )
-_PART_ONLY = re.compile(r"^\s*第\s*[一二三四五六七八九十\d]+\s*(款|项|目)|^\s*[(（]\s*[一二三四五六七八九十]+\s*[)）]")
+_PART_ONLY = re.compile(
+    r"^\s*(?:那么?|还有|再看)?\s*(?:第\s*[一二三四五六七八九十\d]+\s*(款|项|目)|[(（]\s*[一二三四五六七八九十]+\s*[)）])"
+)
 
 
 @dataclass
@@ -37,6 +42,8 @@ class Context:
     question: str
     doc_ids: list[str]
     follows: str = ""
+    part: bool = False
+    """Whether the question asks only for a paragraph or item of the previous turn's article (第二款呢)."""
 
 
 def to_messages(turns: list[Turn]) -> list[BaseMessage]:
@@ -72,13 +79,21 @@ def contextualise(
     part_only = bool(_PART_ONLY.match(text)) and not find_article(text)
     own = [t for t in question_terms(question) if t.word not in GENERIC_WORDS]
     lacks_topic = len(own) <= MAX_TOPIC_WORDS and not any(t.is_policy_term for t in own)
-    follow_up = part_only or bool(_FOLLOW_UP.search(text)) or (lacks_topic and not named)
+    # 要多久能批下来, 由谁选出来, 要登记满几年 after a question on one subject: a few words, each one the previous
+    # answer's document writes (a new subject, 那基金会呢, is one it writes little of)
+    detail = (
+        len(own) <= MAX_DETAIL_WORDS
+        and bool(share and previous.doc_id)
+        and all(share(previous.doc_id, t.forms) >= ELSEWHERE for t in own)
+    )
+    follow_up = part_only or bool(_FOLLOW_UP.search(text)) or ((lacks_topic or detail) and not named)
     if not follow_up or named and not part_only:
         return Context(question, named)
     topic = previous.topic or previous.question
     doc_ids = named or ([previous.doc_id] if previous.doc_id else [])
     if part_only and (article := find_article(topic)):
-        return Context(f"{article.article_id()}{question}", doc_ids, previous.question)
+        asked = re.sub(r"^\s*(?:那么?|还有|再看)\s*", "", question)  # 那第二款呢
+        return Context(f"{article.article_id()}{asked}", doc_ids, previous.question, part=True)
     # 成立社会团体要多少会员？ 那基金会呢？: a policy word of its own that the previous answer's document writes
     # little of is a new subject asked the same way: looked for anywhere, with the previous question's other words
     subject = [t for t in own if t.is_policy_term and not t.found_in(normalize(topic))]

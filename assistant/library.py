@@ -519,6 +519,11 @@ class Library:
             docs = [d for d in docs if d.in_force or d.superseded_by not in named_current]
         return docs
 
+    def older(self, doc_id: str) -> list[PolicyDocument]:
+        """The superseded versions of a document (the 2016 text of the Charity Law), newest first."""
+        title = self.by_id[doc_id].title
+        return [d for d in self.documents if d.superseded_by == title]
+
     def wants_old(self, question: str) -> bool:
         """Whether the question asks about an earlier version (2016年原文, 修正前, original, or the year
         that only a superseded text carries in its title: 2016年慈善法)."""

@@ -158,8 +158,16 @@ class AnswerChain:
         if inputs.get("doc"):
             named = [self.library.resolve(inputs["doc"]).doc_id]
         context: Context = contextualise(question, inputs["history"], named, self.library.share)
+        if context.follows and not named and self.library.wants_old(question):  # 旧版本是怎么规定的
+            context.doc_ids = [o.doc_id for d in context.doc_ids for o in self.library.older(d)] or context.doc_ids
+        if context.follows and not named and self.library.local(question):  # 浙江有什么特别规定吗: the place's own too
+            context.doc_ids = []
         lowered = unicodedata.normalize("NFKC", question).lower()
         fields, topic_words = self._fields_asked(question, named)
+        if fields and fields != ["library"] and not context.doc_ids and (history := inputs["history"]):
+            # 基金会管理条例什么时候施行的？ … 现在还有效吗: a document's metadata asked of none is the last one's
+            if previous := history[-1].doc_id:
+                context = Context(question, [previous], history[-1].question)
         if not context.doc_ids:  # 社区治理包括哪些方面 asks about a topic: an outline is of a named document
             fields = [f for f in fields if f != "outline"]
         if named and not (
@@ -171,7 +179,8 @@ class AnswerChain:
         pool = context.doc_ids or [d.doc_id for d in self.library.documents if d.in_force]
         prepared["parts"] = named_parts(self.library, pool, question)
         prepared |= {"absent": absent, "topic": topic_beside_metadata(lowered, topic_words)}
-        own_reference = find_article(question) or policy_reference(question)
+        # 第二款呢 reads as 第二十二条第二款呢: a paragraph of the previous article is no reference of its own
+        own_reference = (find_article(question) or policy_reference(question)) and not context.part
         prepared["question"] = (
             context.question if context.follows and not own_reference and find_article(context.question) else typed
         )

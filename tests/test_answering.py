@@ -410,6 +410,29 @@ def test_a_quoted_term_the_library_does_not_define_is_answered_from_the_clause_u
 
 
 @pytest.mark.slow
+def test_a_staff_conversation_on_one_article_and_its_document(chain):
+    first = chain.ask("慈善法第二十二条", "staff")
+    second = chain.ask("第二款呢", "staff", history=[chain.turn(first)])  # its paragraph, not 第三条第（二）项
+    assert [(c.doc_id, c.reference) for c in second.citations] == [(CISHAN, "第二十二条第二款")], second.answer
+    old = chain.ask("旧版本是怎么规定的", "staff", history=[chain.turn(first), chain.turn(second)])
+    assert old.citations[0].doc_id == CISHAN_2016 and old.citations[0].reference == "第二十二条第二款", old.answer
+    # a document's metadata asked of none is asked of the one the conversation is about
+    issued = chain.ask("基金会管理条例什么时候施行的", "staff")
+    status = chain.ask("现在还有效吗", "staff", history=[chain.turn(issued)])
+    assert status.kind == "metadata" and status.citations[0].doc_id == "jijinhui_guanli_tiaoli_2004", status.answer
+    assert "现行有效" in status.answer
+
+
+@pytest.mark.slow
+def test_a_short_follow_up_asks_a_detail_of_the_same_subject_and_a_new_topic_does_not(chain):
+    first = chain.ask("慈善信托怎么设立", "resident")
+    when = chain.ask("多长时间内备案", "resident", history=[chain.turn(first)])
+    assert when.found and "七日内" in when.answer, when.answer
+    other = chain.ask("结婚要带什么证件", "resident", history=[chain.turn(first)])
+    assert not other.found and not other.context, other.answer
+
+
+@pytest.mark.slow
 def test_follow_up_inherits_the_topic_and_says_so(chain):
     first = chain.ask("成立社会团体需要具备哪些条件？")
     second = chain.ask("那要准备什么材料？", history=[chain.turn(first)])
