@@ -206,6 +206,7 @@ def _docs(args, settings: Settings) -> int:
 
 def _eval(args, settings: Settings) -> int:
     from assistant.evaluation import evaluate, load_questions
+    from assistant.types import Answer
 
     questions, bad = load_questions(args.file, split=args.split)
     for message in bad:
@@ -219,7 +220,11 @@ def _eval(args, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    report = evaluate(questions, lambda q, audience: chain.ask(q, audience, doc=args.doc))
+
+    def ask(question: str, audience: str, earlier: list[Answer] = ()) -> Answer:
+        return chain.ask(question, audience, doc=args.doc, history=[chain.turn(a) for a in earlier])
+
+    report = evaluate(questions, ask)
     report.skipped = bad
     print(report.render())
     return 0

@@ -30,6 +30,8 @@ share as often as the document writing it most (村民委员会 in the 居委会
 _FOLLOW_UP = re.compile(
     r"^(那|那么|那要|那如果|那个|还有|另外|然后|这个|这份|这|它|其|该|再问|what about|and )|呢[？?。！!]*$"
 )
+_VERSION_WORDS = re.compile(r"(?:19|20)\d\d\s*年?|(?:老|旧|原|新|现行|那|这|哪)?版本?|原来的?|以前的?|之前的?|现在的?")
+"""Words that say which version of a named document is meant (2016年老版, 现行版本), and ask nothing else."""
 _PART_ONLY = re.compile(
     r"^\s*(?:那么?|还有|再看)?\s*(?:第\s*[一二三四五六七八九十\d]+\s*(款|项|目)|[(（]\s*[一二三四五六七八九十]+\s*[)）])"
 )
@@ -67,11 +69,15 @@ def from_messages(messages: list[BaseMessage]) -> list[Turn]:
 
 
 def contextualise(
-    question: str, history: list[Turn], named: list[str], share: Callable[[str, tuple[str, ...]], float] | None = None
+    question: str,
+    history: list[Turn],
+    named: list[str],
+    share: Callable[[str, tuple[str, ...]], float] | None = None,
+    unnamed: str = "",
 ) -> Context:
     """The question as retrieval should read it, given the conversation so far. ``share(doc_id, forms)``: how much
     a document writes a word against the one writing it most, which tells a new subject (那基金会呢) from a
-    detail of the old one (全国性的呢)."""
+    detail of the old one (全国性的呢). ``unnamed``: the question with the names of ``named`` set aside."""
     if not history:
         return Context(question, named)
     previous = history[-1]
@@ -87,9 +93,15 @@ def contextualise(
         and all(share(previous.doc_id, t.forms) >= ELSEWHERE for t in own)
     )
     follow_up = part_only or bool(_FOLLOW_UP.search(text)) or ((lacks_topic or detail) and not named)
-    if not follow_up or named and not part_only:
-        return Context(question, named)
     topic = previous.topic or previous.question
+    if named and not part_only and follow_up:
+        # 那2016年老版慈善法是怎么规定的: a document named and nothing asked of it but what the last question asked
+        bare = _VERSION_WORDS.sub(" ", unnamed)
+        if unnamed and not [t for t in question_terms(bare) if t.word not in GENERIC_WORDS]:
+            return Context(f"{topic} {question}", named, previous.question)
+        return Context(question, named)
+    if not follow_up:
+        return Context(question, named)
     doc_ids = named or ([previous.doc_id] if previous.doc_id else [])
     if part_only and (article := find_article(topic)):
         asked = re.sub(r"^\s*(?:那么?|还有|再看)\s*", "", question)  # 那第二款呢

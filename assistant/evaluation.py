@@ -111,6 +111,11 @@ def load_questions(path: Path, *, split: str | None = None) -> tuple[list[dict],
 def _problem(row) -> str:
     if not isinstance(row, dict):
         return "不是 JSON 对象"
+    turns = row.get("turns")
+    if turns is not None:  # a conversation: the last turn is scored, asked after the earlier ones
+        if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
+            return "的 turns 应为非空的问题列表"
+        row.setdefault("question", turns[-1])
     if not isinstance(row.get("question"), str) or not row["question"].strip():
         return "缺少 question"
     if row.get("expect") not in EXPECTS:
@@ -129,17 +134,22 @@ def _found_any(text: str, needles: list[str]) -> list[str]:
     return [n for n in needles if normalize(n) in text]
 
 
-def fabricated_numbers(answer: Answer) -> set[str]:
-    """Figures in the answer that none of its citations (text, number, title) nor the question contains."""
-    support = normalize(answer.question + "".join(c.text + c.doc_number + c.doc_title for c in answer.citations))
+def fabricated_numbers(answer: Answer, earlier: str = "") -> set[str]:
+    """Figures in the answer that none of its citations (text, number, title) nor the question contains (nor,
+    in a conversation, the ``earlier`` questions its follow-up note repeats)."""
+    support = normalize(
+        earlier + answer.question + "".join(c.text + c.doc_number + c.doc_title for c in answer.citations)
+    )
     numbers = set(re.findall(r"\d+", normalize(answer.answer))) - _OWN_NUMBERS
     return {n for n in numbers if n not in support}
 
 
-def _score(tally: Tally, q: dict, answer: Answer, rank: int, facts_ok: bool, doc_ok: bool | None) -> None:
+def _score(
+    tally: Tally, q: dict, answer: Answer, rank: int, facts_ok: bool, doc_ok: bool | None, fabricated: bool
+) -> None:
     counts = tally.counts
     counts["answers"] += 1
-    counts["fabricated"] += bool(fabricated_numbers(answer))
+    counts["fabricated"] += fabricated
     if q["expect"] == "refuse":
         counts["refusable"] += 1
         counts["refused"] += not answer.found
@@ -158,38 +168,45 @@ def _score(tally: Tally, q: dict, answer: Answer, rank: int, facts_ok: bool, doc
             counts["doc_hit1"] += doc_ok
 
 
-def evaluate(questions: list[dict], ask: Callable[[str, str], Answer]) -> EvalReport:
-    """``ask(question, audience)`` answers; strings are compared after NFKC without whitespace."""
+def evaluate(questions: list[dict], ask: Callable[..., Answer]) -> EvalReport:
+    """``ask(question, audience)`` answers; strings are compared after NFKC without whitespace. A row with
+    ``turns`` is a conversation: each turn is asked as ``ask(question, audience, earlier answers)`` and the
+    last is scored."""
     report = EvalReport()
     for q in questions:
         audience = q.get("audience", "resident")
-        answer = ask(q["question"], audience)
+        earlier: list[Answer] = []
+        for turn in q.get("turns", [])[:-1]:
+            earlier.append(ask(turn, audience, list(earlier)))
+        question = q["turns"][-1] if q.get("turns") else q["question"]
+        answer = ask(question, audience, earlier) if earlier else ask(question, audience)
         hits = [_contains_any(c.text, q.get("cite_any", [])) for c in answer.citations[:5]]
         rank = hits.index(True) + 1 if any(hits) else 0
         facts_ok = answer.found and all(_contains_any(answer.answer, group) for group in q.get("facts", []))
         docs = [Path(d).stem for d in q.get("docs", [])]
         doc_ok = bool(answer.citations) and answer.citations[0].doc_id in docs if docs else None
         route = answer.kind
+        fabricated = fabricated_numbers(answer, "".join(a.question for a in earlier))
         for tally in (
             report.overall,
             report.by_route.setdefault(route, Tally()),
             report.by_audience.setdefault(audience, Tally()),
         ):
-            _score(tally, q, answer, rank, facts_ok, doc_ok)
-        if fabricated := fabricated_numbers(answer):
-            report.failures.append(f"{q.get('id')} fabricated numbers {sorted(fabricated)}: {q['question']}")
+            _score(tally, q, answer, rank, facts_ok, doc_ok, bool(fabricated))
+        if fabricated:
+            report.failures.append(f"{q.get('id')} fabricated numbers {sorted(fabricated)}: {question}")
         if q["expect"] == "refuse" and answer.found:
-            report.failures.append(f"{q.get('id')} answered, should refuse: {q['question']}")
+            report.failures.append(f"{q.get('id')} answered, should refuse: {question}")
         elif q["expect"] == "answer" and not answer.found:
-            report.failures.append(f"{q.get('id')} refused, should answer: {q['question']}")
+            report.failures.append(f"{q.get('id')} refused, should answer: {question}")
         elif q["expect"] == "partial" and (forbidden := _found_any(answer.answer, q.get("forbid", []))):
-            report.failures.append(f"{q.get('id')} partial, states {forbidden}: {q['question']}")
+            report.failures.append(f"{q.get('id')} partial, states {forbidden}: {question}")
         elif q["expect"] == "partial" and answer.found and not rank:
             cited = ",".join(f"{c.doc_id}:{c.clause}" for c in answer.citations[:3])
-            report.failures.append(f"{q.get('id')} partial, cites none of its clauses [{cited}]: {q['question']}")
+            report.failures.append(f"{q.get('id')} partial, cites none of its clauses [{cited}]: {question}")
         elif q["expect"] == "answer" and (rank != 1 or not facts_ok):
             cited = ",".join(f"{c.doc_id}:{c.clause}" for c in answer.citations[:3])
             report.failures.append(
-                f"{q.get('id')} rank {rank or '-'} facts {'ok' if facts_ok else 'missing'} [{cited}]: {q['question']}"
+                f"{q.get('id')} rank {rank or '-'} facts {'ok' if facts_ok else 'missing'} [{cited}]: {question}"
             )
     return report

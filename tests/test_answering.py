@@ -424,6 +424,14 @@ def test_a_staff_conversation_on_one_article_and_its_document(chain):
 
 
 @pytest.mark.slow
+def test_a_follow_up_naming_only_the_old_version_asks_the_last_question_of_it(chain):
+    first = chain.ask("慈善组织登记满几年可以申请公开募捐资格", "staff")
+    old = chain.ask("那2016年老版慈善法是怎么规定的", "staff", history=[chain.turn(first)])
+    assert (old.citations[0].doc_id, old.citations[0].reference) == (CISHAN_2016, "第二十二条"), old.answer
+    assert "依法登记满二年" in old.answer
+
+
+@pytest.mark.slow
 def test_a_short_follow_up_asks_a_detail_of_the_same_subject_and_a_new_topic_does_not(chain):
     first = chain.ask("慈善信托怎么设立", "resident")
     when = chain.ask("多长时间内备案", "resident", history=[chain.turn(first)])

@@ -113,6 +113,30 @@ def test_doc_option_scopes_the_answer(built_settings):
     assert "没有找到名为“浙江”的文件" in json.loads(two.stdout)["answer"]
 
 
+def test_a_conversation_is_scored_on_its_last_turn_asked_after_the_earlier_ones():
+    from assistant.answers import Citation
+    from assistant.evaluation import evaluate
+    from assistant.types import Answer
+
+    asked = []
+
+    def ask(question, audience, earlier=()):
+        asked.append((question, [a.question for a in earlier]))
+        # the follow-up note repeats the earlier question, with its figure: no fabricated number
+        text = f"原文：“受托人应当在七日内备案。”（接着上一个问题“{earlier[0].question}”理解。）" if earlier else "……"
+        cited = Citation(
+            doc_id="d", doc_title="d", doc_number="", clause="第一条", heading="", text=text, quote=text, score=1.0
+        )
+        return Answer(question, text, True, [cited] if earlier else [], audience)
+
+    row = {"id": "c", "turns": ["设立慈善信托要满18岁吗", "多长时间内备案"], "expect": "answer"}
+    row |= {"cite_any": ["七日内备案"], "facts": [["七日内"]]}
+    report = evaluate([row], ask)
+    assert asked == [("设立慈善信托要满18岁吗", []), ("多长时间内备案", ["设立慈善信托要满18岁吗"])]
+    assert report.metrics()["hit@1"] == 1.0 and report.metrics()["facts"] == 1.0
+    assert report.metrics()["fabricated"] == 0
+
+
 def test_eval_prints_the_metrics_with_their_values(built_settings, tmp_path):
     rows = [
         {

@@ -150,3 +150,21 @@ def test_the_later_sets_are_well_formed_split_and_quote_one_document_per_citatio
             holders = [name for name, text in by_name.items() if norm(c) in text]
             assert len(holders) == 1 and holders[0] in docs, (r["id"], c, holders)
         assert all(any(norm(f) in by_name[d] for d in docs for f in group) for group in r["facts"]), r["id"]
+
+
+def test_the_conversation_set_is_well_formed_split_and_quotes_one_document_per_citation(corpus):
+    """Forty conversations (written by a member who read only the library): the last turn only makes sense
+    after the earlier ones, and is the one scored."""
+    conversations = [
+        json.loads(line)
+        for line in (ROOT / "tests" / "data" / "conversations.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    by_name = {Path(name).name: text for name, text in corpus.items()}
+    assert len({r["id"] for r in conversations}) == len(conversations) >= 40
+    assert abs(2 * sum(r["split"] == "tune" for r in conversations) - len(conversations)) <= 1
+    for r in conversations:
+        assert set(r) == FIELDS - {"question"} | {"turns"} and len(r["turns"]) >= 2, r["id"]
+        for c in r["cite_any"]:
+            holders = [name for name, text in by_name.items() if norm(c) in text]
+            assert holders == [Path(r["docs"][0]).name] or (len(holders) == 1 and holders[0] in r["docs"]), r["id"]
