@@ -74,10 +74,12 @@ def contextualise(
     named: list[str],
     share: Callable[[str, tuple[str, ...]], float] | None = None,
     unnamed: str = "",
+    title: str = "",
 ) -> Context:
     """The question as retrieval should read it, given the conversation so far. ``share(doc_id, forms)``: how much
     a document writes a word against the one writing it most, which tells a new subject (那基金会呢) from a
-    detail of the old one (全国性的呢). ``unnamed``: the question with the names of ``named`` set aside."""
+    detail of the old one (全国性的呢). ``unnamed``: the question with the names of ``named`` set aside; ``title``:
+    the title of the document the last answer quoted first."""
     if not history:
         return Context(question, named)
     previous = history[-1]
@@ -113,4 +115,12 @@ def contextualise(
         policy = sorted((t.word for t in question_terms(topic) if t.is_policy_term), key=len, reverse=True)
         asked = re.sub("|".join(map(re.escape, policy)), " ", topic) if policy else topic
         return Context(f"{question} {asked}", named, previous.question)
+    # 居委会一般多少户设一个？ 那居委会成员一共几个人: a follow-up asking a thing of its own carries the subject of
+    # the last question (its words in the title of the document answering it), not the thing that question asked
+    if (
+        title
+        and own
+        and (kept := [t.word for t in question_terms(topic) if t.is_policy_term and t.found_in(normalize(title))])
+    ):
+        return Context(f"{' '.join(kept)} {question}", doc_ids, previous.question)
     return Context(f"{topic} {question}", doc_ids, previous.question)

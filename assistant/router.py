@@ -158,7 +158,11 @@ class AnswerChain:
         if inputs.get("doc"):
             named = [self.library.resolve(inputs["doc"]).doc_id]
         unnamed = self.library.set_aside(question, named) if named else ""
-        context: Context = contextualise(question, inputs["history"], named, self.library.share, unnamed)
+        history = inputs["history"]
+        title = (
+            self.library.by_id[history[-1].doc_id].title if history and history[-1].doc_id in self.library.by_id else ""
+        )
+        context: Context = contextualise(question, history, named, self.library.share, unnamed, title)
         if context.follows and not named and self.library.wants_old(question):  # 旧版本是怎么规定的
             context.doc_ids = [o.doc_id for d in context.doc_ids for o in self.library.older(d)] or context.doc_ids
         if context.follows and not named and self.library.local(question):  # 浙江有什么特别规定吗: the place's own too

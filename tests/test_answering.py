@@ -436,6 +436,10 @@ def test_a_short_follow_up_asks_a_detail_of_the_same_subject_and_a_new_topic_doe
     first = chain.ask("慈善信托怎么设立", "resident")
     when = chain.ask("多长时间内备案", "resident", history=[chain.turn(first)])
     assert when.found and "七日内" in when.answer, when.answer
+    # the subject of the last question carries over, not the thing it asked (会员 after 活动资金呢)
+    members = chain.ask("成立社会团体要多少会员", "resident")
+    funds = chain.ask("那活动资金呢", "resident", history=[chain.turn(members)])
+    assert "3万元以上活动资金" in funds.answer and "50个以上的个人会员" not in funds.answer, funds.answer
     other = chain.ask("结婚要带什么证件", "resident", history=[chain.turn(first)])
     assert not other.found and not other.context, other.answer
 
