@@ -15,7 +15,7 @@ from assistant.library import Library, name_key
 from assistant.meanings import meaning_asked, meanings_compared, quoted_term_asked
 from assistant.questions import question_parts, question_terms
 from assistant.retrieval import HybridRetriever
-from assistant.text import normalize
+from assistant.text import is_english, normalize
 from assistant.types import DOC_KINDS, ChunkMeta
 from assistant.vocabulary import definitions
 
@@ -83,6 +83,15 @@ class Gatherer:
             holding := self._holding(quoted, scope)
         ):  # “管评分离”是什么意思: a term the library does not define, in the clauses that use it
             cited = holding[: 1 if len(parts) > 1 else PART_CLAUSES]
+        elif (
+            retrieved
+            and len(parts) == 1
+            and not named
+            and not is_english(question)
+            and not asked_details(question)
+            and (first := self._principal(query, retrieved))
+        ):  # 捐钱能抵税吗: asks what the document the question's words all name provides as a whole
+            cited = first
         if cited:
             keys = {ChunkMeta.of(c).key for c in cited}
             retrieved = cited + [d for d in retrieved if ChunkMeta.of(d).key not in keys]
@@ -145,6 +154,25 @@ class Gatherer:
         """Clauses for a query, without the documents' header chunks (metadata has its own route)."""
         found = self.retriever.invoke(query, doc_ids=doc_ids, k=k + 2)
         return [d for d in found if ChunkMeta.of(d).section != "metadata"][:k]
+
+    def _principal(self, query: str, retrieved: list) -> list:
+        """捐钱能抵税吗: every word the question shares with the library is a word of the first document's title.
+        It asks what the document as a whole provides: its first clause that is not a preamble."""
+        terms = [t for t in question_terms(query) if self.stats.frequency(t) > 0]
+        doc = self.library.by_id[ChunkMeta.of(retrieved[0]).doc_id]
+        title = normalize(doc.title)
+        if len(terms) < 2 or not all(t.found_in(title) for t in terms):
+            return []
+        chunks = sorted(
+            (c for c in self.retriever.index.chunks if c.meta.doc_id == doc.doc_id and c.meta.section == "clause"),
+            key=lambda c: c.meta.start,
+        )
+        for chunk in chunks:
+            body = normalize(chunk.body)
+            if not re.search(r"^(?:第[一二三四五六七八九十]+条)?为(?:了|贯彻|进一步|加强|规范|促进)", body):
+                found = self.search(body[:60], [doc.doc_id], 3)
+                return [d for d in found if ChunkMeta.of(d).key == chunk.meta.key][:1]
+        return []
 
     def _defining(self, doc_id: str) -> list:
         """The first clause of a document that says what it governs (本条例所称…是指…, 适用本办法)."""
