@@ -14,13 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import IndexCorruptError, IndexMissingError, StoreError
+from assistant.errors import AssistantError, IndexCorruptError, IndexMissingError, StoreError
 from assistant.index_check import (
     check_model,
     corrupt,
     manifest_chunk_ids,
     read_checked_manifest,
     read_checked_snapshot,
+    seed_fingerprint,
 )
 from assistant.keyword import KeywordIndex
 from assistant.settings import Settings
@@ -206,10 +207,23 @@ def _checked_vectors(settings: Settings, manifest: dict[str, Any]) -> VectorStor
 
 
 def ensure_index(settings: Settings, *, progress: bool = False) -> PolicyIndex:
-    """Load the index, building it from ``settings.corpus_dir`` first if there is none (with a progress bar)."""
-    if read_checked_manifest(settings.index_dir) is None:
-        from assistant.indexing import ingest  # the write side, needed only when there is nothing to read
+    """Load the index, building it from ``settings.corpus_dir`` first if there is none (with a progress bar).
 
-        logger.info("no index at %s: building it from %s", settings.index_dir, settings.corpus_dir)
-        ingest(settings=settings, progress=progress)
+    An index whose words were cut with another seed dictionary or synonym list (a newer version of this
+    package) is brought up to date first: the chunks are cut again, nothing is embedded (about a second).
+    """
+    manifest = read_checked_manifest(settings.index_dir)
+    if manifest is None or manifest.get("vocabulary_seed") != seed_fingerprint():
+        from assistant.indexing import ingest  # the write side, needed only when there is something to write
+
+        if manifest is None:
+            logger.info("no index at %s: building it from %s", settings.index_dir, settings.corpus_dir)
+            ingest(settings=settings, progress=progress)
+        else:
+            try:
+                ingest(settings=settings)
+            except AssistantError as error:  # a read-only index still answers, with the words it was cut with
+                logger.warning(
+                    "the index's vocabulary is older than this version's and could not be updated: %s", error
+                )
     return load_index(settings)

@@ -5,6 +5,7 @@ Every failure is an IndexCorruptError (or IndexModelMismatchError) whose message
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,15 @@ def check_model(manifest: dict[str, Any], settings: Settings) -> None:
     configured = model_identity(settings.embedding_model)
     if manifest["embedding_model"] != configured:
         raise mismatch(manifest["embedding_model"], configured)
+
+
+def seed_fingerprint() -> str:
+    """What the vocabulary depends on besides the documents: the hand-written seed and synonyms. An
+    unchanged library whose seed is unchanged has an unchanged vocabulary."""
+    from importlib import resources
+
+    data = resources.files("assistant").joinpath("data")
+    digest = hashlib.sha256()
+    for name in ("user_dict.txt", "synonyms.tsv"):
+        digest.update(data.joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]

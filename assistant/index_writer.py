@@ -7,7 +7,6 @@ Every change goes to a new snapshot folder and is switched in by replacing the m
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import time
@@ -23,7 +22,7 @@ import numpy as np
 from chromadb.errors import ChromaError
 
 from assistant.errors import StoreError
-from assistant.index_check import MANIFEST_FORMAT, manifest_chunk_ids
+from assistant.index_check import MANIFEST_FORMAT, manifest_chunk_ids, seed_fingerprint
 from assistant.keyword import KeywordIndex
 from assistant.settings import Settings
 from assistant.snapshot import (
@@ -80,18 +79,6 @@ def tokenise(build: Build, previous: Vocabulary | None, fresh: int) -> bool:
 def _holds_any(text: str, words: set[str]) -> bool:
     text = unicodedata.normalize("NFKC", text)
     return any(word in text for word in words)
-
-
-def seed_fingerprint() -> str:
-    """What the vocabulary depends on besides the documents: the hand-written seed and synonyms. An
-    unchanged library whose seed is unchanged has an unchanged vocabulary."""
-    from importlib import resources
-
-    data = resources.files("assistant").joinpath("data")
-    digest = hashlib.sha256()
-    for name in ("user_dict.txt", "synonyms.tsv"):
-        digest.update(data.joinpath(name).read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def saved_vocabulary(index_dir: Path, manifest: dict[str, Any]) -> Vocabulary | None:

@@ -172,9 +172,10 @@ def apply_ingest(
         with writer.store_errors("更新向量库中的片段信息"):
             store.update_metadata(stale_meta)
 
-    if manifest and not report.changed and not vocabulary_changed:
+    same_seed = manifest and manifest.get("vocabulary_seed") == writer.seed_fingerprint()
+    if manifest and not report.changed and not vocabulary_changed and same_seed:
         writer.clean_up(settings, client, manifest, store)
-        return report
+        return report  # (a new seed that cuts no word differently is still recorded: opening checks it)
     writer.commit(settings, client, collection, build, manifest)
     return report
 

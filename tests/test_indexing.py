@@ -137,6 +137,25 @@ def test_an_unchanged_library_is_not_embedded_again(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_an_index_cut_with_an_older_word_list_is_brought_up_to_date_when_opened(tmp_path, monkeypatch):
+    """A newer version's seed dictionary or synonyms (say 治病 → 疾病 added): opening the index cuts its chunks
+    again with them, without embedding anything; before, it kept the old words until the next ingest."""
+    from assistant.index import ensure_index
+    from assistant.index_check import seed_fingerprint
+    from assistant.snapshot import write_manifest
+
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    ingest(settings=settings)
+    manifest = read_manifest(settings.index_dir)
+    write_manifest(settings.index_dir, {**manifest, "vocabulary_seed": "an older list"})
+    refuse_embedder(monkeypatch)
+    index = ensure_index(settings)
+    assert index.manifest["vocabulary_seed"] == seed_fingerprint()
+    assert index.manifest["chunk_count"] == manifest["chunk_count"]
+
+
+@pytest.mark.slow
 def test_the_same_content_under_two_names_is_indexed_once(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY, volunteers_copy=VOLUNTEERS)
     settings = make_settings(tmp_path, corpus_dir=corpus)
