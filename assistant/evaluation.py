@@ -115,8 +115,7 @@ def _problem(row) -> str:
     if turns is not None:  # a conversation: the last turn is scored, asked after the earlier ones
         if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
             return "的 turns 应为非空的问题列表"
-        row.setdefault("question", turns[-1])
-    if not isinstance(row.get("question"), str) or not row["question"].strip():
+    elif not isinstance(row.get("question"), str) or not row["question"].strip():
         return "缺少 question"
     if row.get("expect") not in EXPECTS:
         return f"的 expect 应为 {'/'.join(EXPECTS)} 之一"

@@ -504,7 +504,7 @@ class Library:
         found.sort(key=lambda p: p[0])
         docs = [d for _, d in found]
         if self.wants_old(question):
-            extra = [self.by_id[o.doc_id] for d in docs for o in self.documents if o.superseded_by == d.title]
+            extra = [o for d in docs for o in self.older(d.doc_id)]
             old = [o for o in extra if o not in docs] + [d for d in docs if not d.in_force and d not in extra]
             current = [d for d in docs if d.in_force]
             # The old version first, unless the question also names the current one (修正后, its year, 现在的):

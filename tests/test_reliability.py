@@ -198,6 +198,8 @@ EVAL_CASES = [
     pytest.param('{"question": "备案吗？", "expect": "maybe"}', "第 1 行的 expect 应为", id="bad-expect"),
     pytest.param('{"question": "备案吗？", "expect": "answer"}', "第 1 行缺少 cite_any", id="missing-cite-any"),
     pytest.param('{"question": "备案', "第 1 行不是合法的 JSON", id="broken-json"),
+    pytest.param('{"turns": [], "expect": "answer", "cite_any": ["x"]}', "第 1 行的 turns 应为", id="empty-turns"),
+    pytest.param('{"turns": ["备案吗？", 3], "expect": "answer"}', "第 1 行的 turns 应为", id="turn-not-text"),
 ]
 
 
