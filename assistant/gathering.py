@@ -66,6 +66,7 @@ class Gatherer:
         parts = question_parts(query)
         # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
         cited, term, compared = [], "", ()
+        details = asked_details(question)  # 多少天 / 多少人: how a clause would state the number asked
         if (
             named
             and RELATION.search(question)
@@ -88,7 +89,7 @@ class Gatherer:
             and len(parts) == 1
             and not named
             and not is_english(question)
-            and not asked_details(question)
+            and not details
             and (first := self._principal(query, retrieved))
         ):  # 捐钱能抵税吗: asks what the document the question's words all name provides as a whole
             cited = first
@@ -108,7 +109,6 @@ class Gatherer:
             if text in parts and doc_ids != scope:
                 own[text] = [ChunkMeta.of(d).key for d in found]
             retrieved += [d for d in found if ChunkMeta.of(d).key not in keys]
-        details = asked_details(question)
         evidence = gather(question, retrieved, self.library.by_id, self.stats, details)
         evidence.lead = len(cited)
         evidence.defines = (compared or ((term,) if term else ())) if cited else ()
