@@ -441,6 +441,9 @@ def test_a_clause_states_the_number_asked_for(question, text, holds):
         "基金会怎么登记？",
         "登记好几年的社团还能认定吗",
         "一借就是几个月，有没有规定",
+        "物业费涨了，我们几户不交，物业就给停水停电，这合法吗",  # 几 after 我们 is "a few", not a question
+        "小区里十几个人想成立个队伍，能去备案吗？",
+        "我们几年没搞活动了，会被撤销吗",
     ],
 )
 def test_only_how_many_and_fee_questions_look_for_a_detail(question):
