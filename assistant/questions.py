@@ -228,11 +228,13 @@ def question_parts(question: str) -> list[str]:
 _ASKS_NUMBER = re.compile(f"{messages.ASKS_HEADCOUNT}|{messages.ASKS_PERIOD}")
 """A part asking for a headcount or a period."""
 _WHICH = re.compile(r"哪一?[天年版份个次]")  # 哪一版, 哪天: jieba leaves 一 and 天 as words of their own
+_KIND = re.compile(r"(?:实施|指导)意见|(?:管理|实施)办法|(?:行动|实施|工作)方案|中长期规划")
+"""A kind of document, which jieba cuts in two (实施/意见): 三社联动那个实施意见的文号 asks of a document."""
 
 
 def topic_beside_metadata(lowered: str, words: list[str]) -> list[str]:
     """The content words a question keeps once words about documents and their metadata are set aside."""
-    spans = [m.group(0) for p in [*METADATA_QUESTIONS.values(), _WHICH] for m in p.finditer(lowered)]
+    spans = [m.group(0) for p in [*METADATA_QUESTIONS.values(), _WHICH, _KIND] for m in p.finditer(lowered)]
     return [
         w
         for w in words

@@ -239,6 +239,9 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         # the date of issue stated nowhere: since when it applies, or the number whose 〔2016〕 is the year
         ("公募办法是哪一年的", "施行日期", "2024年9月5日"),
         ("台州三社联动实施意见是哪年发的", "文号/令号", "〔2016〕"),
+        # a kind of document (实施意见, 指导意见) away from the words describing it: jieba cuts it in two
+        ("三社联动那个实施意见的文号", "文号/令号", "台政办发〔2016〕123号"),
+        ("社会组织评估那个指导意见是哪个部门发的", "发布机关", "民政部"),
         # the issuer's name and the validity note's words (市政府办公室, 规范性文件清理) describe the document
         ("台州市政府办公室“三社联动”实施意见的文号是多少？2022年规范性文件清理后是否继续有效", "效力状态", "继续有效"),
         # 哪几个 asks nothing of the topic: both are header questions, and the closing point says 起执行
