@@ -13,7 +13,7 @@ from assistant.evidence import Evidence, Quote, TermStats, gather
 from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
 from assistant.library import Library, name_key
 from assistant.meanings import meaning_asked, meanings_compared, quoted_term_asked
-from assistant.questions import question_parts, question_terms
+from assistant.questions import PART_BREAK, question_parts, question_terms
 from assistant.retrieval import HybridRetriever
 from assistant.text import is_english, normalize
 from assistant.types import DOC_KINDS, ChunkMeta
@@ -72,6 +72,7 @@ class Gatherer:
             and RELATION.search(question)
             and not (len(named) > 1 and _topical(RELATION.sub(" ", query)))
             and (len(named) > 1 or OTHER_DOCUMENT.search(normalize(query)) or LINKED.search(question))
+            and not _compared_after(question)
         ):
             cited = [d for doc_id in named for d in self._citing(doc_id, named)]
             if not cited and len(named) > 1:  # 社团条例和民非条例有什么区别: what each says it governs
@@ -219,6 +220,14 @@ def _with_own(retrieved: list, keys: list[str], window: int) -> list:
 def _same(a: Quote, b: Quote) -> bool:
     """Two quotes whose best sentences say the same thing (提供 / 购买相应的人身意外伤害保险)."""
     return SequenceMatcher(None, normalize(a.best_sentence), normalize(b.best_sentence)).ratio() >= PARALLEL
+
+
+def _compared_after(question: str) -> bool:
+    """Whether a question first asks a thing and then how documents differ on it (…应该向哪一级民政部门备案？
+    和慈善法的一般规定有什么区别): it asks what each says on that thing. (…是什么意思？跟…是什么关系 does ask how
+    the documents are linked.)"""
+    asked = [p for p in PART_BREAK.split(question) if p.strip()]
+    return len(asked) > 1 and not RELATION.search(asked[0]) and not LINKED.search(question)
 
 
 def _topical(text: str) -> bool:

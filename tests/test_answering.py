@@ -1011,6 +1011,12 @@ def test_how_two_documents_relate_is_answered_from_where_one_cites_the_other(cha
     within = chain.ask("慈善法里的公开募捐和定向募捐有什么区别？", "onboarding")
     assert within.citations[0].doc_id == CISHAN and within.citations[0].reference != "第一条", within.answer
     assert "面向特定对象的定向募捐" in within.answer
+    # a thing asked first, then how a named document differs on it: what each says of that thing
+    after = chain.ask("志愿者多大年龄可以参加志愿服务？和浙江省志愿服务条例的规定有什么区别？", "resident")
+    assert "民事行为能力" in after.citations[0].quote, after.answer
+    # …是什么意思？跟…是什么关系 still asks how the documents are linked
+    linked = chain.ask("社会组织第三方评估是什么意思？跟社会组织评估管理办法是什么关系？", "onboarding")
+    assert any("依据《社会组织评估管理办法》的规定" in c.quote for c in linked.citations), linked.answer
 
 
 @pytest.mark.slow
