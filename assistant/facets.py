@@ -52,8 +52,9 @@ DETAILS = (
         r"(?:到|至)\d{4}年|\d{4}年(?:前|底|以前)",
     ),
     (  # how many kinds or grades: 分几个等级, 有几类 (the answer is 分为5个等级, 分为两类)
-        r"(?:几|多少)(?:个|种|类)(?:等级|级别|类型|种类|档次)|分(?:几|多少)(?:级|类|种|档)"
-        r"|how many (?:levels|grades|types|kinds|categories|classes|tiers)",
+        r"(?:几|多少)(?:个|种|类)(?:等级|级别|类型|种类|档次)|分(?:几|多少)(?:级|类|种|档)|哪(?:些|几个?)(?:等级|级别|档次)"
+        r"|how many (?:levels|grades|types|kinds|categories|classes|tiers)"
+        r"|what (?:\w+ ){0,2}(?:grades|levels|ratings|tiers)\b",
         _NUMERAL + r"个?(?:等级|级别|类型|档次|类|种)",
     ),
     (  # a grade: 评到几A, 最低什么等级, what rating (the answer is 3A以上, 4A)

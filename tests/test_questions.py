@@ -404,6 +404,8 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("基金会要几名理事？", "基金会设理事会，理事为5人至25人。", True),
         ("社会组织评估分几个等级？", "社会组织评估结果分为5个等级。", True),  # a count of grades or kinds
         ("How many levels does the evaluation have?", "社会组织评估等级有效期为5年。", False),
+        ("What rating grades are used in the assessment?", "社会组织评估结果分为5个等级。", True),  # which grades
+        ("社会组织评估有哪些等级", "社会组织评估结果分为5个等级。", True),
         # a grade: 3A以上 answers 评到几A, not 分为5个等级
         ("想拿税前扣除资格，评估等级最低得评到几A", "社会组织评估等级为3A以上(含3A)。", True),
         ("What evaluation grade must an organisation hold?", "获得3A以上评估等级的社会组织。", True),
