@@ -75,6 +75,7 @@ def contextualise(
     share: Callable[[str, tuple[str, ...]], float] | None = None,
     unnamed: str = "",
     title: str = "",
+    writer: Callable[[tuple[str, ...]], str] | None = None,
 ) -> Context:
     """The question as retrieval should read it, given the conversation so far. ``share(doc_id, forms)``: how much
     a document writes a word against the one writing it most, which tells a new subject (那基金会呢) from a
@@ -112,7 +113,18 @@ def contextualise(
     # little of is a new subject asked the same way: looked for anywhere, with the previous question's other words
     subject = [t for t in own if t.is_policy_term and not t.found_in(normalize(topic))]
     if share and previous.doc_id and subject and all(share(previous.doc_id, t.forms) < ELSEWHERE for t in subject):
-        policy = sorted((t.word for t in question_terms(topic) if t.is_policy_term), key=len, reverse=True)
+        # the old subject's words go, what was asked of it stays: 社会团体可以设分支机构吗？ 民办非企业单位呢 keeps
+        # 分支机构, which the new subject's own document writes too, and drops 社会团体, which it writes little of
+        home = writer(subject[0].forms) if writer else ""
+        policy = sorted(
+            (
+                t.word
+                for t in question_terms(topic)
+                if t.is_policy_term and not (home and share(home, t.forms) >= ELSEWHERE)
+            ),
+            key=len,
+            reverse=True,
+        )
         asked = re.sub("|".join(map(re.escape, policy)), " ", topic) if policy else topic
         return Context(f"{question} {asked}", named, previous.question)
     # 居委会一般多少户设一个？ 那居委会成员一共几个人: a follow-up asking a thing of its own carries the subject of

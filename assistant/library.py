@@ -571,9 +571,18 @@ class Library:
     def share(self, doc_id: str, forms: tuple[str, ...]) -> float:
         """How often a document writes a word (any of its forms), against the document in force writing it most:
         1 for the word's own document, near 0 where it is only mentioned."""
-        counts = {d.doc_id: sum(self._plain(d.doc_id).count(f) for f in forms) for d in self.documents if d.in_force}
+        counts = self._counts(forms)
         most = max(counts.values(), default=0)
         return counts.get(doc_id, 0) / most if most else 1.0
+
+    def writer(self, forms: tuple[str, ...]) -> str:
+        """The document in force writing a word (any of its forms) most; empty when none writes it."""
+        counts = self._counts(forms)
+        best = max(counts, key=counts.get, default="")
+        return best if counts.get(best) else ""
+
+    def _counts(self, forms: tuple[str, ...]) -> dict[str, int]:
+        return {d.doc_id: sum(self._plain(d.doc_id).count(f) for f in forms) for d in self.documents if d.in_force}
 
     def _issued_elsewhere(self, question: str) -> list[tuple[int, int, str]]:
         """(start, end, title) of the documents a question names by issuer and subject that the library lacks."""

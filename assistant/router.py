@@ -162,7 +162,9 @@ class AnswerChain:
         title = (
             self.library.by_id[history[-1].doc_id].title if history and history[-1].doc_id in self.library.by_id else ""
         )
-        context: Context = contextualise(question, history, named, self.library.share, unnamed, title)
+        context: Context = contextualise(
+            question, history, named, self.library.share, unnamed, title, self.library.writer
+        )
         if context.follows and not named and self.library.wants_old(question):  # 旧版本是怎么规定的
             context.doc_ids = [o.doc_id for d in context.doc_ids for o in self.library.older(d)] or context.doc_ids
         if context.follows and not named and self.library.local(question):  # 浙江有什么特别规定吗: the place's own too

@@ -475,6 +475,9 @@ def test_a_follow_up_naming_a_new_subject_leaves_the_previous_document(chain):
     # a word the previous document writes is a detail of the same subject
     detail = chain.ask("全国性的呢", history=[chain.turn(chain.ask("社团登记要多少钱活动资金"))])
     assert detail.citations[0].doc_id == SHETUAN and "10万元" in detail.answer, detail.answer
+    # what was asked of the old subject stays: 变更, which the new subject's regulation writes too
+    changes = chain.ask("民非呢", history=[chain.turn(chain.ask("社会团体变更登记要多久内办理"))])
+    assert "民办非企业单位的登记事项需要变更的" in changes.citations[0].quote, changes.answer
 
 
 @pytest.mark.slow
