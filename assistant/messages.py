@@ -118,9 +118,13 @@ ASKS_PERIOD = (
     r"多久|多长|(?<![好这那十])(?<!(?<!提)前)(?<!就是)(?:(?<!们)几|多少)个?(?:天|日|工作日|月|年|周)|工作日|期限|时限|截止"
     r"|how long|how soon|how many (?:days|weeks|months|years)|within how|deadline|time limit|how often|how frequently|频率"
 )
+_HOW_MANY = r"(?:多少|(?<![们这那好十])几)"
+"""多少, or 几 asking (我们几户, 十几个人, 这几个 are "a few")."""
 ASKS_HEADCOUNT = (
-    r"(?:多少|(?<![们这那好十])几)个?(?:人|名|位|户|会员|成员|委员)|人数|how many (?:people|persons|members|individuals|households)"
-    r"|(?:多少|(?<![们这那好十])几)(?:个|名|位)[\u4e00-\u9fff]{0,4}?(?:工作者|社工|志愿者|理事|监事|人员|干部)"  # 配几个社区工作者
+    _HOW_MANY + r"个?(?:人|名|位|户|会员|成员|委员)|人数|how many (?:people|persons|members|individuals|households)"
+    r"|"
+    + _HOW_MANY
+    + r"(?:个|名|位)[\u4e00-\u9fff]{0,4}?(?:工作者|社工|志愿者|理事|监事|人员|干部)"  # 配几个社区工作者
     r"|(?:how many|number of) (?:\w+ ){0,2}(?:professionals|workers|volunteers|staff|members|people|persons|directors)"
 )
 CONTACT = "联系电话或网址"
