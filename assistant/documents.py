@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from assistant.names import aliases
+
 # Document kinds, in the order of the hierarchy of norms (上位法 first).
 DOC_KINDS = ("法律", "行政法规", "部门规章", "地方性法规", "规范性文件", "其他")
 IN_FORCE = "现行有效"
@@ -141,8 +143,11 @@ class PolicyDocument:
     @property
     def short_title(self) -> str:
         """The shortest name people use, or the title. An initialism (村组法) is a name to look up, not one to
-        show: a name under four characters is shown only when the title ends with it (慈善法)."""
+        show: a name under four characters is shown only when the title ends with it (慈善法). A name kept as
+        data (居委会法, 基层治理意见) is shown only when the title's own words give none (居委会组织法)."""
         shown = [n for n in self.short_names if len(n) >= 4 or self.title.endswith(n)]
+        spoken = set(aliases()[1].get(self.title, ()))
+        shown = [n for n in shown if n not in spoken] or shown
         return min(shown, key=len) if shown else self.title
 
     @property

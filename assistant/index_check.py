@@ -102,12 +102,13 @@ def check_model(manifest: dict[str, Any], settings: Settings) -> None:
 
 
 def seed_fingerprint() -> str:
-    """What the vocabulary depends on besides the documents: the hand-written seed and synonyms. An
-    unchanged library whose seed is unchanged has an unchanged vocabulary."""
+    """What the vocabulary depends on besides the documents: the hand-written seed and synonyms, and the
+    names documents go by (data/aliases.tsv). An unchanged library whose seed is unchanged has an unchanged
+    vocabulary."""
     from importlib import resources
 
     data = resources.files("assistant").joinpath("data")
     digest = hashlib.sha256()
-    for name in ("user_dict.txt", "synonyms.tsv"):
+    for name in ("user_dict.txt", "synonyms.tsv", "aliases.tsv"):
         digest.update(data.joinpath(name).read_bytes())
     return digest.hexdigest()[:16]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from assistant.errors import DocumentError, StoreError
 from assistant.index import passive_threads
 from assistant.index_check import check_model, manifest_chunk_ids, read_checked_manifest, read_checked_snapshot
 from assistant.loaders import load_text
+from assistant.names import short_names
 from assistant.parsing import content_hash, doc_id_for, parse_document
 from assistant.settings import Settings
 from assistant.snapshot import Snapshot
@@ -138,6 +139,8 @@ def apply_ingest(
     build = writer.Build(read_as=old.read_as, token_words=old.vocabulary)
     for document, chunks, tokens in writer.by_document(old):
         if document.doc_id in keep:
+            if (names := short_names(document.title)) != document.short_names:  # a newer data/aliases.tsv
+                document = replace(document, short_names=names)  # a new object: its record is written anew
             build.add(document, chunks, tokens)
     kept_chunks = len(build.chunks)
     for document, chunks in _parse(parse, settings, progress):

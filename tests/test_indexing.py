@@ -156,6 +156,33 @@ def test_an_index_cut_with_an_older_word_list_is_brought_up_to_date_when_opened(
 
 
 @pytest.mark.slow
+def test_an_index_made_with_older_document_names_takes_the_newer_ones_when_opened(tmp_path, monkeypatch):
+    """A newer data/aliases.tsv (居委会法 added): opening the index gives the kept documents the names it
+    derives, without parsing or embedding anything; before, they kept the names of the version that built it."""
+    import json
+
+    from assistant.index import ensure_index
+    from assistant.snapshot import write_manifest
+
+    rules = "某市社区服务管理办法\n第一条 为了规范社区服务，制定本办法。\n第二条 本办法自发布之日起施行。\n"
+    corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, rules=rules)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    ingest(settings=settings)
+    manifest = read_manifest(settings.index_dir)
+    stored = settings.index_dir / manifest["snapshot"] / "documents.json"
+    records = json.loads(stored.read_text("utf-8"))
+    assert "某市社区服务办法" in next(r for r in records if r["doc_id"] == "rules")["short_names"]
+    for record in records:
+        record["short_names"] = []  # as an older version, knowing no such name, stored it
+    stored.write_text(json.dumps(records, ensure_ascii=False), "utf-8")
+    write_manifest(settings.index_dir, {**manifest, "vocabulary_seed": "older aliases"})
+    refuse_embedder(monkeypatch)
+    index = ensure_index(settings)
+    assert "某市社区服务办法" in next(d for d in index.documents if d.doc_id == "rules").short_names
+    assert index.manifest["chunk_count"] == manifest["chunk_count"]
+
+
+@pytest.mark.slow
 def test_the_same_content_under_two_names_is_indexed_once(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", volunteers=VOLUNTEERS, elderly=ELDERLY, volunteers_copy=VOLUNTEERS)
     settings = make_settings(tmp_path, corpus_dir=corpus)
