@@ -285,7 +285,8 @@ def test_short_names_come_from_general_rules():
         assert parse_document(f"{title}\n第一条 为了规范管理，制定本条例。\n", doc_id="t").short_title == name, title
     assert "社会团体条例" in short_names("社会团体登记管理条例")
     # an initialism from data/aliases.tsv names the law in a question; the citation shows the plainer name
-    assert {"村组法", "村委会组织法"} <= set(short_names("中华人民共和国村民委员会组织法"))
+    assert {"村组法", "村委会组织法", "村委会法"} <= set(short_names("中华人民共和国村民委员会组织法"))
+    assert "居委会法" in short_names("中华人民共和国城市居民委员会组织法")
     assert short_names("志愿服务记录与证明出具办法（试行）") == ["志愿服务记录与证明出具办法"]
     assert short_names("慈善组织认定办法") == []
 
