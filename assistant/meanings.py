@@ -9,7 +9,7 @@ import re
 from assistant.text import normalize, synonyms
 
 ASKS_MEANING = re.compile(
-    r"(?:到底|究竟|具体)?(?:是指|指的是|是|指|包括|包含)(?:什么|啥|哪些|哪几)|的?(?:定义|含义|概念)|(?:怎么|如何)(?:定义|界定)"
+    r"(?:到底|究竟|具体)?(?:是指|指的是|是|指|包括|包含)(?:什么|啥|哪些|哪几)|的?(?:定义|含义|概念)|是?(?:怎么|如何|怎样)(?:定义|界定)"
 )
 """What a question says right after a term to ask what the term means (慈善组织是什么, 社区工作者具体包括哪些人)."""
 ASKS_WHAT_IS = re.compile(r"(?:什么是|什么叫做?|何为|何谓)$")
@@ -19,6 +19,8 @@ _ASKS_MEANING_EN = re.compile(
     r"(?:\s+(?:mean|refer|under|in|according)\b|\s*[?？.]?\s*$)"
 )
 """An English question asking what a term means: what is a volunteer?, what does social organization mean?"""
+_WHERE_SAID = re.compile(r"^(?:在|按照?|依照?)[^，,。？?！!]{1,16}?(?:里|中|上|当中)(?:面|头)?")
+"""Where the asker read a term, between it and the question (“社会工作专业人才”在国家的人才规划里是怎么定义的)."""
 _TERM_START = re.compile(r"(?:^|[^\u4e00-\u9fff]|所谓|请问|问一?下|想知道|了解一?下|的|这个|说)$")
 """What may come before a term asked about: 社区社会组织是什么 does not ask what 社会组织 means."""
 
@@ -32,6 +34,7 @@ def meaning_asked(question: str, defined) -> str:
     for term in sorted(defined, key=len, reverse=True):
         for match in re.finditer(re.escape(term), text):
             before, after = text[: match.start()], text[match.end() :].lstrip("”\"'」』")  # “慈善活动”包括哪些
+            after = _WHERE_SAID.sub("", after)
             if ASKS_WHAT_IS.search(before) and not re.match(r"[\u4e00-\u9fff]", after.lstrip("呢啊呀")):
                 return term
             if _TERM_START.search(before) and ASKS_MEANING.match(after):
@@ -46,7 +49,7 @@ def quoted_term_asked(question: str) -> str:
     """A term the question quotes and asks the meaning of (“管评分离”是什么意思, 什么叫“三社联动”), or ""."""
     text = normalize(question)
     for match in _QUOTED.finditer(text):
-        before, after = text[: match.start()], text[match.end() :]
+        before, after = text[: match.start()], _WHERE_SAID.sub("", text[match.end() :])
         if (
             ASKS_MEANING.match(after)
             or re.match(r"(?:是|讲的是|说的是)?(?:什么|啥)意思", after)

@@ -35,8 +35,12 @@ _DEFINED = re.compile(
     r"本(?:法|条例|办法|规定|细则|意见|方案|决定|通知|公告)所称的?"
     rf"([\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}}?)(?=[，,：:]|是指|系指|是|包括|属于|为|指)"
 )
-# 住所是指…; 前款的服务时间是指…: the run before 是指, its last part after 的.
-_MEANS = re.compile(rf"(?:^|[\n。；;，,：:（(、])([\u4e00-\u9fff]{{{MIN_CHARS},16}}?)[，,]?(?:是指|系指)")
+# 住所是指…; 前款的服务时间是指…: the run before 是指, its last part after 的. A sentence opening with a term
+# and 是具有 (社会工作专业人才是具有一定社会工作专业知识和技能…的专门人员) defines it as well.
+_MEANS = re.compile(
+    rf"(?:^|[\n。；;，,：:（(、])([\u4e00-\u9fff]{{{MIN_CHARS},16}}?)[，,]?(?:是指|系指)"
+    rf"|(?:^|[\n。；;])([\u4e00-\u9fff]{{{MIN_CHARS},16}}?)是具有"
+)
 # （以下简称登记管理机关）, （以下简称《慈善法》）, （以下统称社会组织）
 _SHORT_FOR = re.compile(r"以下(?:简称|统称)[“《\"]?([\u4e00-\u9fff]{2,12}?)[”》\"]?[）)]")
 _SHORT_MEANS = re.compile(
@@ -153,7 +157,8 @@ def defined_terms(text: str) -> list[str]:
 
 def definitions(text: str) -> list[str]:
     """Terms the text says the meaning of (本法所称X，是指…; 住所是指…; X（以下简称Y），是指… defines both)."""
-    terms = _DEFINED.findall(text) + [re.split(r"的|所称", run)[-1] for run in _MEANS.findall(text)]
+    runs = [means or having for means, having in _MEANS.findall(text)]
+    terms = _DEFINED.findall(text) + [re.split(r"的|所称", run)[-1] for run in runs]
     for long, short in _SHORT_MEANS.findall(text):
         terms += [re.split(r"的|所称", long)[-1], short]
     return [t for t in terms if MIN_CHARS <= len(t) <= MAX_CHARS]

@@ -1067,6 +1067,10 @@ def test_what_a_term_means_is_answered_from_where_the_library_defines_it(chain):
         "zhejiang_zhiyuan_fuwu_tiaoli_2018",
     ]
     assert all("志愿服务组织" not in c.quote for c in volunteer.citations[:2]), volunteer.answer
+    # Defined by a sentence opening with the term (社会工作专业人才是具有…), asked where it was read.
+    talent = chain.ask("“社会工作专业人才”在国家的人才规划里是怎么定义的？", "onboarding")
+    assert talent.citations[0].doc_id == "shehui_gongzuo_rencai_zhongchangqi_guihua_2011_2020", talent.answer
+    assert "社会工作专业人才是具有一定社会工作专业知识和技能" in talent.citations[0].quote, talent.answer
     # A definition ending in a list quotes the list.
     listed = chain.ask("慈善活动包括哪些？", "resident")
     assert "（六）符合本法规定的其他公益活动" in listed.citations[0].quote, listed.answer

@@ -519,6 +519,8 @@ DEFINED = {
         ("志愿服务组织的定义", "志愿服务组织"),
         ("新来的，想问下社会团体到底是啥", "社会团体"),  # the term after 问下 / 想知道
         ("想知道基金会指的是什么", "基金会"),
+        ("“社会组织”在评估办法里是怎么定义的？", "社会组织"),  # where it was read, between term and question
+        ("慈善组织在法律上是如何界定的", "慈善组织"),
         ("What is a volunteer?", "志愿者"),
         ("What does charitable organization mean under the Charity Law?", "慈善组织"),
         ("What does a charitable trust mean?", "慈善信托"),  # composed: charitable + trust
@@ -543,6 +545,7 @@ def test_a_question_asking_what_a_defined_term_means(question, term):
         ("社会组织第三方评估讲的“管评分离”是什么意思？", "管评分离"),
         ("什么叫“三社联动”", "三社联动"),
         ("文件里说的「政社分开」指什么", "政社分开"),
+        ("“政社分开”在这个意见里是什么意思", "政社分开"),
         ("“管评分离”要怎么落实", ""),  # quoted, but what is asked is how, not what it means
         ("管评分离是什么意思", ""),  # not quoted: the defined terms and retrieval answer it
     ],
@@ -576,6 +579,11 @@ def test_definitions_are_the_terms_a_text_says_the_meaning_of():
 
     text = "第三条 本条例所称志愿服务，是指志愿者自愿、无偿提供的公益服务。住所是指主要办事机构所在地。以下简称登记管理机关。"
     assert definitions(text) == ["志愿服务", "住所"]
+    # a sentence opening with a term and 是具有 defines it (社会工作专业人才是具有…的专门人员)
+    assert definitions("序言。\n社会工作专业人才是具有一定专业知识和技能的人员。社区是基本单元。") == [
+        "社会工作专业人才"
+    ]
+    assert definitions("加强队伍建设，人才是具有活力的。") == []  # not the opening of a sentence
     assert "年检" in definitions("第二条 民办非企业单位年度检查（以下简称年检），是指登记管理机关对民办非企业单位…")
 
 
