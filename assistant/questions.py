@@ -274,6 +274,10 @@ class Term:
 _WRITTEN = str.maketrans("两账", "二帐")  # as the texts write them: 两年 is 二年, 账目 is 帐目 in the older laws
 
 
+_GRADE = re.compile(r"\d+[a-z]+|[a-z]+\d+")
+"""A run of digits and Latin letters (3a, 5a): questions are lowercased, the texts keep capitals."""
+
+
 def _as_written(word: str) -> str:
     """``word`` as the texts write it: 两年 is 二年, 账目 帐目, and 每一百户 每百户."""
     return re.sub(r"(?<![一二三四五六七八九十])一(?=[百千万])", "", word.translate(_WRITTEN))
@@ -294,6 +298,8 @@ def question_terms(question: str) -> list[Term]:
         if any(word in g for g in named_groups):
             continue
         forms = {normalize(word), normalize(_as_written(word))}
+        if _GRADE.fullmatch(word):  # 评上3a: the texts write grades in capitals (3A以上评估等级)
+            forms.add(word.upper())
         for phrase, targets in phrases:
             if _belongs(word, phrase):
                 forms.update(normalize(t) for t in targets)

@@ -114,6 +114,12 @@ def test_coverage_counts_by_weight():
     assert coverage(terms, "备案", weights) == 0.75
 
 
+def test_a_grade_asked_in_small_letters_is_found_as_the_texts_write_it():
+    terms = question_terms("机构评上3a以后有啥好处")  # questions are lowercased; 3A以上评估等级 keeps its capitals
+    assert coverage(terms, "获得3A以上评估等级的社会组织", {t.word: 1.0 for t in terms}) > 0
+    assert "3A" in _forms("评上3A有什么用")["3a"]
+
+
 def test_an_everyday_word_weighs_as_much_as_the_policy_word_it_stands_for():
     from assistant.evidence import TermStats
 
