@@ -96,11 +96,16 @@ class ExtractiveAnswerer:
             if best and best not in candidates:
                 candidates.append(best)
         top = max((c.coverage for c in candidates), default=0.0)
+
         # A named document's clause leads when it covers nearly as much as the best (台州的… asks for 台州's rule).
+        def leads(c: ClauseEvidence) -> bool:
+            return c.doc.doc_id in named and c.coverage >= NAMED_LEAD_RATIO * top
+
         ranked = sorted(
             candidates,
             key=lambda c: (
-                not (c.doc.doc_id in named and c.coverage >= NAMED_LEAD_RATIO * top),
+                not leads(c),
+                named.index(c.doc.doc_id) if leads(c) else 0,  # the documents compared, in the order named
                 RANK_DISCOUNT * evidence.clauses.index(c) - c.coverage - PAIR_WEIGHT * c.proximity,
                 evidence.clauses.index(c),
             ),

@@ -861,6 +861,10 @@ def test_names_are_read_as_people_write_them(chain):
     answer = chain.ask(question, "resident")
     assert {ZHEJIANG_CHARITY, FUNDRAISING} <= {c.doc_id for c in answer.citations if c.quote}
     assert "七日前" in answer.answer and "十日前" in answer.answer
+    # the documents compared are quoted in the order the question names them
+    assert answer.citations[0].doc_id == ZHEJIANG_CHARITY, answer.answer
+    reverse = chain.ask("民政部2024年公募办法规定募捐方案提前几天备案？浙江实施慈善法办法呢，两边一样吗", "staff")
+    assert [c.doc_id for c in reverse.citations[:2]] == [FUNDRAISING, ZHEJIANG_CHARITY], reverse.answer
     # a title the library lacks is not taken for one it holds by its last words
     assert mentioned("民发〔2017〕191号《关于大力培育发展社区社会组织的意见》全文有哪些内容？") == []
     assert mentioned("居民的意见怎么反映") == []
