@@ -112,6 +112,8 @@ FACET_WORDS = frozenset(
 ) | set(COUNT_WORDS)
 _SUM = re.compile(r"(\d+(?:\.\d+)?)\s*(?:块钱|块|元|万元|万块|万)")
 _QUANTIFIER = re.compile(r"^[一二两三几这那每][张首个份本条句件位次]$")
+_HEADCOUNT_TOLD = re.compile(r"[\d一二三四五六七八九十百两]+(?:来|多|几)?(?:号|个|名|位)?人")
+"""How many people the asker says there are (二十来号人, 十来个人, 三十多人): their own count, which no text states."""
 
 OUTLINE_WORDS = r"(章|部分|方面|内容|计划|任务|工程|行动|措施|举措|板块|chapters|parts|sections)"
 """What a document's headings are called when a question asks for its outline (有哪几项计划, 分哪几章)."""
@@ -290,10 +292,11 @@ def question_terms(question: str) -> list[Term]:
     named_groups = groups(question)  # 广场舞队 is one word, standing for 社区社会组织
     terms: list[Term] = [Term(g, (normalize(g), *GROUP_WORDS), 1.0) for g in named_groups]
     sums = set(_SUM.findall(lowered))  # 捐了500块钱: the asker's own sum, which no text states
+    told = _HEADCOUNT_TOLD.findall(lowered)  # 跳广场舞的有二十来号人: nor their own headcount
     for word in dict.fromkeys(words(question)):
         if word in GENERIC_WORDS or word in FACET_WORDS or word in place_names() or _QUANTIFIER.match(word):
             continue
-        if word in sums:
+        if word in sums or any(word in span for span in told):
             continue
         if any(word in g for g in named_groups):
             continue

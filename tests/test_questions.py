@@ -114,6 +114,18 @@ def test_coverage_counts_by_weight():
     assert coverage(terms, "备案", weights) == 0.75
 
 
+@pytest.mark.parametrize(
+    ("question", "dropped"),
+    [
+        ("跳广场舞的有二十来号人，要登记吗", {"二十", "来", "号"}),
+        ("我们三十多人想成立个队伍", {"三十多"}),
+    ],
+)
+def test_the_askers_own_headcount_is_no_topic(question, dropped):
+    assert not dropped & set(_forms(question))
+    assert {"成立", "社会团体"} <= set(_forms("成立社会团体要多少人"))  # a count asked, not told
+
+
 def test_a_grade_asked_in_small_letters_is_found_as_the_texts_write_it():
     terms = question_terms("机构评上3a以后有啥好处")  # questions are lowercased; 3A以上评估等级 keeps its capitals
     assert coverage(terms, "获得3A以上评估等级的社会组织", {t.word: 1.0 for t in terms}) > 0
@@ -627,6 +639,8 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("社区的书画社能不能申请场地", ["书画社"]),
         ("小区里跳广场舞的那帮人没登记，谁管他们", ["跳广场舞"]),  # people who share a pastime
         ("我们几个唱歌的想去街道备案", ["唱歌"]),
+        ("咱小区跳广场舞的就十来个人，够不上登记", ["跳广场舞"]),  # and counted
+        ("打太极的有三十多号人，要备案吗", ["打太极"]),
         ("打官司的人要找谁", []),  # a pursuit, not a pastime done together
         ("打工的人能不能参加村里选举", []),  # the everyday-word map knows 打工
         ("社区里的居委会管什么", []),
