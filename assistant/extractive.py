@@ -20,6 +20,14 @@ from assistant.vocabulary import definitions
 
 MAX_QUOTED = 3
 """At most this many clauses are quoted in one answer."""
+PENALTY_CHAPTER = re.compile(r"法律责任|罚则")
+"""The chapter of a law or regulation that says what befalls one who breaks its rules."""
+ASKS_CONSEQUENCE = re.compile(
+    r"罚|处分|后果|会怎[样么]|会不会被|什么责任|担责|吊销|撤销|取缔|追究|收回|penalt|punish|\bfined?\b|what happens|consequence|sanction"
+)
+"""Words asking what befalls one who breaks a rule (会怎样, 罚多少, what happens if we do)."""
+RULE_RATIO = 0.8
+"""A rule leads the penalty for breaking it when it covers at least this share of what the penalty covers."""
 NAMED_LEAD_RATIO = 0.75
 """A clause of a document the question names (or whose place it names) is quoted first when its coverage
 is at least this share of the best clause's."""
@@ -110,6 +118,7 @@ class ExtractiveAnswerer:
                 evidence.clauses.index(c),
             ),
         )
+        ranked = _rule_before_penalty(ranked, evidence.question)
         chosen: list[ClauseEvidence] = []
         for item in ranked:
             if _repeats(item, chosen):  # 四 quoting its item (八), already quoted as 四(八)
@@ -133,6 +142,30 @@ class ExtractiveAnswerer:
             ):
                 chosen.append(item)
         return chosen
+
+
+def _rule_before_penalty(ranked: list[ClauseEvidence], question: str) -> list[ClauseEvidence]:
+    """``ranked`` with the rule itself first when a penalty for breaking it leads and the rule, in the same
+    document, covers nearly as much: 志愿者能收成本费吗 is answered by 不得向志愿服务对象收取…报酬 (第二十一条), and
+    the warning for doing so (第三十七条, 法律责任) follows. Not when the question asks what happens to one who does."""
+    if (
+        not ranked
+        or ASKS_CONSEQUENCE.search(question.lower())
+        or not PENALTY_CHAPTER.search(ranked[0].meta.heading_path)
+    ):
+        return ranked
+    first = ranked[0]
+    rule = next(
+        (
+            c
+            for c in ranked[1:]
+            if c.doc.doc_id == first.doc.doc_id
+            and not PENALTY_CHAPTER.search(c.meta.heading_path)
+            and c.coverage >= RULE_RATIO * first.coverage
+        ),
+        None,
+    )
+    return ranked if rule is None else [rule] + [c for c in ranked if c is not rule]
 
 
 def _repeats(item: ClauseEvidence, chosen: list[ClauseEvidence]) -> bool:

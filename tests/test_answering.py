@@ -847,6 +847,17 @@ def test_when_a_law_takes_effect_comes_from_its_own_closing_article(chain):
     assert answer.citations[0].clause == "第四十八条" and "《基金会管理办法》同时废止" in answer.citations[0].quote
 
 
+def test_the_rule_comes_before_the_penalty_for_breaking_it(chain):
+    volunteer = "zhiyuan_fuwu_tiaoli_2017"
+    allowed = chain.ask("有志愿者上门给老人理发，每人收10块成本费，这样可以吗", "resident")
+    assert [(c.doc_id, c.reference) for c in allowed.citations[:2]] == [
+        (volunteer, "第二十一条"),  # 不得向志愿服务对象收取或者变相收取报酬
+        (volunteer, "第三十七条"),  # 法律责任: the warning for doing so
+    ], allowed.answer
+    punished = chain.ask("志愿者向服务对象收了报酬，会受到什么处罚", "resident")
+    assert (punished.citations[0].doc_id, punished.citations[0].reference) == (volunteer, "第三十七条")
+
+
 def test_an_age_under_eighteen_finds_the_rule_on_minors(chain):
     answer = chain.ask("我女儿十五岁，能去参加救灾的志愿活动吗", "resident")
     assert answer.found and answer.citations[0].doc_id == "zhejiang_zhiyuan_fuwu_tiaoli_2018"
