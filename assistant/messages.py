@@ -94,6 +94,7 @@ METADATA_LABELS = {
 LIBRARY = "已收录{count}份文件（现行有效{in_force}份），可以问其中的规定、条文和文件本身（文号、施行日期、是否有效）："
 LIBRARY_NOT_IN_FORCE = "已收录的{count}份文件中，{old}份已不再现行有效（保留供查阅历史，回答以现行文本为准）："
 LIBRARY_ALL_IN_FORCE = "已收录的{count}份文件都现行有效。"
+LIBRARY_OF_KIND = "已收录的{count}份文件中，{kind}有{of_kind}份（标题、文号、效力状态、发布机关）："
 NO_VALUE = "文件中没有载明{label}"
 WHICH_DOCUMENT = "您问的是哪一份文件？已收录的文件有：{examples}等。可以在问题里写上文件名称（如“{example}的施行日期”），用 assistant docs 可查看全部文件。"
 GUESSED_DOCUMENT = "（问题没有写明文件名称，按问题内容理解为《{title}》。）"

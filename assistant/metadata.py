@@ -10,7 +10,7 @@ from dataclasses import replace
 from assistant import messages
 from assistant.citations import clause_citation, section_citation, source_line
 from assistant.library import Library
-from assistant.questions import LIBRARY_STATUS, METADATA_QUESTIONS, OUTLINE_WORDS
+from assistant.questions import LIBRARY_STATUS, METADATA_QUESTIONS, OUTLINE_WORDS, kind_asked
 from assistant.references import int_to_cn
 from assistant.types import Answer, AnswerRequest, Clause, PolicyDocument
 
@@ -67,24 +67,34 @@ class MetadataAnswerer:
         return Answer(request.question, text, True, citations, request.audience, kind="metadata")
 
     def _holdings(self, request: AnswerRequest) -> Answer:
-        """What the library holds: each document's title, number, kind and status, cited from its header."""
+        """What the library holds: each document's title, number, kind and status, cited from its header; only
+        those no longer in force (哪些文件已经失效了), or only those of one kind with who issued each
+        (哪几份文件属于地方性法规), when the question asks."""
         docs = self.library.documents
         # numbers in words: a figure in an answer is one its citations state (see evaluation.fabricated_numbers)
         count, in_force = int_to_cn(len(docs)), int_to_cn(sum(d.in_force for d in docs))
         lines = [messages.LIBRARY.format(count=count, in_force=in_force)]
-        if LIBRARY_STATUS.search(unicodedata.normalize("NFKC", request.question).lower()):  # 哪些文件已经失效了
+        lowered = unicodedata.normalize("NFKC", request.question).lower()
+        kind = kind_asked(lowered)
+        if kind:
+            docs = [d for d in docs if d.kind == kind]
+            of_kind = "两" if len(docs) == 2 else int_to_cn(len(docs))
+            lines = [messages.LIBRARY_OF_KIND.format(count=count, kind=kind, of_kind=of_kind)]
+        elif LIBRARY_STATUS.search(lowered):  # 哪些文件已经失效了
             docs = [d for d in docs if not d.in_force]
             lines = [
                 messages.LIBRARY_NOT_IN_FORCE.format(count=count, old=int_to_cn(len(docs)))
                 if docs
                 else messages.LIBRARY_ALL_IN_FORCE.format(count=count)
             ]
+        fields = ["title", "issuer"] if kind else ["title"]
         citations = []
         for doc in docs:
             number = f"（{doc.doc_number}）" if doc.doc_number else ""
             replaced = f"，{messages.SUPERSEDED_BY.format(title=doc.superseded_by)}" if doc.superseded_by else ""
-            lines.append(f"· 《{doc.title}》{number}〔{doc.kind}·{doc.status}〕{replaced}")
-            citations.append(section_citation(doc, "文件信息", quote=_header_lines(doc, ["title"])))
+            said = f"{doc.status}〕{doc.issuer}" if kind else f"{doc.kind}·{doc.status}〕"
+            lines.append(f"· 《{doc.title}》{number}〔{said}{replaced}")
+            citations.append(section_citation(doc, "文件信息", quote=_header_lines(doc, fields)))
         return Answer(request.question, "\n".join(lines), True, citations, request.audience, kind="metadata")
 
     def _which(self, request: AnswerRequest) -> Answer:

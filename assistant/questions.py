@@ -173,6 +173,25 @@ LIBRARY_QUESTION = re.compile(
 )
 LIBRARY_STATUS = re.compile(r"失效|废止|作废|被取代|过期|不再有效|superseded|repealed")
 """A question about the library that asks which of its documents are no longer in force."""
+_KINDS = "法律|行政法规|部门规章|地方性法规|规范性文件"
+_KINDS_EN = "laws|administrative regulations|departmental rules|local regulations|normative documents"
+LIBRARY_KIND = re.compile(
+    rf"(?:哪些|哪几份|哪几部|哪几个|哪份|哪部|几份|几部)(?:文件|政策|规定)?(?:属于|是|算|为)({_KINDS})"
+    rf"|({_KINDS})(?:有|是|包括)(?:哪些|哪几份|哪几部|几份|几部|多少份)|(?:which|what) (?:documents|texts) are ({_KINDS_EN})"
+)
+"""A question about the library that asks which of its documents are of one kind (哪几份文件属于地方性法规)."""
+KINDS_IN_ENGLISH = dict(zip(_KINDS_EN.split("|"), _KINDS.split("|")))
+
+
+def kind_asked(lowered: str) -> str:
+    """The kind of document a question about the library asks for (地方性法规), or ""."""
+    match = LIBRARY_KIND.search(lowered)
+    if not match:
+        return ""
+    kind = next(g for g in match.groups() if g)
+    return KINDS_IN_ENGLISH.get(kind, kind)
+
+
 # Words that point at a document rather than at a topic: 这份文件, 该条例, 本办法.
 DOCUMENT_WORDS = frozenset(
     "这份 那份 这个 那个 该 本 此 它 文件 政策 意见 通知 条例 办法 法 法律 法规 规章 规定 方案 规划 公告 决定 版本 "
@@ -250,7 +269,7 @@ def metadata_fields(lowered: str, topic_words: list[str]) -> list[str]:
     ``topic_words`` are the question's content words left once document names are removed: "资助资金
     什么时候发放" keeps 资助, 资金, 发放 and is a content question; "这份文件还有效吗" keeps none.
     """
-    if LIBRARY_QUESTION.search(lowered):  # 文库里有哪些文件: the library itself
+    if LIBRARY_QUESTION.search(lowered) or LIBRARY_KIND.search(lowered):  # 文库里有哪些文件: the library itself
         return ["library"]
     fields = [name for name, pattern in METADATA_QUESTIONS.items() if pattern.search(lowered)]
     return fields if fields and len(topic_beside_metadata(lowered, topic_words)) <= 1 else []

@@ -1115,6 +1115,11 @@ def test_what_the_library_holds_and_how_long_a_document_is(chain):
     old = chain.ask("哪些文件已经失效了", "staff")
     assert [c.doc_id for c in old.citations] == [CISHAN_2016], old.answer
     assert "已被《中华人民共和国慈善法》取代" in old.answer and not re.search(r"\d", old.answer.splitlines()[0])
+    # which are of one kind: those alone, with who issued each
+    local = chain.ask("我们的政策库里哪几份文件属于地方性法规？由哪个机关通过？", "staff")
+    assert {c.doc_id for c in local.citations} == {ZHEJIANG_CHARITY, "zhejiang_zhiyuan_fuwu_tiaoli_2018"}, local.answer
+    assert "地方性法规有两份" in local.answer and "浙江省人民代表大会常务委员会" in local.answer
+    assert len(chain.ask("Which documents are administrative regulations?", "staff").citations) == 4
     extent = chain.ask("慈善法有多少条", "staff")
     assert "共一百二十五条，分十三章" in extent.answer, extent.answer
     # a content question that counts something is no question about the document

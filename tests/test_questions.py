@@ -697,12 +697,15 @@ def test_a_grade_is_a_word_and_the_askers_own_sum_is_no_topic():
         ("文库里有多少份文件", True),  # a count of documents
         ("哪些文件已经失效了", True),  # which of them are no longer in force
         ("社团登记要提交哪些文件？失效的证书怎么办", False),
+        ("哪几份文件属于地方性法规", True),  # which are of one kind
+        ("行政法规有哪些", True),
+        ("哪些法律规定了志愿者的权利", False),  # a content question naming a kind of document
     ],
 )
 def test_a_question_about_the_library_itself(question, asks):
-    from assistant.questions import LIBRARY_QUESTION
+    from assistant.questions import LIBRARY_KIND, LIBRARY_QUESTION
 
-    assert bool(LIBRARY_QUESTION.search(_lowered(question))) is asks
+    assert bool(LIBRARY_QUESTION.search(_lowered(question)) or LIBRARY_KIND.search(_lowered(question))) is asks
 
 
 def test_a_sentence_cut_at_a_semicolon_is_quoted_from_its_subject():
