@@ -424,6 +424,7 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("How many levels does the evaluation have?", "社会组织评估等级有效期为5年。", False),
         ("What rating grades are used in the assessment?", "社会组织评估结果分为5个等级。", True),  # which grades
         ("社会组织评估有哪些等级", "社会组织评估结果分为5个等级。", True),
+        ("一个人出钱开托老所，能登记成哪一类民非？", "民办非企业单位…分为…（法人）、…（合伙）和…（个体）三种。", True),
         # a grade: 3A以上 answers 评到几A, not 分为5个等级
         ("想拿税前扣除资格，评估等级最低得评到几A", "社会组织评估等级为3A以上(含3A)。", True),
         ("What evaluation grade must an organisation hold?", "获得3A以上评估等级的社会组织。", True),
@@ -464,6 +465,7 @@ def test_a_clause_states_the_number_asked_for(question, text, holds):
         "物业费涨了，我们几户不交，物业就给停水停电，这合法吗",  # 几 after 我们 is "a few", not a question
         "小区里十几个人想成立个队伍，能去备案吗？",
         "我们几年没搞活动了，会被撤销吗",
+        "这种情况属于哪种情形？",  # which case, not which of the kinds a text sets
     ],
 )
 def test_only_how_many_and_fee_questions_look_for_a_detail(question):
