@@ -53,7 +53,7 @@ DETAILS = (
     ),
     (  # how many kinds or grades: 分几个等级, 有几类 (the answer is 分为5个等级, 分为两类)
         r"(?:几|多少)(?:个|种|类)(?:等级|级别|类型|种类|档次)|分(?:几|多少)(?:级|类|种|档)|哪(?:些|几个?)(?:等级|级别|档次)"
-        r"|(?:登记?|分|划|算|属于)成?为?哪一?[类种](?!情形|情况|方式|办法|途径|条件|原因|渠道|形式|手续)"  # 登记成哪一类: of the kinds set (分为…三种)
+        r"|(?:登记?|分|划|算|属于)成?为?(?:哪一?[类种]|什么(?:类型|种类|类|种))(?!情形|情况|方式|办法|途径|条件|原因|渠道|形式|手续)"  # 登记成哪一类: of the kinds set (分为…三种)
         r"|how many (?:levels|grades|types|kinds|categories|classes|tiers)"
         r"|what (?:\w+ ){0,2}(?:grades|levels|ratings|tiers)\b",
         _NUMERAL + r"个?(?:等级|级别|类型|档次|类|种)",

@@ -425,6 +425,7 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("What rating grades are used in the assessment?", "社会组织评估结果分为5个等级。", True),  # which grades
         ("社会组织评估有哪些等级", "社会组织评估结果分为5个等级。", True),
         ("一个人出钱开托老所，能登记成哪一类民非？", "民办非企业单位…分为…（法人）、…（合伙）和…（个体）三种。", True),
+        ("两个人合伙办托老所，要登记成什么类型？", "民办非企业单位…分为…（法人）、…（合伙）和…（个体）三种。", True),
         # a grade: 3A以上 answers 评到几A, not 分为5个等级
         ("想拿税前扣除资格，评估等级最低得评到几A", "社会组织评估等级为3A以上(含3A)。", True),
         ("What evaluation grade must an organisation hold?", "获得3A以上评估等级的社会组织。", True),
