@@ -205,6 +205,13 @@ DOCUMENT_WORDS = frozenset(
 
 PART_BREAK = re.compile(r"[？?；;。!！]+")
 """Where one sub-question ends and the next begins."""
+_PART_END = re.compile(f"({PART_BREAK.pattern})")
+ASKS = re.compile(
+    r"吗|呢|么|什么|啥|怎|多少|多久|多长|几|哪|谁|是否|能否|可否|可不可以|能不能|是不是|有没有|要不要|会不会|如何|为何|为什么"
+    r"|请问|想问|想知道|\b(?:what|how|which|who|when|where|why|whether|can|is|are|do|does|must|should)\b",
+    re.IGNORECASE,
+)
+"""Words that make a sentence ask something."""
 COMPARES = re.compile(r"区别|不同|一样|相同|差别|差异|异同|相比|比较|一致|比一下|比一比|对比|对照")
 """Words asking how two things compare."""
 NATIONAL = re.compile(r"国家|全国|国务院|中央|民政部")
@@ -218,7 +225,13 @@ def _names_a_side(word: str) -> bool:
 
 def question_parts(question: str) -> list[str]:
     """The sub-questions of a question that asks several things ("…要几个人？要准备多少钱？"); one part otherwise."""
-    parts = [p.strip() for p in PART_BREAK.split(question) if p.strip()]
+    pieces = _PART_END.split(question + "？")  # text, what ends it, text, what ends it …
+    # "我是小区老住户，七十多了。居委会说要开居民会议…？": a sentence that ends in 。 and asks nothing tells the story
+    parts = [
+        p.strip()
+        for p, end in zip(pieces[::2], pieces[1::2])
+        if p.strip() and not (set(end) <= set("。.!！；;") and not ASKS.search(p))
+    ]
     # "志愿服务记录证明是什么？志愿者要开证明找谁": a first part asking about one policy term asks a thing too
     # "…几年换一届？一般由几个人组成": a later part asking a number (how many people, how long) asks a thing too
     parts = [
