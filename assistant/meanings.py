@@ -9,7 +9,7 @@ import re
 from assistant.text import normalize, synonyms
 
 ASKS_MEANING = re.compile(
-    r"(?:到底|究竟|具体)?(?:是指|指的是|是|指|包括|包含)(?:什么|啥|哪些|哪几)|的?(?:定义|含义|概念)|是?(?:怎么|如何|怎样)(?:定义|界定)"
+    r"(?:到底|究竟|具体)?(?:是指|指的是|是|指|包括|包含)(?:什么|啥|哪些|哪几)|的?(?:定义|含义|概念)|(?:到底|究竟|具体)?是?(?:怎么|如何|怎样)(?:定义|界定)"
 )
 """What a question says right after a term to ask what the term means (慈善组织是什么, 社区工作者具体包括哪些人)."""
 ASKS_WHAT_IS = re.compile(r"(?:什么是|什么叫做?|何为|何谓)$")
@@ -19,8 +19,11 @@ _ASKS_MEANING_EN = re.compile(
     r"(?:\s+(?:mean|refer|under|in|according)\b|\s*[?？.]?\s*$)"
 )
 """An English question asking what a term means: what is a volunteer?, what does social organization mean?"""
-_WHERE_SAID = re.compile(r"^(?:在|按照?|依照?)[^，,。？?！!]{1,16}?(?:里|中|上|当中)(?:面|头)?")
-"""Where the asker read a term, between it and the question (“社会工作专业人才”在国家的人才规划里是怎么定义的)."""
+_WHERE_SAID = re.compile(
+    r"^(?:(?:在|按照?|依照?)[^，,。？?！!]{1,16}?(?:里|中|上|当中)(?:面|头)?|(?:这个|这一)?(?:概念|词|说法|术语|提法))"
+)
+"""Where the asker read a term, or what they call it, between it and the question (“社会工作专业人才”在国家的人才规划里
+是怎么定义的, “社会工作专业人才”这个概念到底怎么界定)."""
 _TERM_START = re.compile(r"(?:^|[^\u4e00-\u9fff]|所谓|请问|问一?下|想知道|了解一?下|的|这个|说)$")
 """What may come before a term asked about: 社区社会组织是什么 does not ask what 社会组织 means."""
 

@@ -546,6 +546,7 @@ DEFINED = {
         ("想知道基金会指的是什么", "基金会"),
         ("“社会组织”在评估办法里是怎么定义的？", "社会组织"),  # where it was read, between term and question
         ("慈善组织在法律上是如何界定的", "慈善组织"),
+        ("“社会组织”这个概念到底怎么界定？", "社会组织"),  # what the asker calls it, between term and question
         ("What is a volunteer?", "志愿者"),
         ("What does charitable organization mean under the Charity Law?", "慈善组织"),
         ("What does a charitable trust mean?", "慈善信托"),  # composed: charitable + trust
