@@ -171,7 +171,7 @@ class AnswerChain:
             context.doc_ids = []
         lowered = unicodedata.normalize("NFKC", question).lower()
         fields, topic_words = self._fields_asked(question, named)
-        if fields and fields != ["library"] and not context.doc_ids and (history := inputs["history"]):
+        if fields and fields != ["library"] and not context.doc_ids and history:
             # 基金会管理条例什么时候施行的？ … 现在还有效吗: a document's metadata asked of none is the last one's
             if previous := history[-1].doc_id:
                 context = Context(question, [previous], history[-1].question)

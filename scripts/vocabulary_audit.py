@@ -31,8 +31,9 @@ def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _lowered(question: str) -> str:
-    return unicodedata.normalize("NFKC", question).lower()
+def _lowered(row: dict) -> str:
+    """A row's question, or a conversation's turns, as a question is matched against everyday phrases."""
+    return unicodedata.normalize("NFKC", row.get("question") or " ".join(row.get("turns", []))).lower()
 
 
 def main() -> int:
@@ -42,7 +43,10 @@ def main() -> int:
     chain = build_chain(ensure_index(settings), settings=settings)
 
     def outcome(row: dict) -> tuple[int, ...]:
-        counts = evaluate([row], lambda q, audience: chain.ask(q, audience)).overall.counts
+        def ask(question, audience, earlier=()):  # a conversation's turns are asked after the earlier answers
+            return chain.ask(question, audience, history=[chain.turn(a) for a in earlier])
+
+        counts = evaluate([row], ask).overall.counts
         return tuple(counts.get(k, 0) for k in OUTCOMES) + (-counts.get("false_refusals", 0),)
 
     read = text._data_lines
@@ -51,7 +55,7 @@ def main() -> int:
     verdicts = Counter()
     for phrase in entries:
         key = phrase.lower()
-        holding = [k for k, row in questions.items() if key in _lowered(row["question"])]
+        holding = [k for k, row in questions.items() if key in _lowered(row)]
         asked = [k for k in holding if k in tune]
         for k in asked:
             baseline.setdefault(k, outcome(tune[k]))
