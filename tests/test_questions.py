@@ -872,7 +872,7 @@ def test_a_word_the_library_never_uses_does_not_shrink_what_another_clause_adds(
     from assistant.extractive import COMPLEMENT_SHARE, _adds
 
     terms = question_terms("居委会 组成 一届 凑够")
-    weights = {"居委会": 3.3, "组成": 3.6, "一届": 4.3, "凑够": 6.8}
+    weights = {"居委会": 3.3, "组成": 3.6, "一届": 4.3, "凑够": 20.0}
     evidence = Evidence("q", terms, weights, [], absent=["凑够"])
     chosen = [SimpleNamespace(text="居民委员会每届任期五年")]
     seventh = SimpleNamespace(text="居民委员会由主任、副主任和委员共五至九人组成")
