@@ -138,6 +138,9 @@ class Evidence:
     absent: list[str] = field(default_factory=list)
     """Question words that occur nowhere in the library (nor does any policy word they stand for)."""
     parts: list[Evidence] = field(default_factory=list)
+    joined: bool = False
+    """Whether ``parts`` are the two numbers an English question joins by "and" (how many people …, and how
+    long …): such parts cover clauses little and alike, so a clause is left to the part that needs it."""
     lead: int = 0
     """How many of the first clauses are quoted first whatever their coverage (where one document cites another,
     or says what a term means)."""

@@ -98,7 +98,7 @@ class ExtractiveAnswerer:
             # 志愿服务记录证明是什么？志愿者要开证明找谁: the meaning answers the first part, the rest as below
             return _by_part(evidence.parts[1:], lead[:1])[:MAX_QUOTED] if evidence.parts else lead
         if evidence.parts:
-            return _by_part(evidence.parts, [])[:MAX_QUOTED]
+            return _by_part(evidence.parts, [], share=evidence.joined)[:MAX_QUOTED]
         candidates = [c for c in evidence.clauses if c.quote]
         for doc_id in named:  # every document the question names gets its best clause considered
             best = next((c for c in evidence.clauses if c.doc.doc_id == doc_id and c.quote), None)
@@ -182,24 +182,43 @@ def _adds(evidence: Evidence, chosen: list[ClauseEvidence], item: ClauseEvidence
     return sum(evidence.weights[t.word] for t in held) / total if total else 0.0
 
 
-def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence]) -> list[ClauseEvidence]:
-    """``chosen`` and the best clause of each part after it, each quoted with what answers its part."""
+def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = False) -> list[ClauseEvidence]:
+    """``chosen`` and the best clause of each part after it, each quoted with what answers its part.
+
+    ``share``: the parts are the two numbers an English question joins by "and" (how many people sit on a
+    residents' committee, and how long is their term?). A clause that a later part is best answered by (第八条,
+    每届任期五年) is left to it when another clause covers this part as much, states its number too and quotes
+    better for it (第七条, 五至九人组成)."""
     chosen = list(chosen)
-    for part in parts:
+    later = _claimed(parts) if share else {}
+    for n, part in enumerate(parts):
         quoted = {c.meta.key for c in chosen}
         details = asked_details(part.question)
+
         # Equal coverage: a quote showing what is asked (过半数), then a clause not quoted yet.
-        best = max(
-            (c for c in part.clauses[: MAX_QUOTED + 2] if c.quote),
-            key=lambda c: (c.coverage, holds_detail(c.quote.text, details), c.meta.key not in quoted),
-            default=None,
-        )
+        candidates = [c for c in part.clauses[: MAX_QUOTED + 2] if c.quote]
+        ranks = {id(c): (c.coverage, holds_detail(c.quote.text, details), c.meta.key not in quoted) for c in candidates}
+        best = max(candidates, key=lambda c: ranks[id(c)], default=None)
+        if best and later.get(best.meta.key, -1) > n:
+            alike = [c for c in candidates if c is not best and ranks[id(c)][:2] == ranks[id(best)][:2]]
+            other = max(alike, key=lambda c: c.quote.score, default=None)
+            best = other if other and other.quote.score > best.quote.score else best
         if best and best.meta.key not in quoted:
             chosen.append(best)  # quoted with the sentences that answer this part
         elif best:  # one clause answers two parts: quote what answers each
             i = next(i for i, c in enumerate(chosen) if c.meta.key == best.meta.key)
             chosen[i] = _with_more(chosen[i], best.quote)
     return chosen
+
+
+def _claimed(parts: list[Evidence]) -> dict[str, int]:
+    """Clause key -> the last part whose best-covering clause it is."""
+    claimed = {}
+    for n, part in enumerate(parts):
+        best = max((c for c in part.clauses[: MAX_QUOTED + 2] if c.quote), key=lambda c: c.coverage, default=None)
+        if best:
+            claimed[best.meta.key] = n
+    return claimed
 
 
 def opening_quote(item: ClauseEvidence, sentences: int = 2) -> Quote:

@@ -1018,6 +1018,29 @@ def test_one_clause_answering_two_parts_quotes_what_answers_each(chain):
 
 
 @pytest.mark.slow
+def test_an_english_question_joining_two_numbers_quotes_the_clause_stating_each(chain):
+    """Four writers asked it: 第七条 (五至九人组成) answers how many, 第八条 (每届任期五年) how long. A board
+    question one clause answers whole (理事为5人至25人 … 每届任期不得超过5年) keeps that clause alone first."""
+    answer = chain.ask("How many people sit on a residents' committee, and how long is their term?")
+    quoted = [c.clause for c in answer.citations if c.quote]
+    assert {"第七条", "第八条"} <= set(quoted), answer.answer
+    answer = chain.ask("How many directors can a foundation's board have, and how long can one board term last?")
+    assert answer.citations[0].clause == "第二十条", answer.answer
+
+
+def test_an_english_question_is_cut_where_and_joins_two_kinds_of_number():
+    from assistant.gathering import _english_parts
+
+    assert _english_parts("How many people sit on the committee, and how long is their term?") == [
+        "How many people sit on the committee",
+        "how long is their term?",
+    ]
+    # one kind of number twice, or no number asked: one question
+    assert len(_english_parts("How many households does it cover, and how many members does it have?")) == 1
+    assert len(_english_parts("Which version is current, and what happened to the old one?")) == 1
+
+
+@pytest.mark.slow
 def test_how_two_documents_relate_is_answered_from_where_one_cites_the_other(chain):
     answer = chain.ask("浙江省实施慈善法办法和慈善法是什么关系？", "onboarding")
     first = answer.citations[0]
