@@ -64,9 +64,10 @@ class Gatherer:
         query = self.library.set_aside(question, named)
         retrieved = self.search(query, scope, self.top_k)
         parts = question_parts(query)
-        joined = len(parts) == 1 and is_english(query) and len(_english_parts(query)) > 1
-        if joined:  # How many people sit on it, and how long is their term?
-            parts = _english_parts(query)
+        english = _english_parts(query) if len(parts) == 1 and is_english(query) else []
+        joined = len(english) > 1  # How many people sit on it, and how long is their term?
+        if joined:
+            parts = english
         # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
         cited, term, compared = [], "", ()
         details = asked_details(question)  # 多少天 / 多少人: how a clause would state the number asked
@@ -218,7 +219,7 @@ _AND_ASKS = re.compile(r",?\s+and\s+(?=(?:how|what|which|who|when|where|whether)
 def _english_parts(question: str) -> list[str]:
     """An English question asking two kinds of number joined by "and" (how many people …, and how long …), cut
     in two; one part otherwise. Joined questions asking one kind, or no number, stay whole: cutting them lost
-    more than it gained (the eleventh round's tune halves)."""
+    more than it gained on the tune halves (see the CHANGELOG)."""
     pieces = [p.strip() for p in _AND_ASKS.split(question) if p.strip()]
     kinds = [set(asked_details(p)) for p in pieces]
     if len(pieces) == 2 and all(kinds) and not kinds[0] & kinds[1]:
