@@ -186,11 +186,12 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
     """``chosen`` and the best clause of each part after it, each quoted with what answers its part.
 
     ``share``: the parts are the two numbers an English question joins by "and" (how many people sit on a
-    residents' committee, and how long is their term?). A clause that a later part is best answered by (第八条,
+    residents' committee, and how long is their term?). A clause that the last part is best answered by (第八条,
     每届任期五年) is left to it when another clause covers this part as much, states its number too and quotes
     better for it (第七条, 五至九人组成)."""
     chosen = list(chosen)
-    later = _claimed(parts) if share else {}
+    last = [c for c in parts[-1].clauses[: MAX_QUOTED + 2] if c.quote] if share else []
+    needed = max(last, key=lambda c: c.coverage).meta.key if last else None  # what the last part needs most
     for n, part in enumerate(parts):
         quoted = {c.meta.key for c in chosen}
         details = asked_details(part.question)
@@ -199,7 +200,7 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
         candidates = [c for c in part.clauses[: MAX_QUOTED + 2] if c.quote]
         ranks = {id(c): (c.coverage, holds_detail(c.quote.text, details), c.meta.key not in quoted) for c in candidates}
         best = max(candidates, key=lambda c: ranks[id(c)], default=None)
-        if best and later.get(best.meta.key, -1) > n:
+        if best and n < len(parts) - 1 and best.meta.key == needed:
             alike = [c for c in candidates if c is not best and ranks[id(c)][:2] == ranks[id(best)][:2]]
             other = max(alike, key=lambda c: c.quote.score, default=None)
             best = other if other and other.quote.score > best.quote.score else best
@@ -209,16 +210,6 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
             i = next(i for i, c in enumerate(chosen) if c.meta.key == best.meta.key)
             chosen[i] = _with_more(chosen[i], best.quote)
     return chosen
-
-
-def _claimed(parts: list[Evidence]) -> dict[str, int]:
-    """Clause key -> the last part whose best-covering clause it is."""
-    claimed = {}
-    for n, part in enumerate(parts):
-        best = max((c for c in part.clauses[: MAX_QUOTED + 2] if c.quote), key=lambda c: c.coverage, default=None)
-        if best:
-            claimed[best.meta.key] = n
-    return claimed
 
 
 def opening_quote(item: ClauseEvidence, sentences: int = 2) -> Quote:

@@ -13,7 +13,7 @@ from assistant.evidence import Evidence, Quote, TermStats, gather
 from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
 from assistant.library import Library, name_key
 from assistant.meanings import meaning_asked, meanings_compared, quoted_term_asked
-from assistant.questions import PART_BREAK, question_parts, question_terms
+from assistant.questions import AND_ASKS, PART_BREAK, question_parts, question_terms
 from assistant.retrieval import HybridRetriever
 from assistant.text import is_english, normalize
 from assistant.types import DOC_KINDS, ChunkMeta
@@ -212,15 +212,11 @@ class Gatherer:
         return sorted(found, key=lambda d: (docs.index(ChunkMeta.of(d).doc_id), ChunkMeta.of(d).start))[:PART_CLAUSES]
 
 
-_AND_ASKS = re.compile(r",?\s+and\s+(?=(?:how|what|which|who|when|where|whether)\b)", re.IGNORECASE)
-"""Where an English question passes from one thing asked to the next (…, and how long is their term)."""
-
-
 def _english_parts(question: str) -> list[str]:
     """An English question asking two kinds of number joined by "and" (how many people …, and how long …), cut
     in two; one part otherwise. Joined questions asking one kind, or no number, stay whole: cutting them lost
     more than it gained on the tune halves (see the CHANGELOG)."""
-    pieces = [p.strip() for p in _AND_ASKS.split(question) if p.strip()]
+    pieces = [p.strip() for p in AND_ASKS.split(question) if p.strip()]
     kinds = [set(asked_details(p)) for p in pieces]
     if len(pieces) == 2 and all(kinds) and not kinds[0] & kinds[1]:
         return pieces

@@ -205,6 +205,10 @@ DOCUMENT_WORDS = frozenset(
 
 PART_BREAK = re.compile(r"[？?；;。!！]+")
 """Where one sub-question ends and the next begins."""
+AND_ASKS = re.compile(
+    r",?\s+and\s+(?=(?:how|what|when|which|who|whether|is|are|do|does|can|must|from|by|since)\b)", re.IGNORECASE
+)
+"""Where an English question passes from one thing asked to the next (…, and how long is their term)."""
 _PART_END = re.compile(f"({PART_BREAK.pattern})")
 ASKS = re.compile(
     r"吗|呢|么|什么|啥|怎|多少|多久|多长|几|哪|谁|是否|能否|可否|可不可以|能不能|是不是|有没有|要不要|会不会|如何|为何|为什么"
