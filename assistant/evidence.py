@@ -141,6 +141,8 @@ class Evidence:
     joined: bool = False
     """Whether ``parts`` are the two numbers an English question joins by "and" (how many people …, and how
     long …): such parts cover clauses little and alike, so a clause is left to the part that needs it."""
+    echoes: list[tuple[ClauseEvidence, ClauseEvidence]] = field(default_factory=list)
+    """(a place's clause, the national clause it repeats) for a question of no place: the national one goes first."""
     lead: int = 0
     """How many of the first clauses are quoted first whatever their coverage (where one document cites another,
     or says what a term means)."""

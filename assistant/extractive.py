@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant import messages
+from assistant import messages, ordering
 from assistant.citations import chunk_citation
 from assistant.evidence import ClauseEvidence, Evidence, Quote, TermStats, clause_span, gather, plain_sentence
 from assistant.facets import asked_details, holds_detail
+from assistant.ordering import PENALTY_CHAPTER
 from assistant.presentation import format_answer
 from assistant.questions import asked_facets
 from assistant.text import normalize, sentence_spans
@@ -20,8 +21,6 @@ from assistant.vocabulary import definitions
 
 MAX_QUOTED = 3
 """At most this many clauses are quoted in one answer."""
-PENALTY_CHAPTER = re.compile(r"法律责任|罚则")
-"""The chapter of a law or regulation that says what befalls one who breaks its rules."""
 ASKS_CONSEQUENCE = re.compile(
     r"罚|处分|后果|会怎[样么]|会不会被|什么责任|担责|吊销|撤销|取缔|追究|收回|penalt|punish|\bfined?\b|what happens|consequence|sanction"
 )
@@ -31,12 +30,6 @@ RULE_RATIO = 0.8
 NAMED_LEAD_RATIO = 0.75
 """A clause of a document the question names (or whose place it names) is quoted first when its coverage
 is at least this share of the best clause's."""
-RANK_DISCOUNT = 0.1
-"""Coverage a clause gives up per place it stands lower in the retrieval ranking, when the first to quote is
-chosen (coverage alone let a long clause that happens to hold the words outrank the better-retrieved one)."""
-PAIR_WEIGHT = 0.2
-"""Coverage a clause gains, when the first to quote is chosen, for holding all of the question's neighbouring
-word pairs together (社区居民 … 参与公共事务) rather than scattered; chosen on the tune half (0 to 0.3)."""
 SECOND_QUOTE_RATIO = 0.6
 """Another clause is quoted when its best sentences score at least this share of the first's."""
 COMPLEMENT_SHARE = 0.15
@@ -84,9 +77,8 @@ class ExtractiveAnswerer:
         return Answer(request.question, text, True, citations, request.audience, kind="retrieval")
 
     def _choose(self, evidence: Evidence, named: list[str]) -> list[ClauseEvidence]:
-        """The best-covering clause of all retrieved (less ``RANK_DISCOUNT`` per retrieval place) first, then
-        others that cover as much, or the best of each named document. (Looking at the first three only lost
-        协会的年检 to the 民非 inspection measures: tune halves, three, four, five and all: facts +0, +3, +5, +6.)
+        """The clause of all retrieved that ``ordering`` scores best first (a named document's leading when it
+        covers nearly as much), then others that cover as much, or the best of each named document.
 
         A question in several parts quotes the best clause of each part.
         """
@@ -100,11 +92,9 @@ class ExtractiveAnswerer:
         if evidence.parts:
             return _by_part(evidence.parts, [], share=evidence.joined)[:MAX_QUOTED]
         candidates = [c for c in evidence.clauses if c.quote]
-        for doc_id in named:  # every document the question names gets its best clause considered
-            best = next((c for c in evidence.clauses if c.doc.doc_id == doc_id and c.quote), None)
-            if best and best not in candidates:
-                candidates.append(best)
         top = max((c.coverage for c in candidates), default=0.0)
+        scores = ordering.default_model().scores(ordering.features(evidence, candidates, named))
+        score = {id(c): s for c, s in zip(candidates, scores)}
 
         # A named document's clause leads when it covers nearly as much as the best (台州的… asks for 台州's rule).
         def leads(c: ClauseEvidence) -> bool:
@@ -115,11 +105,11 @@ class ExtractiveAnswerer:
             key=lambda c: (
                 not leads(c),
                 named.index(c.doc.doc_id) if leads(c) else 0,  # the documents compared, in the order named
-                RANK_DISCOUNT * evidence.clauses.index(c) - c.coverage - PAIR_WEIGHT * c.proximity,
+                -score[id(c)],
                 evidence.clauses.index(c),
             ),
         )
-        ranked = _rule_before_penalty(ranked, evidence.question)
+        ranked = _rule_before_penalty(_national_before_echo(ranked, evidence.echoes), evidence.question)
         chosen: list[ClauseEvidence] = []
         for item in ranked:
             if _repeats(item, chosen):  # 四 quoting its item (八), already quoted as 四(八)
@@ -143,6 +133,20 @@ class ExtractiveAnswerer:
             ):
                 chosen.append(item)
         return chosen
+
+
+def _national_before_echo(
+    ranked: list[ClauseEvidence], echoes: list[tuple[ClauseEvidence, ClauseEvidence]]
+) -> list[ClauseEvidence]:
+    """``ranked`` with each national clause just before the place's clause that repeats it, where it stood
+    after it: 志愿者参加有危险的活动，组织方要买意外险吗 is answered by 志愿服务条例第十七条, and 浙江省志愿服务条例
+    第二十三条, which repeats it, follows (``gathering``'s order, kept whatever the first-clause score says)."""
+    ordered = list(ranked)
+    for place, national in echoes:
+        if place in ordered and national in ordered and ordered.index(national) > ordered.index(place):
+            ordered.remove(national)
+            ordered.insert(ordered.index(place), national)
+    return ordered
 
 
 def _rule_before_penalty(ranked: list[ClauseEvidence], question: str) -> list[ClauseEvidence]:

@@ -124,7 +124,7 @@ class Gatherer:
             evidence.clauses = lift_details(evidence.clauses, more, details, evidence.terms)
             retrieved = [c.retrieved for c in evidence.clauses]
         if not named and not local:  # the question is of no place: the national rule first, the place's beside it
-            evidence.clauses = self._national_first(evidence.clauses)
+            evidence.clauses, evidence.echoes = self._national_first(evidence.clauses)
             retrieved = [c.retrieved for c in evidence.clauses]
         if len(parts) > 1:
             evidence.parts = [
@@ -134,11 +134,11 @@ class Gatherer:
             evidence.joined = joined
         return question, retrieved, evidence
 
-    def _national_first(self, clauses: list) -> list:
+    def _national_first(self, clauses: list) -> tuple[list, list]:
         """``clauses`` with a national clause moved before a place's clause that says the same thing, where the
         place's document carries out the national one: a question of no place is answered by the rule that
-        holds everywhere, and the place's own stays beside it."""
-        ordered = list(clauses)
+        holds everywhere, and the place's own stays beside it. Also the (place's, national) pairs moved."""
+        ordered, echoes = list(clauses), []
         for i in range(min(len(ordered), PARALLEL_DEPTH)):
             item = ordered[i]
             if not item.quote or not self.library.places_of(item.doc.doc_id):
@@ -148,8 +148,9 @@ class Gatherer:
                 other = ordered[j]
                 if other.doc.doc_id in national and other.quote and _same(other.quote, item.quote):
                     ordered.insert(i, ordered.pop(j))
+                    echoes.append((item, other))
                     break
-        return ordered
+        return ordered, echoes
 
     def _places_asked(self, part: str, local: list[str], scope: list[str]) -> list[str]:
         """The documents of a place that a part names, beside the documents searched (…？浙江省在哪些情形下…)."""
