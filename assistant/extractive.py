@@ -187,7 +187,9 @@ def _adds(evidence: Evidence, chosen: list[ClauseEvidence], item: ClauseEvidence
 
 
 def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = False) -> list[ClauseEvidence]:
-    """``chosen`` and the best clause of each part after it, each quoted with what answers its part.
+    """``chosen`` and the best clause of each part after it, each quoted with what answers its part. With
+    nothing chosen yet, the first part's clause is the one ``ordering`` scores best (tune halves: hit@1 +15 −3,
+    facts +2 −2, against the best covering; for every part, facts fell: +4 −6).
 
     ``share``: the parts are the two numbers an English question joins by "and" (how many people sit on a
     residents' committee, and how long is their term?). A clause that the last part is best answered by (第八条,
@@ -200,12 +202,18 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
         quoted = {c.meta.key for c in chosen}
         details = asked_details(part.question)
 
-        # Equal coverage: a quote showing what is asked (过半数), then a clause not quoted yet.
+        # The answer's first clause as ``ordering`` scores it; a later part's: the best covering, at equal
+        # coverage a quote showing what is asked (过半数), then a clause not quoted yet.
         candidates = [c for c in part.clauses[: MAX_QUOTED + 2] if c.quote]
-        ranks = {id(c): (c.coverage, holds_detail(c.quote.text, details), c.meta.key not in quoted) for c in candidates}
+        covers = {id(c): (c.coverage, holds_detail(c.quote.text, details)) for c in candidates}
+        if chosen or not candidates:
+            ranks = {id(c): (*covers[id(c)], c.meta.key not in quoted) for c in candidates}
+        else:
+            scores = ordering.default_model().scores(ordering.features(part, candidates, []))
+            ranks = {id(c): (s,) for c, s in zip(candidates, scores)}
         best = max(candidates, key=lambda c: ranks[id(c)], default=None)
         if best and n < len(parts) - 1 and best.meta.key == needed:
-            alike = [c for c in candidates if c is not best and ranks[id(c)][:2] == ranks[id(best)][:2]]
+            alike = [c for c in candidates if c is not best and covers[id(c)] == covers[id(best)]]
             other = max(alike, key=lambda c: c.quote.score, default=None)
             best = other if other and other.quote.score > best.quote.score else best
         if best and best.meta.key not in quoted:
