@@ -57,6 +57,9 @@ class ExtractiveAnswerer:
             return Answer(
                 request.question, messages.not_found(request.question), False, [], request.audience, kind="not_found"
             )
+        chosen = len(quoted)
+        if chosen == 1 and not evidence.lead and not evidence.parts:  # the next clause with a quote, beside it
+            quoted += [c for c in evidence.clauses if c.quote and c not in quoted and not _repeats(c, quoted)][:1]
         citations = [chunk_citation(c.doc, c.meta, quote=c.quote.text, score=c.scores.score) for c in quoted]
         seen = {(c.doc_id, c.clause) for c in citations}
         for item in evidence.clauses:
@@ -64,7 +67,8 @@ class ExtractiveAnswerer:
             if (citation.doc_id, citation.clause) not in seen and item.meta.key not in {q.meta.key for q in quoted}:
                 citations.append(citation)
         asked = asked_details(request.question) + asked_facets(request.question)
-        notes = [conflict] if (conflict := conflict_notice(citations[: len(quoted)], asked)) else []
+        # only the clauses chosen for what they say can differ on the point asked, not the one quoted beside
+        notes = [conflict] if (conflict := conflict_notice(citations[:chosen], asked)) else []
         plain = plain_sentence(quoted[0].quote.best_sentence, evidence.terms)
         if (
             normalize(plain).rstrip("。") in normalize(quoted[0].quote.text)

@@ -753,6 +753,16 @@ def test_a_grade_asked_is_answered_by_the_clause_that_sets_it_once(chain, questi
 
 
 @pytest.mark.slow
+def test_the_next_clause_is_quoted_beside_a_lone_one_and_makes_no_conflict(chain):
+    """慈善法第六十一条 answers alone; the next retrieved clause with a quote (公开募捐办法第六条) is quoted beside it,
+    but its figure (一年) is about another point: it cannot make a 规定不同 notice."""
+    answer = chain.ask("慈善组织开展慈善活动的年度支出，有公募资格的基金会有什么要求？", "onboarding")
+    quoted = [(c.doc_id, c.reference) for c in answer.citations if c.quote]
+    assert quoted == [("cishan_fa_2023", "第六十一条"), ("cishan_zuzhi_gongkai_mujuan_guanli_banfa_2024", "第六条")]
+    assert "规定不同" not in answer.answer, answer.answer
+
+
+@pytest.mark.slow
 def test_a_question_of_no_place_quotes_the_national_rule_before_the_place_s_text_saying_the_same(chain):
     # 浙江省志愿服务条例第二十三条 repeats 志愿服务条例第十七条 (提供 / 购买相应的人身意外伤害保险): the rule
     # that holds everywhere comes first, the place's own beside it
