@@ -125,6 +125,8 @@ class ClauseEvidence:
     quote: Quote | None
     retrieved: object
     proximity: float = 0.0
+    beside: bool = False
+    """Quoted beside the clause that answers, not for the point asked (it takes no part in the 规定不同 check)."""
 
 
 @dataclass
