@@ -39,7 +39,8 @@ Tune halves of twenty sets: .25 → .2, .15, .1 gave facts +2, +6, +7 and nothin
 BESIDE_MARGIN = 2.0
 """A lone quoted clause gets the next retrieved clause with a quote beside it when that one's ``ordering`` score
 is at most this much lower (odds e² lower). Tune halves, against none beside: facts +10 −0 at 2 (answers 2%
-longer, 39 more answers quoting two clauses); +11 −0 beside every lone clause, answers 15% longer; 1 and 3: +5, +10."""
+longer, 39 more answers quoting two clauses); +11 −0 beside every lone clause, answers 15% longer; margins 1
+and 3: +5, +10."""
 # A figure with its unit: 七日, 十日前, 三个月, 30%, 5000元.
 # What follows says what the figure bounds: 七日前 and 十日前 differ on one point, 有效期为4年 and 1年内 are two.
 _FIGURE = re.compile(

@@ -5,9 +5,10 @@ The score is a logistic model over what retrieval and the evidence know of each 
 place in the fused ranking, its BM25 and dense scores and ranks, its coverage of the question's words and how
 close together it holds them, its quote's score, its document's kind, whether it states the kind of detail
 asked (a number, a deadline) and gives one of the question's terms that value (有效期为5年), whether it sits in
-a penalty chapter, its length, and whether the question names its document. Its weights are data (``assistant/data/ordering.json``), fitted by ``scripts/fit_ordering.py``
-on the tune halves of the question sets, where a candidate is right when it holds one of the row's
-``cite_any`` strings: nothing here is tuned by editing code.
+a penalty chapter, its length, and whether the question names its document. Its weights are data
+(``assistant/data/ordering.json``), fitted by ``scripts/fit_ordering.py`` on the tune halves of the question
+sets, where a candidate is right when it holds one of the row's ``cite_any`` strings: nothing here is tuned by
+editing code.
 
 It replaced a hand rule (coverage less 0.1 per retrieval place, plus 0.2 × proximity). Each set left out once
 and scored by a fit on the others, the score picked a right first clause in 447 of 551 tune questions against

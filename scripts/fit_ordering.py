@@ -2,10 +2,10 @@
 
 Every answerable tune row that the retrieval route answers with one clause list (not in parts, not a
 comparison of named documents) gives its quoted candidates, with their ``ordering.FEATURES``; a candidate is
-right when its text holds one of the row's ``cite_any`` strings. The model is scikit-learn's logistic
-regression across each question's candidates (conditional logit) on those rows. Before fitting, each set is left out once and scored by a model fitted on
-the others: that is the honest figure for questions the fit has not seen. The validation halves are never
-read here.
+right when its text holds one of the row's ``cite_any`` strings. The model is a conditional logit (a logistic
+model across each question's candidates, fitted with scipy) on those rows. Before fitting, each set is left
+out once and scored by a model fitted on the others: that is the honest figure for questions the fit has not
+seen. The validation halves are never read here.
 
     python scripts/fit_ordering.py tests/data/*_questions.jsonl [--report]
 """
