@@ -68,6 +68,13 @@ class Examples:
     questions: tuple[str, ...]
     vectors: np.ndarray
     in_scope: np.ndarray
+    documents: frozenset[str] | None = None
+    """The documents the questions were labelled against (None: not recorded, taken as every document)."""
+
+    def labelled_for(self, doc_id: str) -> bool:
+        """Whether the labels speak of ``doc_id``: a document added later (a user's own 低保 notice) was not
+        there when 低保 questions were labelled out of scope."""
+        return self.documents is None or doc_id in self.documents
 
     def neighbours(self, vector: np.ndarray, exclude: str = "") -> float:
         """Mean similarity of the nearest in-scope questions minus that of the nearest out-of-scope ones.
@@ -103,7 +110,8 @@ def examples(embedder) -> Examples:
             if vectors is None or len(vectors) != len(questions):
                 vectors = embedder.embed_queries(list(questions))
             in_scope = np.asarray(data["in_scope"], dtype=bool)
-            _EXAMPLES[embedder.identity] = Examples(questions, vectors, in_scope)
+            documents = frozenset(data["documents"]) if "documents" in data else None
+            _EXAMPLES[embedder.identity] = Examples(questions, vectors, in_scope, documents)
         return _EXAMPLES[embedder.identity]
 
 
@@ -113,12 +121,18 @@ def forget_examples() -> None:
         _EXAMPLES.clear()
 
 
-def neighbours(question: str, embedder, exclude: str = "", *, named: bool = False) -> float:
+def neighbours(question: str, embedder, exclude: str = "", *, named: bool = False, doc_id: str = "") -> float:
     """The ``neighbours`` signal of a question. Not used (0) when the question names its documents: whether
-    the library covers the topic is then settled, and what is left is whether those documents say it."""
-    if named:
+    the library covers the topic is then settled, and what is left is whether those documents say it. Nor
+    when its first clause (``doc_id``) is from a document the labelled questions were not written against."""
+    labelled = examples(embedder)
+    if named or (doc_id and not labelled.labelled_for(doc_id)):
         return 0.0
-    return examples(embedder).neighbours(np.asarray(embedder.embed_query(question), dtype=np.float32), exclude)
+    return labelled.neighbours(np.asarray(embedder.embed_query(question), dtype=np.float32), exclude)
+
+
+def _first_document(evidence: Evidence) -> str:
+    return evidence.clauses[0].doc.doc_id if evidence.clauses else ""
 
 
 def features(
@@ -168,7 +182,7 @@ def _passage_vector(embedder, sentence: str) -> np.ndarray:
 
 def exact_features(evidence: Evidence, embedder, *, named: bool = False, exclude: str = "") -> dict[str, float]:
     """Every signal computed, the quote's similarity included (calibration; ``decide`` may skip that one)."""
-    near = neighbours(evidence.question, embedder, exclude, named=named)
+    near = neighbours(evidence.question, embedder, exclude, named=named, doc_id=_first_document(evidence))
     return features(evidence, evidence.question, quote_similarity(evidence, embedder), named, near)
 
 
@@ -180,7 +194,8 @@ def decide(evidence: Evidence, embedder, *, named: bool = False, model: ScopeMod
     if not evidence.terms or not evidence.clauses:
         return False, 0.0
     model = model or default_model()
-    signals = features(evidence, evidence.question, 0.0, named, neighbours(evidence.question, embedder, named=named))
+    near = neighbours(evidence.question, embedder, named=named, doc_id=_first_document(evidence))
+    signals = features(evidence, evidence.question, 0.0, named, near)
     # When the decision is the same at both ends of the range the quote's similarity can take, it cannot
     # change it, and embedding the sentence (the largest cost of a question) is skipped. The score then
     # reads the quoted clause's own similarity in its place, which lies on the same side of the threshold.

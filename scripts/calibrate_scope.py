@@ -47,6 +47,7 @@ def write_examples(chain, rows: list[dict]) -> None:
     data = {
         "note": "Tune-half questions of the retrieval route, labelled; written by scripts/calibrate_scope.py.",
         "model": embedder.identity,
+        "documents": sorted(chain.library.by_id),  # what the labels speak of (scope.Examples.labelled_for)
         "questions": questions,
         "in_scope": [row["expect"] != "refuse" for row in kept],
     }

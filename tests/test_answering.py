@@ -753,6 +753,36 @@ def test_a_grade_asked_is_answered_by_the_clause_that_sets_it_once(chain, questi
 
 
 @pytest.mark.slow
+def test_a_document_of_ones_own_on_a_topic_labelled_out_of_scope_is_answered_from(built_settings, tmp_path):
+    """低保 questions are out of scope for the bundled library, and the labelled questions say so. Once a user
+    adds a 低保 notice of their own, a question its text answers is answered from it; an out-of-scope question
+    of another topic is still refused."""
+    import shutil
+
+    from conftest import make_settings
+
+    from assistant.index import load_index
+    from assistant.indexing import ingest
+    from assistant.router import build_chain
+
+    shutil.copytree(built_settings.index_dir, tmp_path / "index")
+    shutil.copytree(built_settings.corpus_dir, tmp_path / "corpus")
+    notice = tmp_path / "corpus" / "dibao.txt"
+    notice.write_text(
+        "某市民政局关于城乡居民最低生活保障的通知\n一、申请条件\n"
+        "(一)共同生活的家庭成员人均收入低于当地最低生活保障标准的，可以申请最低生活保障。\n"
+        "(二)申请最低生活保障，由申请人向户籍所在地的乡镇人民政府（街道办事处）提出书面申请。\n",
+        "utf-8",
+    )
+    settings = make_settings(tmp_path, corpus_dir=tmp_path / "corpus")
+    ingest([notice], settings=settings)
+    chain = build_chain(load_index(settings), settings=settings)
+    answer = chain.ask("家里收入低能申请低保吗", "resident")
+    assert answer.found and answer.citations[0].doc_id == "dibao", answer.answer
+    assert not chain.ask("公积金贷款额度是多少", "resident").found
+
+
+@pytest.mark.slow
 def test_a_lone_clause_gets_the_next_one_beside_it_only_when_that_scores_nearly_as_well(chain):
     """一个人开托老所登成哪一种: 民非办法第二条, which names the three kinds (法人、合伙、个体), scores nearly as well as
     the first clause and is quoted beside it. 慈善法第六十一条 answers its question alone: the next clause
