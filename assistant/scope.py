@@ -125,8 +125,10 @@ def neighbours(question: str, embedder, exclude: str = "", *, named: bool = Fals
     """The ``neighbours`` signal of a question. Not used (0) when the question names its documents: whether
     the library covers the topic is then settled, and what is left is whether those documents say it. Nor
     when its first clause (``doc_id``) is from a document the labelled questions were not written against."""
+    if named:
+        return 0.0
     labelled = examples(embedder)
-    if named or (doc_id and not labelled.labelled_for(doc_id)):
+    if doc_id and not labelled.labelled_for(doc_id):
         return 0.0
     return labelled.neighbours(np.asarray(embedder.embed_query(question), dtype=np.float32), exclude)
 
