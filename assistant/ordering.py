@@ -60,19 +60,18 @@ PENALTY_CHAPTER = re.compile(r"法律责任|罚则")
 
 @dataclass(frozen=True)
 class OrderModel:
-    """Logistic weights over ``FEATURES`` and a bias; only the order of the scores matters."""
+    """Weights over ``FEATURES``; only the order of a question's scores matters, so there is no bias."""
 
     weights: tuple[float, ...]
-    bias: float
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
-        return rows @ np.asarray(self.weights) + self.bias
+        return rows @ np.asarray(self.weights)
 
 
 @lru_cache(maxsize=1)
 def default_model() -> OrderModel:
     data = json.loads(resources.files("assistant").joinpath("data", "ordering.json").read_text(encoding="utf-8"))
-    return OrderModel(tuple(float(data["weights"][name]) for name in FEATURES), float(data["bias"]))
+    return OrderModel(tuple(float(data["weights"][name]) for name in FEATURES))
 
 
 def features(evidence: Evidence, candidates: list[ClauseEvidence], named: list[str]) -> np.ndarray:

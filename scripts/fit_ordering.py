@@ -85,7 +85,7 @@ def fit(groups: list[tuple[np.ndarray, np.ndarray]]) -> ordering.OrderModel:
         return float(total), gradient
 
     w = minimize(loss, np.zeros(xs.shape[1]), jac=True, method="L-BFGS-B").x / scale
-    return ordering.OrderModel(tuple(float(v) for v in w), 0.0)
+    return ordering.OrderModel(tuple(float(v) for v in w))
 
 
 def right_first(model: ordering.OrderModel, groups: list[tuple[np.ndarray, np.ndarray]]) -> int:
@@ -117,7 +117,6 @@ def main() -> int:
     data = {
         "note": f"Fitted by scripts/fit_ordering.py on the tune halves of {names} ({total} questions), {date.today()}.",
         "weights": dict(zip(ordering.FEATURES, model.weights)),
-        "bias": model.bias,
     }
     OUTPUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(

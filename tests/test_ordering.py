@@ -55,7 +55,7 @@ def test_each_candidate_gets_one_row_of_features_in_the_order_named():
     assert list(column["coverage"]) == [c.coverage for c in candidates]
     assert list(column["named"]) == [c.doc.doc_id == "a" for c in candidates]
     assert max(column["coverage_share"]) == 1.0
-    only_named = OrderModel(tuple(float(name == "named") for name in FEATURES), 0.0)
+    only_named = OrderModel(tuple(float(name == "named") for name in FEATURES))
     assert candidates[int(np.argmax(only_named.scores(rows)))].doc.doc_id == "a"
 
 
