@@ -162,7 +162,7 @@ class ClauseAnswerer:
             doc = before[-1] if before else doc
             if doc is not None:
                 pairs.append((doc, reference))
-            start = max(at, 0) + len(reference.text)
+            start = at + len(reference.text) if at >= 0 else start  # an article inside a range is not written
         return pairs if len({d.doc_id for d, _ in pairs}) > 1 else []
 
     def _each(self, request: AnswerRequest, pairs: list[tuple[PolicyDocument, ArticleReference]]) -> Answer:

@@ -202,12 +202,23 @@ LAST = -1  # 最后一条: the document's last article (or last numbered part), 
 _LAST = re.compile(r"最后一条|末条|(?:the\s+)?(?:last|final)\s+article", re.IGNORECASE)
 
 
+# 第109-111条, 第九、十条, articles 9 and 10: one 条 shared by two numbers, written out as two references
+_SHARED = re.compile(rf"第\s*({_NUM})\s*(至|到|-|~|～|—|–|、|,|和|及|与)\s*第?\s*({_NUM})\s*条")
+_SHARED_EN = re.compile(r"\barticles\s+(\d{1,3})\s*(-|–|to|through|and|&|,)\s*(\d{1,3})\b", re.IGNORECASE)
+_THROUGH = re.compile(r"\s*(?:至|到|-|~|～|—|–|to|through)\s*", re.IGNORECASE)
+MAX_RANGE = 10  # 第一百零九条至第一百一十一条: the articles between are asked for too, in a range this long at most
+
+
 def find_articles(question: str) -> list[ArticleReference]:
-    """Every article reference in a question, in order (第二十二条和第二十三条; 最后一条 as ``LAST``)."""
-    found = []
+    """Every article reference in a question, in order (第二十二条和第二十三条; 第109条至第111条 with the articles
+    between; 最后一条 as ``LAST``)."""
+    found: list[ArticleReference] = []
     text = unicodedata.normalize("NFKC", question)
     if last := _LAST.search(text):
         return [ArticleReference(LAST, None, None, None, last.group(0))]
+    text = _SHARED.sub(r"第\1条\2第\3条", text)
+    text = _SHARED_EN.sub(r"article \1 \2 article \3", text)
+    end = None
     for match in _ARTICLE.finditer(text):
         written = match.group("article") or match.group("bare") or match.group("english") or match.group("named")
         article = cn_to_int(written or "")
@@ -216,5 +227,12 @@ def find_articles(question: str) -> list[ArticleReference]:
         numbers = [match.group(g) for g in ("paragraph", "item", "subitem")]
         numbers[1] = numbers[1] or match.group("item2")
         paragraph, item, subitem = (cn_to_int(n) if n else None for n in numbers)
+        if found and end is not None and _THROUGH.fullmatch(text[end : match.start()]):
+            first = found[-1].article
+            if 0 < article - first <= MAX_RANGE:
+                found += [
+                    ArticleReference(n, None, None, None, f"第{int_to_cn(n)}条") for n in range(first + 1, article)
+                ]
         found.append(ArticleReference(article, paragraph, item, subitem, match.group(0).strip()))
+        end = match.end()
     return found

@@ -967,6 +967,20 @@ def test_several_articles_of_one_document_are_each_looked_up(chain):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "question, cited",
+    [
+        ("慈善法第109-111条", ["第一百零九条", "第一百一十条", "第一百一十一条"]),
+        ("社团条例第9、10条", ["第九条", "第十条"]),
+        ("Charity Law articles 22 to 23", ["第二十二条", "第二十三条"]),
+    ],
+)
+def test_a_range_or_list_of_articles_quotes_each(chain, question, cited):
+    answer = chain.ask(question, "staff")
+    assert answer.kind == "clause" and [c.reference for c in answer.citations] == cited
+
+
+@pytest.mark.slow
 def test_articles_of_two_documents_are_each_looked_up_in_the_document_named_before_them(chain):
     answer = chain.ask("公开募捐管理办法第十一条和浙江省实施慈善法办法第十三条各要求提前几日备案", "staff")
     cited = [(c.doc_id, c.reference) for c in answer.citations]

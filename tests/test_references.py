@@ -135,3 +135,23 @@ def test_paragraph_and_item_may_be_written_without_di(question, levels):
 def test_the_first_of_two_points_in_a_row_is_the_middle_level():
     assert find_reference("第二部分第二点第三项").levels() == {1: 2, 2: 2, 3: 3}
     assert find_reference("第七部分第四点").levels() == {1: 7, 3: 4}  # read by the document's own numbering
+
+
+@pytest.mark.parametrize(
+    "question, articles",
+    [
+        ("慈善法第一百零九条至第一百一十一条", [109, 110, 111]),
+        ("慈善法第109-111条", [109, 110, 111]),
+        ("慈善法第109条到第111条", [109, 110, 111]),
+        ("社团条例第9、10条", [9, 10]),
+        ("社团条例第九、十条", [9, 10]),
+        ("Charity Law articles 9 and 10", [9, 10]),
+        ("Articles 109-111 of the Charity Law", [109, 110, 111]),
+        ("第五条和第七条", [5, 7]),  # a list, not a range: 第六条 is not asked for
+        ("第一条至第三十条", [1, 30]),  # longer than MAX_RANGE: only the two ends
+    ],
+)
+def test_ranges_and_lists_of_articles(question, articles):
+    from assistant.references import find_articles
+
+    assert [r.article for r in find_articles(question)] == articles
