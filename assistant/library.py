@@ -332,8 +332,9 @@ def _names(doc: PolicyDocument) -> set[str]:
         names.add(doc.doc_number)
         names.update(re.findall(r"[^\s，,；;]*[〔\[［]\d{4}[〕\]］]\d+号", doc.doc_number))
         for office, year, number in re.findall(r"([^\s，,；;〔\[［]*)[〔\[［](\d{4})[〕\]］](\d+)号", doc.doc_number):
-            # as people type it: 中发(2017)13号, 中发2017年13号, 中发〔2017〕第13号
-            names |= {f"{office}{b}{number}号" for b in (f"({year})", f"{year}年", f"〔{year}〕第", f"({year})第")}
+            # as people type it: 中发(2017)13号, 中发[2017]13号, 中发2017年13号, 中发2017 13号, 中发〔2017〕第13号
+            for left, right in (("〔", "〕"), ("(", ")"), ("[", "]"), ("【", "】"), ("", "年"), ("", "")):
+                names |= {f"{office}{left}{year}{right}{di}{number}号" for di in ("", "第")}
         for kind, year, number in re.findall(r"(公告|令)(\d{4}年)(第\d+号)", doc.doc_number):  # 公告2020年第27号
             names |= {kind + year + number, year + number + kind}
         names.update(

@@ -206,6 +206,8 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("评估管理办法是民政部第几号令", "文号/令号", "民政部令第39号"),  # a shortened name set aside
         ("中发〔2017〕13号是什么文件", "标题", "城乡社区治理"),
         ("中发2017年13号文是什么文件", "标题", "城乡社区治理"),  # a number as people type it
+        ("中发[2017]13号是什么文件", "标题", "城乡社区治理"),  # square brackets
+        ("台政办发2016 123号还有效吗", "效力状态", "现行有效"),  # no brackets, a space
         ("国务院令第250号是哪个条例", "标题", "社会团体登记管理条例"),  # a number given, the name asked
         ("财政部税务总局民政部公告2020年第27号叫什么", "标题", "公益性捐赠税前扣除"),
         ("加强和完善城乡社区治理的那个中央意见，文号是多少", "文号/令号", "中发〔2017〕13号"),  # subject 的 那个 kind
