@@ -190,7 +190,11 @@ def _own_clause(doc: PolicyDocument, fields: list[str]) -> tuple[Clause, str] | 
     """The last clause of the document whose sentences state the date it takes effect or what it repeals."""
     patterns = [_OWN_WORDS[f] for f in fields if f in _OWN_WORDS]
     for _, clause in reversed(list(doc.iter_clauses()) if patterns else []):
-        found = [s for s in re.findall(r"[^。；\n]+[。；]?", clause.text) if any(re.search(p, s) for p in patterns)]
+        sentences = re.findall(r"[^。；\n]+[。；]?", clause.text)
+        found = [s for s in sentences if any(re.search(p, s) for p in patterns)]
+        if "status" in fields and any(re.search(_OWN_WORDS["status"], s) for s in found):
+            # 本办法自2024年9月5日起施行。2016年…发布的《…》同时废止: which text applies, and since when
+            found = [s for s in sentences if re.search(f"{_OWN_WORDS['status']}|{_OWN_WORDS['effective']}", s)]
         if found:
             return clause, "".join(found).strip()
     return None

@@ -127,7 +127,8 @@ METADATA_QUESTIONS = {
         r"|(哪个|哪一?个|哪些|哪几个|什么)(部门|单位|机关|机构).{0,3}(发|印发|发布|制定|出台)|谁.{0,2}(发|印发|发布|制定|出台|出)的"
         r"|(哪个|哪一?个|哪些|哪几个|什么)(部门|单位|机关|机构)(出|发)的|(哪个|哪一?个|哪些|哪几个|什么)(部门|单位|机关|机构).{0,3}(通过|颁布)|由谁.{0,2}(发布|印发|制定|颁布|出台|通过)"
         r"|(which|what) (departments?|bod(y|ies)|authorit(y|ies)|agenc(y|ies)|organs?|organi[sz]ations?|ministr(y|ies))"
-        r" (issued|published|released|made)|issued by|by whom|issuer|who (published|wrote|issued)"
+        r" (issued|published|released|made|adopted|passed|enacted|promulgated|approved)|(issued|adopted|passed|enacted) by"
+        r"|by whom|issuer|who (published|wrote|issued|adopted|passed|enacted|promulgated|approved)"
     ),
     "effective": re.compile(
         r"施行|生效|实施日期|起实施|(?:什么|啥)时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|came into force"
@@ -135,6 +136,7 @@ METADATA_QUESTIONS = {
     ),
     "status": re.compile(
         r"有效性|有效期|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|现行|最新版|被.{0,6}取代"
+        r"|(执行|适用|施行|用)的?是哪一?(版|个版本)"
         r"|still (valid|in force|current|appl(y|ies))|in force|repeal(?:ed|s)?\b|superseded|replaced?\b"
         r"|(which|what) (version|text)\b.{0,40}\b(current|valid|applies|in use)|(current|latest|valid) (version|text)"
     ),

@@ -248,6 +248,12 @@ def test_doc_option_scopes_the_question_to_one_document(chain):
         ("台州市政府办公室“三社联动”实施意见的文号是多少？2022年规范性文件清理后是否继续有效", "效力状态", "继续有效"),
         # 哪几个 asks nothing of the topic: both are header questions, and the closing point says 起执行
         ("公告2020年第27号从哪天起执行？同时废止了哪几个文件？", "效力状态", "现行有效"),
+        (
+            "Which body adopted Zhejiang's measures for implementing the Charity Law?",
+            "发布机关",
+            "浙江省人民代表大会常务委员会",
+        ),
+        ("公开募捐管理办法现在执行的是哪一版", "效力状态", "现行有效"),  # which version applies
     ],
 )
 def test_metadata_of_the_document_the_question_names(chain, question, field, expected):
@@ -257,6 +263,13 @@ def test_metadata_of_the_document_the_question_names(chain, question, field, exp
     assert expected in line
     if question.startswith("When was"):  # when it was issued, not also who issued it
         assert "发布机关" not in answer.answer.splitlines()[1]
+
+
+@pytest.mark.slow
+def test_a_text_that_repealed_an_earlier_one_says_since_when_it_applies(chain):
+    answer = chain.ask("慈善组织公开募捐管理办法2016年那版还能用吗", "resident")
+    assert answer.kind == "metadata" and "本办法自2024年9月5日起施行。2016年8月31日民政部发布的" in answer.answer
+    assert [c.reference for c in answer.citations] == ["文件信息", "第二十八条"]
 
 
 @pytest.mark.slow
