@@ -123,6 +123,14 @@ _ENGLISH = re.compile(
 )
 
 
+# A document's part written as its bare numeral at the very end of a question, after the document's name or a
+# space: …指导意见 三 原文, …意见的三讲什么, 基层治理意见五 (a numeral inside words, 三社联动, is no part).
+_BARE_PART = re.compile(
+    r"(?:(?<=[\s》”\"的])|(?<=意见|方案|规划|通知|决定|公告))([一二三四五六七八九十]{1,2})\s*、?\s*(?:部分)?\s*"
+    r"(?:原文|全文|的?内容|(?:讲|说|写|规定)(?:了|的)?(?:些)?(?:什么|啥)|是什么|是啥)?\s*[？?。]?$"
+)
+
+
 def find_reference(question: str) -> ClauseReference | None:
     """The first clause reference in a question, if it has one."""
     text = unicodedata.normalize("NFKC", question)
@@ -148,6 +156,8 @@ def find_reference(question: str) -> ClauseReference | None:
         run.append((level, number, match))
     while run and run[-1][2].lastgroup == "l1w":  # 二 that no (二) followed
         run.pop()
+    if not run and (bare := _BARE_PART.search(text)):  # …实施意见 三 原文: a part, the question's last word
+        return ClauseReference(cn_to_int(bare.group(1)), None, None, bare.group(0).strip())
     if not run:
         return None
     levels = {level: number for level, number, _ in run}
@@ -185,7 +195,7 @@ class ArticleReference:
 _NUM = rf"[{_CN}百\d]{{1,6}}"
 _ARTICLE = re.compile(
     rf"(?:第\s*(?P<article>{_NUM})\s*条|(?<![\d.])(?P<bare>\d{{1,3}})\s*条(?!件|例|款|规)|(?:article|art\.?)\s*(?P<english>\d{{1,3}})"
-    rf"|(?<=[法例])(?P<named>[{_CN}百]{{1,6}})条(?!件|例|款|规))"  # 慈善法二十二条: right after a law's name
+    rf"|(?<=[法例)])(?P<named>[{_CN}百]{{1,6}})条(?!件|例|款|规))"  # 慈善法二十二条: right after a law's name
     rf"(?:\s*第?\s*(?P<paragraph>{_NUM})\s*款)?"  # 第十条第一款, 10条1款
     rf"(?:\s*第?\s*[(（]\s*(?P<item>{_NUM})\s*[)）]\s*项?|\s*第?\s*(?P<item2>{_NUM})\s*项)?"
     rf"(?:\s*第?\s*(?P<subitem>\d{{1,2}}|[{_CN}]{{1,3}})\s*目)?",

@@ -266,6 +266,23 @@ def test_metadata_of_the_document_the_question_names(chain, question, field, exp
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "question, doc_id, reference",
+    [
+        ("基层治理意见五", "jiceng_zhili_tixi_nengli_xiandaihua_yijian_2021", "五"),
+        ("关于加强社区工作者队伍建设的意见的三讲什么", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "三"),
+        ("中华人民共和国慈善法（2016年原文本）十四条", "cishan_fa_2016", "第十四条"),
+    ],
+)
+def test_a_part_or_article_written_bare_after_the_title(chain, question, doc_id, reference):
+    answer = chain.ask(question, "staff")
+    assert answer.kind == "clause" and (answer.citations[0].doc_id, answer.citations[0].reference) == (
+        doc_id,
+        reference,
+    )
+
+
+@pytest.mark.slow
 def test_a_text_that_repealed_an_earlier_one_says_since_when_it_applies(chain):
     answer = chain.ask("慈善组织公开募捐管理办法2016年那版还能用吗", "resident")
     assert answer.kind == "metadata" and "本办法自2024年9月5日起施行。2016年8月31日民政部发布的" in answer.answer

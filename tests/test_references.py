@@ -155,3 +155,25 @@ def test_ranges_and_lists_of_articles(question, articles):
     from assistant.references import find_articles
 
     assert [r.article for r in find_articles(question)] == articles
+
+
+@pytest.mark.parametrize(
+    "question, part",
+    [
+        ("关于健全新时代志愿服务体系的意见的三讲什么", 3),
+        ("第三方评估指导意见 二 原文", 2),
+        ("基层治理意见五", 5),
+    ],
+)
+def test_a_bare_part_numeral_ending_a_question_is_that_part(question, part):
+    reference = find_reference(question)
+    assert (reference.part, reference.section, reference.item) == (part, None, None)
+
+
+@pytest.mark.parametrize("question", ["三社联动讲什么", "慈善法一共几章", "我想问一下", "这个意见一共有几部分"])
+def test_a_numeral_inside_words_is_no_part(question):
+    assert find_reference(question) is None
+
+
+def test_an_article_right_after_a_title_in_brackets():
+    assert find_article("中华人民共和国慈善法(2016年原文本)二十九条").article == 29
