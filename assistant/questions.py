@@ -120,7 +120,7 @@ OUTLINE_WORDS = r"(章|部分|方面|内容|计划|任务|工程|行动|措施|�
 # Questions about the document itself: field → pattern (NFKC, lowercased).
 METADATA_QUESTIONS = {
     "doc_number": re.compile(
-        r"文号|令号|发文字号|第(?:几|多少)号令?|(?:哪个|哪一个|什么)(?:国务院|民政部|主席)?令|(?:几|多少)号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree|order (?:number|no\b)"
+        r"文号|令号|发文字号|第(?:几|多少)号令?|(?:几|多少|哪一?)号(?:文|文件)|(?:哪个|哪一个|什么)(?:国务院|民政部|主席)?令|(?:几|多少)号令|哪一?号.{0,4}令|(文件|文|的)编号|编号是|document number|reference number|decree|order (?:number|no\b)"
     ),
     "issuer": re.compile(
         r"发文机关|发文单位|印发单位|印发机关|发布机关|制发机关|制定机关|(哪里|哪儿)(发|出)的|发布单位|制定单位|发文部门"
@@ -131,7 +131,7 @@ METADATA_QUESTIONS = {
         r"|by whom|issuer|who (published|wrote|issued|adopted|passed|enacted|promulgated|approved)"
     ),
     "effective": re.compile(
-        r"施行|生效|实施日期|起实施|(?:什么|啥)时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|came into force"
+        r"施行|生效|实施日期|起实施|(?:什么|啥)时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|c[oa]me into (?:force|effect)|enter(?:ed|s)? into force"
         r"|(?:(?:from|since) )?when (?:does|did|do) .{0,60}\b(?:apply|start|begin)|(?:from|since) (?:when|what date|which date)"
     ),
     "status": re.compile(

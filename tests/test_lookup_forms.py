@@ -60,3 +60,48 @@ def test_parts_of_every_policy_text_in_many_written_forms(chain):
                 asked += 1
                 wrong += [w] if (w := _asked(chain, question, doc.doc_id, clause_id)) else []
     assert asked >= 100 and not wrong, wrong
+
+
+METADATA_FORMS = {
+    "文号/令号": ["{s}的文号是多少", "{s}是几号文", "{s}令号多少", "{s}发文字号", "{s}的编号是什么"],
+    "发布机关": ["{s}是谁发的", "{s}是哪个部门印发的", "{s}的发布机关", "{s}由哪个机关制定", "{s}是哪里出的"],
+    "施行日期": ["{s}什么时候施行", "{s}从哪天开始执行", "{s}生效日期", "{s}哪天起实施", "{s}几时生效的"],
+    "效力状态": ["{s}还有效吗", "{s}现在还能用吗", "{s}废止了没有", "{s}是现行有效的吗", "{s}失效了吗"],
+    "公布/成文日期": ["{s}是哪年发布的", "{s}哪天印发的", "{s}什么时候公布的", "{s}是哪一年的文件", "{s}的发布日期"],
+    "document number": ["What is the document number of the {e}?", "What's the decree number of the {e}?"],
+    "issuer": ["Who issued the {e}?", "Which authority published the {e}?", "Who adopted the {e}?"],
+    "effective": ["When did the {e} take effect?", "From what date does the {e} apply?", "When did the {e} come into force?"],
+    "status": ["Is the {e} still in force?", "Is the {e} still valid?", "Has the {e} been repealed?"],
+    "date": ["When was the {e} issued?", "When was the {e} published?"],
+}  # fmt: skip
+LABELS = {"document number": "文号/令号", "issuer": "发布机关", "effective": "施行日期", "status": "效力状态"}
+LABELS["date"] = "公布/成文日期"
+
+
+def test_metadata_of_every_document_in_many_written_forms(chain):
+    """Each field of each document in force, asked by its short name (Chinese) or an English name, in two forms
+    drawn from several: a metadata answer for that document with a line for the field."""
+    from assistant.library import english_names
+
+    rng, wrong, asked = random.Random(5), [], 0
+    for doc in (d for d in chain.library.documents if d.in_force):
+        english = english_names().get(doc.title, ())
+        for field, forms in METADATA_FORMS.items():
+            if field.isascii() and not english:
+                continue
+            for form in rng.sample(forms, 2):
+                question = form.format(s=doc.short_title, e=rng.choice(english) if english else "")
+                answer = chain.ask(question, "staff")
+                asked += 1
+                first = answer.citations[0] if answer.citations else None
+                label = LABELS.get(field, field)
+                if not (
+                    answer.kind == "metadata"
+                    and first
+                    and first.doc_id == doc.doc_id
+                    and any(line.startswith(label) for line in answer.answer.splitlines())
+                ):
+                    wrong.append(
+                        f"{question} → {answer.kind} {[(c.doc_id, c.reference) for c in answer.citations[:2]]}"
+                    )
+    assert asked >= 400 and not wrong, wrong
