@@ -19,6 +19,7 @@ from assistant.references import (
     find_article,
     find_articles,
     find_reference,
+    int_to_cn,
     label_number,
 )
 from assistant.structure import POLICY_KINDS
@@ -211,6 +212,11 @@ class ClauseAnswerer:
         for clause_id in reference.candidate_ids():
             if clause := doc.clause(clause_id):
                 return clause
+        if reference.paragraph is None and reference.item:  # 第10条(六): the one paragraph that has item (六)
+            item = reference.candidate_ids()[0].removeprefix(reference.article_id())
+            held = [c for k in range(2, 10) if (c := doc.clause(f"{reference.article_id()}第{int_to_cn(k)}款{item}"))]
+            if len(held) == 1:
+                return held[0]
         if reference.paragraph in (None, 1):
             return doc.clause(reference.article_id()) if not (reference.item or reference.subitem) else None
         return None

@@ -105,3 +105,33 @@ def test_metadata_of_every_document_in_many_written_forms(chain):
                         f"{question} → {answer.kind} {[(c.doc_id, c.reference) for c in answer.citations[:2]]}"
                     )
     assert asked >= 400 and not wrong, wrong
+
+
+_SUBCLAUSE = re.compile(
+    r"第([一二三四五六七八九十百零]+)条(?:第([一二三四五六七八九十]+)款)?(?:第\(([一二三四五六七八九十]+)\)项)?"
+)
+
+
+def test_paragraphs_and_items_of_every_legal_text_in_several_written_forms(chain):
+    """第十条第二款, 第10条第2款, 10条2款; 第十条第一款第（一）项, 第10条第(1)项, 第十条第一项, 第10条(一): an item
+    written without its paragraph is the one paragraph that has it (基金会条例第10条(六) is 第十条第二款第(六)项)."""
+    rng, wrong, asked = random.Random(5), [], 0
+    for doc in (d for d in chain.library.documents if d.structure == "legal" and d.in_force):
+        ids = [c.id for _, c in doc.iter_clauses() if _SUBCLAUSE.fullmatch(c.id) and ("款" in c.id or "项" in c.id)]
+        for clause_id in rng.sample(ids, min(4, len(ids))):
+            article, paragraph, item = _SUBCLAUSE.fullmatch(clause_id).groups()
+            n, s = cn_to_int(article), doc.short_title
+            if item:
+                p = f"第{paragraph}款" if paragraph else ""
+                forms = [f"{s}第{article}条{p}第（{item}）项", f"{s}第{n}条{p}第({cn_to_int(item)})项"]
+                forms += [f"{s}第{article}条{p}第{item}项", f"{s}第{n}条({item})"]
+            else:
+                forms = [f"{s}第{article}条第{paragraph}款", f"{s}第{n}条第{cn_to_int(paragraph)}款"]
+                forms.append(f"{s}{n}条{cn_to_int(paragraph)}款")
+            for question in forms:
+                answer = chain.ask(question, "staff")
+                asked += 1
+                first = answer.citations[0] if answer.citations else None
+                if not (answer.kind == "clause" and first and (first.doc_id, first.clause) == (doc.doc_id, clause_id)):
+                    wrong.append(f"{question} → {[(c.doc_id, c.clause) for c in answer.citations[:2]]}")
+    assert asked >= 150 and not wrong, wrong
