@@ -131,12 +131,18 @@ _BARE_PART = re.compile(
 )
 
 
+_ENGLISH_PART = re.compile(r"\b(?:part|chapter|section)\s+(\d{1,2})\b(?!\s*\()", re.IGNORECASE)
+"""A part or chapter as English writes it alone: chapter 3, part 2 (not point 4(3), whose brackets go deeper)."""
+
+
 def find_reference(question: str) -> ClauseReference | None:
     """The first clause reference in a question, if it has one."""
     text = unicodedata.normalize("NFKC", question)
     if english := _ENGLISH.search(text):
         part, section, item = (int(n) if n else None for n in english.groups())
         return ClauseReference(part, section, item, english.group(0))
+    if english := _ENGLISH_PART.search(text):  # chapter 3 of the Charity Law, part 3 of the opinions
+        return ClauseReference(int(english.group(1)), None, None, english.group(0))
     run: list[tuple[int, int, re.Match]] = []  # (level, number, match)
     for match in _MARKERS.finditer(text):
         kind = match.lastgroup

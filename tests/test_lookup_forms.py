@@ -135,3 +135,29 @@ def test_paragraphs_and_items_of_every_legal_text_in_several_written_forms(chain
                 if not (answer.kind == "clause" and first and (first.doc_id, first.clause) == (doc.doc_id, clause_id)):
                     wrong.append(f"{question} → {[(c.doc_id, c.clause) for c in answer.citations[:2]]}")
     assert asked >= 150 and not wrong, wrong
+
+
+def test_articles_and_chapters_in_english(chain):
+    """Article 10 of the Foundation Regulations, Chapter 3 of the Charity Law: each legal text in force by
+    every English name it has."""
+    from assistant.library import english_names
+    from assistant.references import int_to_cn
+
+    rng, wrong, asked = random.Random(3), [], 0
+    for doc in (d for d in chain.library.documents if d.structure == "legal" and d.in_force):
+        articles = [c for _, c in doc.iter_clauses() if re.fullmatch(r"第[一二三四五六七八九十百零]+条", c.id)]
+        chapters = [c for c in doc.clauses if re.fullmatch(r"第[一二三四五六七八九十]+章", c.id)]
+        for name in english_names().get(doc.title, ()):
+            article = rng.choice(articles)
+            asked += 1
+            question = rng.choice(["Article {n} of the {e}", "What does Article {n} of the {e} say?", "{e}, art. {n}"])
+            wanted = [(question.format(n=cn_to_int(article.id[1:-1]), e=name), article.id)]
+            if chapters:
+                n = rng.randrange(1, len(chapters) + 1)
+                wanted.append((f"Chapter {n} of the {name}", f"第{int_to_cn(n)}章"))
+            for question, clause_id in wanted:
+                answer = chain.ask(question, "staff")
+                first = answer.citations[0] if answer.citations else None
+                if not (answer.kind == "clause" and first and (first.doc_id, first.clause) == (doc.doc_id, clause_id)):
+                    wrong.append(f"{question} → {[(c.doc_id, c.clause) for c in answer.citations[:2]]}")
+    assert asked >= 20 and not wrong, wrong

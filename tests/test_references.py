@@ -177,3 +177,13 @@ def test_a_numeral_inside_words_is_no_part(question):
 
 def test_an_article_right_after_a_title_in_brackets():
     assert find_article("中华人民共和国慈善法(2016年原文本)二十九条").article == 29
+
+
+@pytest.mark.parametrize(
+    "question, part",
+    [("Chapter 3 of the Charity Law", 3), ("What does part 3 of the Community Workers opinions say", 3)],
+)
+def test_a_chapter_or_part_in_english_alone_is_that_part(question, part):
+    reference = find_reference(question)
+    assert (reference.part, reference.section, reference.item) == (part, None, None)
+    assert find_reference("point 4(3) of the opinions").section == 3  # brackets go a level deeper
