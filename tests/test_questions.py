@@ -286,6 +286,16 @@ def test_a_caveat_for_a_contact_a_place_or_a_score_the_clauses_do_not_give(quest
     assert not any(missing in c for c in facet_caveats("社团成立要几个人", [silent]))
 
 
+@pytest.mark.parametrize("question", ["社工站每个多少补贴", "社区工作者多少工资"])  # 多少 before the kind of money
+def test_a_caveat_for_an_amount_asked_before_its_kind(question):
+    from assistant.presentation import facet_caveats
+
+    silent = _cited("第一条 为了规范管理，制定本条例。", "第一条 为了规范管理，制定本条例。")
+    assert any("具体金额" in c for c in facet_caveats(question, [silent]))
+    giving = _cited("第一条 补贴标准为每人每月500元。", "第一条")
+    assert not any("具体金额" in c for c in facet_caveats(question, [giving]))
+
+
 def test_asked_for_a_number_to_call_the_hand_off_names_none():
     """12345 named beside a question for a hotline reads as the texts' own number; they give none."""
     from assistant import messages
