@@ -48,8 +48,18 @@ _BARE_KIND = re.compile(
 # 民办非企业单位年度检查（以下简称年检）: the document's subject shortened by the document itself.
 _ABBREVIATED = re.compile(r"([\u4e00-\u9fff]{2,16})[（(]以下简称[“\"]?([\u4e00-\u9fff]{2,8}?)[”\"]?[）)]")
 # A name that is a number (国务院令第250号): other documents cite a document by its title, not by that.
-_NUMBER_NAME = re.compile(r"第.{1,8}号$")
+_NUMBER_NAME = re.compile(r"[一二三四五六七八九十百零\d]号令?$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+ALIKE_WORDS = 4
+ALIKE_SHARE = 0.75
+"""An English name of at least ``ALIKE_WORDS`` subject words is written when at least this share of them are
+(the Plan for Building the Social Work Professional Talent Team: 7 of the 8 words of …Workforce)."""
+MISSPELT_LENGTH = 6
+"""Shortest name (in characters) recognised with one character typed wrong: shorter names (慈善法) are too
+often one character away from ordinary words."""
+_NAME_KIND = re.compile(r"(?:条例|办法|法|意见|方案|规划|公告|规定|通知|决定)$")
+_TYPED_KIND = re.compile(r"条例|条列|办法|伴法|法|意见|方案|规划|公告|规定|通知|决定")
+"""Where a typed document name may end: a kind, or a kind typed by sound (条列, 伴法)."""
 # A document cited by its number: 国务院令第250号, 财政部102号令, 民发〔2015〕89号, Order No. 102.
 _NUMERAL = "[0-9一二三四五六七八九十百零〇]{1,6}"
 _ORDER_NUMBER = re.compile(
@@ -337,10 +347,9 @@ def _names(doc: PolicyDocument) -> set[str]:
                 names |= {f"{office}{left}{year}{right}{di}{number}号" for di in ("", "第")}
         for kind, year, number in re.findall(r"(公告|令)(\d{4}年)(第\d+号)", doc.doc_number):  # 公告2020年第27号
             names |= {kind + year + number, year + number + kind}
-        names.update(
-            f"{m}令第{n}号"
-            for m, n in re.findall(r"([\u4e00-\u9fff]{2,4})令第([0-9一二三四五六七八九十百]+)号", doc.doc_number)
-        )
+        for m, n in re.findall(r"([\u4e00-\u9fff]{2,4})令第([0-9一二三四五六七八九十百]+)号", doc.doc_number):
+            numbers = {n, str(cn_to_int(n) or n)}  # 主席令第四十三号, 主席令第43号
+            names |= {f"{m}令{di}{k}号" for k in numbers for di in ("第", "")}  # 国务院令250号
     return {name_key(n) for n in names if len(name_key(n)) >= 3}
 
 
@@ -378,6 +387,14 @@ class Library:
         self._names: list[tuple[str, PolicyDocument]] = sorted(
             ((name, d) for d in self.documents for name in _names(d)), key=lambda p: -len(p[0])
         )
+        self._misspellings: dict[str, PolicyDocument] = {}
+        """Each Chinese name of a document in force of ``MISSPELT_LENGTH`` characters or more, with one character
+        left open (志愿服务?例, ?愿服务条例): a name typed with one wrong character (``_misspelt``)."""
+        for name, d in self._names:
+            if d.in_force and len(name) >= MISSPELT_LENGTH and _CJK.match(name) and _NAME_KIND.search(name):
+                for i in range(len(name)):
+                    self._misspellings.setdefault(name[:i] + "?" + name[i + 1 :], d)
+        self._misspelt_lengths = sorted({len(k) for k in self._misspellings}, reverse=True)
         self._places = {d.doc_id: tuple(place_names(d)) for d in self.documents}
         self._numbers = {n for d in self.documents for n, _ in _numbers_cited(d.doc_number + d.text)}
         """Every document number the library writes: its own, and those its texts cite (修订 by 国务院令第666号)."""
@@ -499,6 +516,8 @@ class Library:
             found = [item for item in found if item not in inside]
             if all(d.doc_id != owner.doc_id for _, d in found):
                 found.append((start, owner))
+        if not found and (misspelt := self._misspelt(text)):  # 自愿服务条例, 志愿服务条列: one wrong character
+            found.append(misspelt)
         if not found and (kind := _BARE_KIND.search(question)):  # 公告第五条: the library's only 公告
             owners = [d for d in self.documents if d.in_force and _BRACKETS.sub("", d.title).endswith(kind.group(1))]
             found += [(kind.start(1), owners[0])] if len(owners) == 1 else []
@@ -519,6 +538,18 @@ class Library:
             named_current = {d.title for d in docs if d.in_force}
             docs = [d for d in docs if d.in_force or d.superseded_by not in named_current]
         return docs
+
+    def _misspelt(self, text: str) -> tuple[int, PolicyDocument] | None:
+        """Where ``text`` (as ``name_key`` writes it) holds a document's name with one character wrong, and that
+        document: the stretch must end like a document's kind (条例, 办法, or a typo of it, 条列), so 志愿服务条件
+        names nothing."""
+        for length in self._misspelt_lengths:
+            for start in (m.end() - length for m in _TYPED_KIND.finditer(text) if m.end() >= length):
+                window = text[start : start + length]
+                for i in range(length):
+                    if doc := self._misspellings.get(window[:i] + "?" + window[i + 1 :]):
+                        return start, doc
+        return None
 
     def older(self, doc_id: str) -> list[PolicyDocument]:
         """The superseded versions of a document (the 2016 text of the Charity Law), newest first."""
@@ -730,7 +761,9 @@ class Library:
         for where, kind_at, kind, written in self._english_name_runs(question) if runs is None else runs:
             for kinds, subject, d in self._english if written else ():
                 distance = len(written ^ subject)
-                fits = kind in kinds and (written <= subject or subject <= written)
+                # a long name translated a little differently (Talent Team for Workforce) shares most words
+                alike = len(subject) >= ALIKE_WORDS and len(written & subject) >= ALIKE_SHARE * len(subject)
+                fits = kind in kinds and (written <= subject or subject <= written or alike)
                 if fits and (d.doc_id not in hits or distance < hits[d.doc_id][0]):
                     hits[d.doc_id] = (distance, d, where, kind_at)
         return hits

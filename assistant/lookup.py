@@ -38,7 +38,7 @@ def policy_reference(question: str) -> ClauseReference | None:
     return reference
 
 
-_PART_WORD = r"[”\"」』]?(?:这一|这|一|的)?(?:编|章|节|部分)"
+_PART_WORD = r"[”\"」』]?(?:这一|那一|这|那|一|的)?(?:编|章|节|部分)"
 
 
 def named_parts(library: Library, doc_ids: list[str], question: str) -> list[tuple[PolicyDocument, Clause]]:

@@ -58,10 +58,17 @@ class MetadataAnswerer:
             if own:  # 本法自…起施行 / 同时废止: the text's own word on it
                 clause, sentences = own
                 cited = clause_citation(doc, clause, quote=sentences)
-                # asked since when it applies (and what it repealed): the article saying so is the first authority
-                first = "effective" in fields and set(fields) <= {"effective", "status"}
+                # asked since when it applies, or whether it (or what it repealed) is in force: the article
+                # saying so is the first authority
+                first = set(fields) <= {"effective", "status"}
                 citations.insert(len(citations) - 1 if first else len(citations), cited)
                 lines += [f"原文：“{sentences}”", source_line(cited)]
+            # 共三十七条: the last article's number shows it (an outline lists every chapter instead)
+            if "extent" in fields and "outline" not in fields and (last := _last_article(doc)):
+                sentence = re.match(r"[^。；\n]+[。；]?", last.text).group(0).strip()
+                cited = clause_citation(doc, last, quote=sentence)
+                citations.append(cited)
+                lines += [f"原文：“{sentence}”", source_line(cited)]
             blocks.append("\n".join(line for line in lines if line))
         text = "\n\n".join(blocks) + (f"\n{guessed}" if guessed else "")
         return Answer(request.question, text, True, citations, request.audience, kind="metadata")
@@ -133,6 +140,11 @@ def _value(doc: PolicyDocument, field: str, own: tuple[Clause, str] | None = Non
         return _extent(doc)
     value = getattr(doc, field, "")
     return value or messages.NO_VALUE.format(label=label)
+
+
+def _last_article(doc: PolicyDocument):
+    """A legal text's last article (第三十七条), or None for a text without articles."""
+    return next((c for _, c in reversed(list(doc.iter_clauses())) if c.kind == "条"), None)
 
 
 def _extent(doc: PolicyDocument) -> str:

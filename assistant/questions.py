@@ -142,6 +142,7 @@ METADATA_QUESTIONS = {
     ),
     "kind": re.compile(
         r"效力层级|法律效力|什么级别|哪一?(类|种|级)(文件|法规)|是法律还是|属于(法律|行政法规|部门规章|规章|地方性法规)"
+        r"|是(行政法规|部门规章|规章|地方性法规|规范性文件)还是"
     ),
     "amended": re.compile(
         r"修订|修正|修改过|改过|(修改|改)了(哪些|什么)|(哪年|哪一年|什么时候|何时|几次|有没有).{0,3}修改|(最近|上)一次.{0,2}(修改|修订|修正)|修改.{0,3}(哪年|哪一年|什么时候|何时)|(哪个|哪一个|什么|最新|现行)版本|amended|revised"
@@ -149,7 +150,8 @@ METADATA_QUESTIONS = {
     "title": re.compile(
         r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|是(什么|哪个|哪一?份)文件[？?]?$|title|name of (the|this) document"
         # 国务院令第250号是哪个条例, …公告2020年第27号叫什么: a number given, the document's name asked
-        r"|号令?是?(哪个|哪一?[份部个])(文件|条例|法规|法律|规章|办法|意见|公告|通知|规定)?[？?]?$|号令?叫什么"
+        r"|号令?是?(哪个|哪一?[份部个])(文件|条例|法规|法律|规章|办法|意见|公告|通知|规定)?(?:[？?，,]|$)|号令?叫什么"
+        r"|(?:对应|指的?是|说的是)(?:哪|什么)"  # 这个文号对应哪份文件
     ),
     "date": re.compile(
         r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发布|印发|公布|颁布|出台|制定|成文|通过|发的|下发)|(发布|印发|公布|颁布|成文|出台|发文|通过)(时间|日期)"
@@ -199,7 +201,7 @@ DOCUMENT_WORDS = frozenset(
     "这份 那份 这个 那个 该 本 此 它 文件 政策 意见 通知 条例 办法 法 法律 法规 规章 规定 方案 规划 公告 决定 版本 "
     "现在 目前 还 仍然 是否 是 什么 多少 哪 哪个 哪一个 哪年 哪天 几号 号 令 时候 时间 日期 开始 起 的 了 吗 呢 呀 和 与 及 "
     "发布 公布 印发 颁布 通过 最初 最早 原来 依据 根据 后来 国务院 民政部 中央 全国人大 最新 最近 哪一年 几几年 "
-    "文本 版 年 国务院令 民政部令 主席令 document this it law regulation text version still newer new current "
+    "文本 版 年 国务院令 民政部令 主席令 对应 份 document this it law regulation text version still newer new current "
     "regulations measures opinion opinions implementing interim provisions announcement notice decree order no "
     "number state council ministry issued published date effect force they them".split()
 )

@@ -135,9 +135,20 @@ _ENGLISH_PART = re.compile(r"\b(?:part|chapter|section)\s+(\d{1,2})\b(?!\s*\()",
 """A part or chapter as English writes it alone: chapter 3, part 2 (not point 4(3), whose brackets go deeper)."""
 
 
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+_ROMAN_PART = re.compile(
+    r"\b(part|section|chapter|point)\s+(x|ix|iv|v?i{1,3}|v)\b(\s*\(\s*\d{1,2}\s*\))?", re.IGNORECASE
+)
+
+
+def _arabic_parts(text: str) -> str:
+    """Part IV → part 4; part IV (4) → part 4(4)."""
+    return _ROMAN_PART.sub(lambda m: f"{m.group(1)} {_ROMAN[m.group(2).lower()]}{m.group(3) or ''}", text)
+
+
 def find_reference(question: str) -> ClauseReference | None:
     """The first clause reference in a question, if it has one."""
-    text = unicodedata.normalize("NFKC", question)
+    text = _arabic_parts(unicodedata.normalize("NFKC", question))
     if english := _ENGLISH.search(text):
         part, section, item = (int(n) if n else None for n in english.groups())
         return ClauseReference(part, section, item, english.group(0))

@@ -286,7 +286,15 @@ def test_a_part_or_article_written_bare_after_the_title(chain, question, doc_id,
 def test_a_text_that_repealed_an_earlier_one_says_since_when_it_applies(chain):
     answer = chain.ask("慈善组织公开募捐管理办法2016年那版还能用吗", "resident")
     assert answer.kind == "metadata" and "本办法自2024年9月5日起施行。2016年8月31日民政部发布的" in answer.answer
-    assert [c.reference for c in answer.citations] == ["文件信息", "第二十八条"]
+    # the article saying which text applies is the first authority, the header beside it
+    assert [c.reference for c in answer.citations] == ["第二十八条", "文件信息"]
+
+
+@pytest.mark.slow
+def test_how_many_articles_cites_the_last_article(chain):
+    answer = chain.ask("社会组织评估管理办法 共几章几条", "staff")
+    assert "篇幅：共三十七条，分七章" in answer.answer and "第三十七条 本办法自2011年3月1日起施行" in answer.answer
+    assert [c.reference for c in answer.citations] == ["文件信息", "第三十七条"]
 
 
 @pytest.mark.slow
@@ -938,6 +946,52 @@ def test_an_age_under_eighteen_finds_the_rule_on_minors(chain):
     answer = chain.ask("我女儿十五岁，能去参加救灾的志愿活动吗", "resident")
     assert answer.found and answer.citations[0].doc_id == "zhejiang_zhiyuan_fuwu_tiaoli_2018"
     assert "未成年人" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    "question, doc_id",
+    [
+        ("自愿服务条例的令号多少", "zhiyuan_fuwu_tiaoli_2017"),  # one character typed wrong
+        ("志愿服务条列第30条", "zhiyuan_fuwu_tiaoli_2017"),  # the kind typed by sound
+        ("社团登记管理条列第十条", "shehui_tuanti_dengji_guanli_tiaoli_2016"),
+        ("国务院令250号是哪个条例", "shehui_tuanti_dengji_guanli_tiaoli_2016"),  # an order's number without 第
+        ("主席令43号是哪部法律", "cishan_fa_2023"),  # its number in figures
+        (
+            "What does the Medium- and Long-Term Plan for Building the Social Work Professional Talent Team say?",
+            "shehui_gongzuo_rencai_zhongchangqi_guihua_2011_2020",
+        ),  # a long English name translated a little differently (Talent Team, not Workforce)
+    ],
+)
+def test_a_name_written_a_little_wrong_still_names_its_document(chain, question, doc_id):
+    assert [d.doc_id for d in chain.library.mentioned(question)] == [doc_id]
+
+
+@pytest.mark.parametrize(
+    "question", ["参加志愿服务条件是什么", "上海市志愿服务条例第十条", "江苏省实施慈善法办法第五条"]
+)
+def test_words_one_character_from_a_name_or_a_title_of_elsewhere_name_nothing(chain, question):
+    assert chain.library.mentioned(question) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question, reference",
+    [
+        ("基金会条例法律责任那一章有哪几条", "第六章"),  # a chapter by its heading, 那一章
+        ("What does part IV (4) of the Social Work Workforce Plan say about rural communities?", "四(四)"),
+    ],
+)
+def test_parts_named_by_heading_or_in_roman_figures(chain, question, reference):
+    answer = chain.ask(question, "staff")
+    assert answer.kind == "clause" and answer.citations[0].reference == reference
+
+
+@pytest.mark.slow
+def test_relation_of_two_documents_still_searches_by_their_names_not_their_numbers(chain):
+    """The names a document is cited by exclude its numbers (国务院令685号 is no text's way to cite it)."""
+    answer = chain.ask("《志愿服务记录与证明出具办法》和《志愿服务条例》是什么关系？办法是依据什么制定的？", "staff")
+    assert answer.citations[0].doc_id == "zhiyuan_fuwu_jilu_yu_zhengming_chuju_banfa_2020"
+    assert "志愿服务条例" in answer.citations[0].quote and answer.citations[0].reference == "第一条"
 
 
 def test_names_are_read_as_people_write_them(chain):

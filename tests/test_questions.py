@@ -209,6 +209,13 @@ def test_metadata_fields():
     # 哪一版, 哪天: jieba leaves 一 and 天 of the question words as words
     assert _fields("慈善法现行有效的是哪一版，哪天修正的", "慈善法") == ["status", "amended"]
     assert not any(p.search("怎样有效发挥社会工作者的作用") for p in METADATA_QUESTIONS.values())
+    # asked as people write them: 几号文, 对应哪份文件, 是行政法规还是部门规章, adopted, come into force
+    assert _fields("志愿服务条例是几号文", "志愿服务条例") == ["doc_number"]
+    assert _fields("民发〔2015〕89号这个文号对应哪份文件", "民发〔2015〕89号") == ["doc_number", "title"]
+    assert _fields("民非条例是行政法规还是部门规章", "民非条例") == ["kind"]
+    assert _fields("Which body adopted the Zhejiang measures?", "Zhejiang measures") == ["issuer"]
+    assert _fields("When did the Foundation Regulations come into force?", "Foundation Regulations") == ["effective"]
+    assert _fields("公开募捐管理办法现在执行的是哪一版", "公开募捐管理办法") == ["status"]
 
 
 @pytest.mark.parametrize(

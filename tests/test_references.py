@@ -187,3 +187,16 @@ def test_a_chapter_or_part_in_english_alone_is_that_part(question, part):
     reference = find_reference(question)
     assert (reference.part, reference.section, reference.item) == (part, None, None)
     assert find_reference("point 4(3) of the opinions").section == 3  # brackets go a level deeper
+
+
+@pytest.mark.parametrize(
+    "question, levels",
+    [
+        ("What does part IV (4) of the plan say", (4, 4)),
+        ("Part III of the opinions", (3, None)),
+        ("section II(3)", (2, 3)),
+    ],
+)
+def test_parts_in_roman_figures(question, levels):
+    reference = find_reference(question)
+    assert (reference.part, reference.section) == levels
