@@ -67,7 +67,8 @@ class MetadataAnswerer:
             if "extent" in fields and "outline" not in fields and (last := _last_article(doc)):
                 sentence = re.match(r"[^。；\n]+[。；]?", last.text).group(0).strip()
                 cited = clause_citation(doc, last, quote=sentence)
-                citations.append(cited)
+                # asked only how long it is: no header line says so, the last article does
+                citations.insert(len(citations) - 1 if fields == ["extent"] else len(citations), cited)
                 lines += [f"原文：“{sentence}”", source_line(cited)]
             blocks.append("\n".join(line for line in lines if line))
         text = "\n\n".join(blocks) + (f"\n{guessed}" if guessed else "")

@@ -136,7 +136,7 @@ METADATA_QUESTIONS = {
     ),
     "status": re.compile(
         r"有效性|有效期|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|现行|最新版|被.{0,6}取代"
-        r"|(执行|适用|施行|用)的?是哪一?(版|个版本)"
+        r"|(执行|适用|施行|用)的?是哪一?(版|个版本)|(还|仍|仍然|是否|现在)(能|可以)(引用|援引|适用|执行)"
         r"|still (valid|in force|current|appl(y|ies))|in force|repeal(?:ed|s)?\b|superseded|replaced?\b"
         r"|(which|what) (version|text)\b.{0,40}\b(current|valid|applies|in use)|(current|latest|valid) (version|text)"
     ),
@@ -154,10 +154,12 @@ METADATA_QUESTIONS = {
         r"|(?:对应|指的?是|说的是)(?:哪|什么)"  # 这个文号对应哪份文件
     ),
     "date": re.compile(
-        r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发布|印发|公布|颁布|出台|制定|成文|通过|发的|下发)|(发布|印发|公布|颁布|成文|出台|发文|通过)(时间|日期)"
+        r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发布|印发|公布|颁布|出台|制定|成文|通过|发的|下发|出的)|(发布|印发|公布|颁布|成文|出台|发文|通过)(时间|日期)"
         r"|哪一?年的(文件|政策|意见|法规)|(是|为)哪一?年的[？?]?$|when was"
     ),
-    "addressees": re.compile(r"主送|抄送|发给(了)?(谁|哪)|下发(给|到)|addressee|addressed to"),
+    "addressees": re.compile(
+        r"主送|抄送|发给(了)?(谁|哪些?(单位|部门|地方|机关)?)|下发(给|到)(哪些?(单位|部门|地方|机关))?|addressee|addressed to"
+    ),
     "extent": re.compile(r"(多少|几)(条|章|个部分|部分)|一?共有?.{0,3}(条|章|部分)|how many (articles|chapters)"),
     "outline": re.compile(
         r"(有|分|分为|包括|包含|讲了?|规定了?)(哪几|哪些|几)(个|项|大)?"

@@ -216,6 +216,9 @@ def test_metadata_fields():
     assert _fields("Which body adopted the Zhejiang measures?", "Zhejiang measures") == ["issuer"]
     assert _fields("When did the Foundation Regulations come into force?", "Foundation Regulations") == ["effective"]
     assert _fields("公开募捐管理办法现在执行的是哪一版", "公开募捐管理办法") == ["status"]
+    assert _fields("基金会条例哪年出的", "基金会条例") == ["date"]
+    assert _fields("2016那版慈善法还能引用吗", "慈善法") == ["status"]
+    assert _fields("台州那个文件发给哪些单位了", "台州") == ["addressees"]
 
 
 @pytest.mark.parametrize(
