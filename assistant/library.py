@@ -142,7 +142,8 @@ _DESCRIBED_KIND = re.compile(
 def _bare_titles(question: str, pattern: re.Pattern = _BARE_TITLE) -> list[str]:
     """Regulation names written without 《》, cut after the last 的/年/和 before them (2024年的公开募捐管理办法);
     a subject described before its kind (城乡社区治理的那个中央意见) is read as the subject and the kind."""
-    return [re.sub(r"^.*[的年和与及或在按]", "", _DESCRIBED_KIND.sub("", t)) for t in pattern.findall(question)]
+    cut = r"^.*(?:[的年和与及或在按]|[那这][个份部])"  # 民政部那个评估办法: 评估办法
+    return [re.sub(cut, "", _DESCRIBED_KIND.sub("", t)) for t in pattern.findall(question)]
 
 
 _KIND_END = re.compile(_KINDS)

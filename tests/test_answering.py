@@ -956,6 +956,7 @@ def test_an_age_under_eighteen_finds_the_rule_on_minors(chain):
         ("社团登记管理条列第十条", "shehui_tuanti_dengji_guanli_tiaoli_2016"),
         ("国务院令250号是哪个条例", "shehui_tuanti_dengji_guanli_tiaoli_2016"),  # an order's number without 第
         ("主席令43号是哪部法律", "cishan_fa_2023"),  # its number in figures
+        ("民政部那个评估办法第二十八条", "shehui_zuzhi_pinggu_guanli_banfa_2010"),  # a short name after 那个
         (
             "What does the Medium- and Long-Term Plan for Building the Social Work Professional Talent Team say?",
             "shehui_gongzuo_rencai_zhongchangqi_guihua_2011_2020",
