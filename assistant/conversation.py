@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from assistant.questions import GENERIC_WORDS, question_terms
-from assistant.references import find_article
+from assistant.questions import GENERIC_WORDS, METADATA_QUESTIONS, question_terms
+from assistant.references import find_article, int_to_cn
 from assistant.text import normalize
 from assistant.types import Turn
 
@@ -35,6 +35,13 @@ _VERSION_WORDS = re.compile(r"(?:19|20)\d\d\s*年?|(?:老|旧|原|新|现行|那
 _PART_ONLY = re.compile(
     r"^\s*(?:那么?|还有|再看)?\s*(?:第\s*[一二三四五六七八九十\d]+\s*(款|项|目)|[(（]\s*[一二三四五六七八九十]+\s*[)）])"
 )
+
+
+_NEXT = re.compile(
+    r"(下一条|后一条|下条|上一条|前一条|上条|next article|following article|previous article|preceding article)"
+)
+_FORWARD = {"下一条", "后一条", "下条", "next article", "following article"}
+"""下一条呢, 上一条呢: the article after or before the previous turn's, in the same document."""
 
 
 @dataclass
@@ -109,6 +116,19 @@ def contextualise(
     if part_only and (article := find_article(topic)):
         asked = re.sub(r"^\s*(?:那么?|还有|再看)\s*", "", question)  # 那第二款呢
         return Context(f"{article.article_id()}{asked}", doc_ids, previous.question, part=True)
+    if (step := _NEXT.search(text)) and (article := find_article(topic)) and article.article > 0:
+        # 下一条呢 after 慈善法第二十二条: 第二十三条 of the same document
+        number = article.article + (1 if step.group(1) in _FORWARD else -1)
+        return (
+            Context(f"第{int_to_cn(number)}条", doc_ids, previous.question) if number > 0 else Context(question, named)
+        )
+    if (
+        find_article(topic)
+        and not [t for t in question_terms(_VERSION_WORDS.sub(" ", question)) if t.word not in GENERIC_WORDS]
+        and not any(p.search(text) for p in METADATA_QUESTIONS.values())  # 这版现在还能用吗 asks of the document
+    ):
+        # 2016年版的呢 after 慈善法第二十二条: the same article, in the version asked
+        return Context(f"{topic} {question}", doc_ids, previous.question)
     # 成立社会团体要多少会员？ 那基金会呢？: a policy word of its own that the previous answer's document writes
     # little of is a new subject asked the same way: looked for anywhere, with the previous question's other words
     subject = [t for t in own if t.is_policy_term and not t.found_in(normalize(topic))]

@@ -131,6 +131,20 @@ def test_a_follow_up_article_number_is_read_in_the_document_of_the_conversation(
 
 
 @pytest.mark.slow
+def test_the_next_or_previous_article_and_the_same_article_of_another_version(chain):
+    first = chain.ask("慈善法第二十二条", "staff")
+    after = chain.ask("下一条呢", "staff", history=[chain.turn(first)])
+    assert after.kind == "clause" and (after.citations[0].doc_id, after.citations[0].reference) == (
+        CISHAN,
+        "第二十三条",
+    )
+    before = chain.ask("What about the previous article?", "staff", history=[chain.turn(first), chain.turn(after)])
+    assert (before.citations[0].doc_id, before.citations[0].reference) == (CISHAN, "第二十二条")
+    old = chain.ask("2016年版的呢", "staff", history=[chain.turn(first)])
+    assert old.kind == "clause" and (old.citations[0].doc_id, old.citations[0].reference) == (CISHAN_2016, "第二十二条")
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("question", ["慈善法2016年原文第二十二条是怎么规定的？", "旧慈善法第二十二条"])
 def test_superseded_text_is_cited_as_superseded_and_names_its_replacement(chain, question):
     answer = chain.ask(question, "staff")
