@@ -213,8 +213,8 @@ class ClauseAnswerer:
             if clause := doc.clause(clause_id):
                 return clause
         if reference.paragraph is None and reference.item:  # 第10条(六): the one paragraph that has item (六)
-            item = reference.candidate_ids()[0].removeprefix(reference.article_id())
-            held = [c for k in range(2, 10) if (c := doc.clause(f"{reference.article_id()}第{int_to_cn(k)}款{item}"))]
+            article, item = reference.article_id(), f"第({int_to_cn(reference.item)})项"
+            held = [c for k in range(2, 10) if (c := doc.clause(f"{article}第{int_to_cn(k)}款{item}"))]
             if len(held) == 1:
                 return held[0]
         if reference.paragraph in (None, 1):
