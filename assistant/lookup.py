@@ -16,6 +16,7 @@ from assistant.references import (
     LAST,
     ArticleReference,
     ClauseReference,
+    cn_to_int,
     find_article,
     find_articles,
     find_reference,
@@ -39,6 +40,25 @@ def policy_reference(question: str) -> ClauseReference | None:
 
 
 _PART_WORD = r"[”\"」』]?(?:这一|那一|这|那|一|的)?(?:编|章|节|部分)"
+
+
+_CHAPTER_ARTICLE = re.compile(r"第([一二三四五六七八九十\d]{1,3})章的?第([一二三四五六七八九十百零\d]{1,6})条")
+"""An article named with its chapter (第十二章第一百一十条, 第三章第二条)."""
+
+
+def _in_chapter(doc: PolicyDocument, chapter: re.Match) -> Clause | None:
+    """The article a chapter and a number name: the article of that number when the chapter holds it (laws number
+    their articles through the whole text: 第十二章第一百一十条), or else the chapter's article at that place
+    (第三章第二条, the chapter's second)."""
+    found = doc.clause(f"第{int_to_cn(cn_to_int(chapter.group(1)) or 0)}章")
+    number = cn_to_int(chapter.group(2)) or 0
+
+    def articles(clauses: list[Clause]) -> list[Clause]:  # through its 节, if it has them
+        return [a for c in clauses for a in ([c] if c.kind == "条" else articles(c.children))]
+
+    held = articles(found.children) if found else []
+    wanted = f"第{int_to_cn(number)}条"
+    return next((c for c in held if c.id == wanted), None) or (held[number - 1] if 0 < number <= len(held) else None)
 
 
 def named_parts(library: Library, doc_ids: list[str], question: str) -> list[tuple[PolicyDocument, Clause]]:
@@ -107,10 +127,15 @@ class ClauseAnswerer:
 
     def __call__(self, request: AnswerRequest) -> Answer:
         named = [self.library.by_id[d] for d in request.named_docs if d in self.library.by_id]
-        article = None if policy_reference(request.question) else find_article(request.question)
+        chapter = _CHAPTER_ARTICLE.search(normalize(request.question))
+        article = None if chapter or policy_reference(request.question) else find_article(request.question)
         if article and len(pairs := self._each_named(request.question, named)) > 1:
             return self._each(request, pairs)  # 募捐办法第十一条和浙江办法第十三条: each in its own document
-        if article:
+        if chapter:  # 第十二章第一百一十条, 第三章第二条
+            pool = named or [d for d in self.library.documents if d.structure == "legal" and d.in_force]
+            matches = [(d, self._deeper(d, c, request.question)) for d in pool if (c := _in_chapter(d, chapter))]
+            text = chapter.group(0)
+        elif article:
             pool = named or [d for d in self.library.documents if d.structure == "legal" and d.in_force]
             if not named and self.library.wants_old(request.question):
                 pool = [d for d in self.library.documents if d.structure == "legal" and not d.in_force] + pool
@@ -196,6 +221,15 @@ class ClauseAnswerer:
         for notice in (version_notice(citation), incomplete_notice(citation) if citation.incomplete else ""):
             body += f"\n{notice}" if notice else ""
         return citation, body
+
+    def _deeper(self, doc: PolicyDocument, article: Clause, question: str) -> Clause:
+        """The paragraph or item of ``article`` the question names too (第十二章第一百零九条第（二）项)."""
+        written = find_article(question)
+        if written and (written.paragraph or written.item or written.subitem):
+            number = cn_to_int(article.id[1:-1]) or 0
+            deeper = ArticleReference(number, written.paragraph, written.item, written.subitem, written.text)
+            return self._article(doc, deeper) or article
+        return article
 
     @staticmethod
     def _article(doc: PolicyDocument, reference: ArticleReference) -> Clause | None:

@@ -1002,6 +1002,24 @@ def test_parts_named_by_heading_or_in_roman_figures(chain, question, reference):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "question, reference",
+    [
+        ("第十二章第一百一十条", "第一百一十条"),  # the law numbers its articles through: the chapter holds it
+        ("慈善法第三章第二条", "第二十二条"),  # the chapter's second article
+        ("慈善法第十二章第一百零九条第（二）项", "第一百零九条第（二）项"),
+        ("慈善法第三章第二条第二款", "第二十二条第二款"),
+    ],
+)
+def test_an_article_named_with_its_chapter(chain, question, reference):
+    answer = chain.ask(question, "staff")
+    assert answer.kind == "clause" and (answer.citations[0].doc_id, answer.citations[0].reference) == (
+        CISHAN,
+        reference,
+    )
+
+
+@pytest.mark.slow
 def test_relation_of_two_documents_still_searches_by_their_names_not_their_numbers(chain):
     """The names a document is cited by exclude its numbers (国务院令685号 is no text's way to cite it)."""
     answer = chain.ask("《志愿服务记录与证明出具办法》和《志愿服务条例》是什么关系？办法是依据什么制定的？", "staff")
