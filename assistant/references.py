@@ -236,6 +236,52 @@ _THROUGH = re.compile(r"\s*(?:至|到|-|~|～|—|–|to|through)\s*", re.IGNORE
 MAX_RANGE = 10  # 第一百零九条至第一百一十一条: the articles between are asked for too, in a range this long at most
 
 
+_ROMAN_ITEM = r"\d{1,2}|[ivx]{1,4}"
+_ENGLISH_ARTICLE = (  # as English legal writing cites them, each written the Chinese way
+    (  # Article 22(2), Art. 10(1)(v): article, paragraph, item
+        re.compile(rf"\b(?:article|art\.?)\s*(\d{{1,3}})\s*\((\d{{1,2}})\)(?:\s*\(({_ROMAN_ITEM})\))?", re.IGNORECASE),
+        ("article", "paragraph", "item"),
+    ),
+    (  # Article 10, paragraph 1, item 5
+        re.compile(
+            rf"\b(?:article|art\.?)\s*(\d{{1,3}}),?\s*(?:paragraph|para\.?)\s*(\d{{1,2}})"
+            rf"(?:,?\s*item\s*\(?({_ROMAN_ITEM})\)?)?",
+            re.IGNORECASE,
+        ),
+        ("article", "paragraph", "item"),
+    ),
+    (  # item (5) of paragraph 1 of Article 10; paragraph 2 of Article 22
+        re.compile(
+            rf"\b(?:item\s*\(?({_ROMAN_ITEM})\)?\s+of\s+)?(?:(?:paragraph|para\.?)\s*(\d{{1,2}})\s+of\s+)?"
+            rf"(?:article|art\.?)\s*(\d{{1,3}})",
+            re.IGNORECASE,
+        ),
+        ("item", "paragraph", "article"),
+    ),
+)
+
+
+def _chinese_articles(text: str) -> str:
+    """English article citations written as Chinese ones: Article 22(2) → 第22条第2款, item (5) of Article 10 →
+    第10条第(5)项 (roman item numbers too: (v) → 5)."""
+
+    def chinese(m: re.Match, order: tuple[str, ...]) -> str:
+        got = dict(zip(order, m.groups()))
+        if not got.get("article"):
+            return m.group(0)
+        item = got.get("item")
+        item = str(_ROMAN[item.lower()]) if item and not item.isdigit() and item.lower() in _ROMAN else item
+        return (
+            f"第{got['article']}条"
+            + (f"第{got['paragraph']}款" if got.get("paragraph") else "")
+            + (f"第({item})项" if item else "")
+        )
+
+    for pattern, order in _ENGLISH_ARTICLE:
+        text = pattern.sub(lambda m, order=order: chinese(m, order), text)
+    return text
+
+
 def find_articles(question: str) -> list[ArticleReference]:
     """Every article reference in a question, in order (第二十二条和第二十三条; 第109条至第111条 with the articles
     between; 最后一条 as ``LAST``)."""
@@ -243,6 +289,7 @@ def find_articles(question: str) -> list[ArticleReference]:
     text = unicodedata.normalize("NFKC", question)
     if last := _LAST.search(text):
         return [ArticleReference(LAST, None, None, None, last.group(0))]
+    text = _chinese_articles(text)
     text = _SHARED.sub(r"第\1条\2第\3条", text)
     text = _SHARED_EN.sub(r"article \1 \2 article \3", text)
     end = None

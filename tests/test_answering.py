@@ -1067,6 +1067,8 @@ def test_a_policy_document_is_named_by_place_and_quoted_keyword(chain):
             "第十条",
         ),
         ("Foundation Regulations article 8", "基金会条例", "第八条"),
+        ("Article 22(2) of the Charity Law", "慈善法", "第二十二条第二款"),  # (2): the paragraph, as English cites it
+        ("item (5) of Article 10 of the Social Groups Regulations", "社团条例", "第十条第一款第（五）项"),
     ],
 )
 def test_documents_are_named_in_english_too(chain, question, short, reference):

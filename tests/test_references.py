@@ -200,3 +200,19 @@ def test_a_chapter_or_part_in_english_alone_is_that_part(question, part):
 def test_parts_in_roman_figures(question, levels):
     reference = find_reference(question)
     assert (reference.part, reference.section) == levels
+
+
+@pytest.mark.parametrize(
+    "question, numbers",
+    [
+        ("Article 22(2) of the Charity Law", (22, 2, None)),  # English legal writing: (2) is the paragraph
+        ("Charity Law Art. 10(2)", (10, 2, None)),
+        ("paragraph 2 of Article 22 of the Charity Law", (22, 2, None)),
+        ("Article 10, paragraph 1, item 5 of the Social Groups Regulations", (10, 1, 5)),
+        ("item (5) of Article 10 of the Social Groups Regulations", (10, None, 5)),
+        ("Article 10(1)(v) of the Social Groups Regulations", (10, 1, 5)),  # a roman item number
+    ],
+)
+def test_article_paragraph_and_item_as_english_cites_them(question, numbers):
+    reference = find_article(question)
+    assert (reference.article, reference.paragraph, reference.item) == numbers
