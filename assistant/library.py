@@ -137,13 +137,15 @@ _BEFORE_IT = re.compile(r"(?:出台|实施|施行|颁布|公布|生效)(?:前|�
 _DESCRIBED_KIND = re.compile(
     rf"的(?:那个|这个|那份|这份|相关|有关|中央|国务院|民政部|国家|省里|省){{1,2}}(?=(?:{_KINDS})$)"
 )
+_DEMONSTRATED_KIND = re.compile(rf"[那这][个份部](?=(?:{_KINDS})$)")
 
 
 def _bare_titles(question: str, pattern: re.Pattern = _BARE_TITLE) -> list[str]:
     """Regulation names written without 《》, cut after the last 的/年/和 before them (2024年的公开募捐管理办法);
     a subject described before its kind (城乡社区治理的那个中央意见) is read as the subject and the kind."""
     cut = r"^.*(?:[的年和与及或在按]|[那这][个份部])"  # 民政部那个评估办法: 评估办法
-    return [re.sub(cut, "", _DESCRIBED_KIND.sub("", t)) for t in pattern.findall(question)]
+    # 基层治理…现代化那个意见: the subject and its kind (那个 right before a bare kind describes, it does not cut)
+    return [re.sub(cut, "", _DEMONSTRATED_KIND.sub("", _DESCRIBED_KIND.sub("", t))) for t in pattern.findall(question)]
 
 
 _KIND_END = re.compile(_KINDS)
@@ -563,8 +565,9 @@ class Library:
         text = unicodedata.normalize("NFKC", question).lower()
         years = set(re.findall(r"(?:19|20)\d\d", text))
         years |= {
-            ("19" if int(y) > 50 else "20") + y for y in re.findall(r"(?<!\d)(\d\d)(?=年版|年的|版)", text)
-        }  # 16版
+            ("19" if int(y) > 50 else "20") + y
+            for y in re.findall(r"(?<!\d)(\d\d)(?=年[那这老旧原]?[个的]?版|年的|版)", text)
+        }  # 16版, 16年那版
         old_years = {y for d in self.documents if not d.in_force for y in re.findall(r"(?:19|20)\d\d", d.title)}
         return bool(OLD_VERSION.search(text)) or bool(years & old_years)
 

@@ -983,6 +983,10 @@ def test_an_age_under_eighteen_finds_the_rule_on_minors(chain):
         ("主席令43号是哪部法律", "cishan_fa_2023"),  # its number in figures
         ("民政部那个评估办法第二十八条", "shehui_zuzhi_pinggu_guanli_banfa_2010"),  # a short name after 那个
         (
+            "基层治理体系和治理能力现代化那个意见有文号吗",
+            "jiceng_zhili_tixi_nengli_xiandaihua_yijian_2021",
+        ),  # 那个 kind
+        (
             "What does the Medium- and Long-Term Plan for Building the Social Work Professional Talent Team say?",
             "shehui_gongzuo_rencai_zhongchangqi_guihua_2011_2020",
         ),  # a long English name translated a little differently (Talent Team, not Workforce)
@@ -1026,6 +1030,9 @@ def test_names_are_read_as_people_write_them(chain):
     # a document named as a time before it existed is not where the answer lies; after its amendment, it is
     assert mentioned("我们是慈善法出台前就成立的老协会，想认定成慈善组织还能申请吗") == []
     assert mentioned("慈善法修改后，登记满多久能申请公开募捐资格") == [CISHAN]
+    assert (
+        mentioned("16年那版慈善法现在还管用吗")[0] == CISHAN_2016
+    )  # a two-figure year before 那版: the old text first
 
 
 def test_a_policy_document_is_named_by_place_and_quoted_keyword(chain):
