@@ -100,7 +100,7 @@ class ExtractiveAnswerer:
             return _by_part(evidence.parts, [], share=evidence.joined)[:MAX_QUOTED]
         candidates = [c for c in evidence.clauses if c.quote]
         top = max((c.coverage for c in candidates), default=0.0)
-        scores = ordering.default_model().scores(ordering.features(evidence, candidates, named))
+        scores = ordering.scores(evidence, candidates, named)
         score = {id(c): s for c, s in zip(candidates, scores)}
 
         # A named document's clause leads when it covers nearly as much as the best (台州的… asks for 台州's rule).
@@ -222,7 +222,7 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
         if chosen or not candidates:
             ranks = {id(c): (*covers[id(c)], c.meta.key not in quoted) for c in candidates}
         else:
-            scores = ordering.default_model().scores(ordering.features(part, candidates, []))
+            scores = ordering.scores(part, candidates, [])
             ranks = {id(c): (s,) for c, s in zip(candidates, scores)}
         best = max(candidates, key=lambda c: ranks[id(c)], default=None)
         if best and n < len(parts) - 1 and best.meta.key == needed:

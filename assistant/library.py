@@ -134,18 +134,19 @@ def _leaves_out(short: str, full: str) -> bool:
 # 慈善法出台前就成立的老协会: a document named as a time, before it existed, is not where the answer lies.
 _BEFORE_IT = re.compile(r"(?:出台|实施|施行|颁布|公布|生效)(?:前|以前|之前)")
 # What a person puts between a document's subject and its kind: 城乡社区治理的那个中央意见.
+# How a subject is described before its bare kind: 城乡社区治理的那个中央意见, 基层治理…现代化那个意见.
 _DESCRIBED_KIND = re.compile(
-    rf"的(?:那个|这个|那份|这份|相关|有关|中央|国务院|民政部|国家|省里|省){{1,2}}(?=(?:{_KINDS})$)"
+    rf"(?:的(?:那个|这个|那份|这份|相关|有关|中央|国务院|民政部|国家|省里|省){{1,2}}|[那这][个份部])(?=(?:{_KINDS})$)"
 )
-_DEMONSTRATED_KIND = re.compile(rf"[那这][个份部](?=(?:{_KINDS})$)")
 
 
 def _bare_titles(question: str, pattern: re.Pattern = _BARE_TITLE) -> list[str]:
     """Regulation names written without 《》, cut after the last 的/年/和 before them (2024年的公开募捐管理办法);
     a subject described before its kind (城乡社区治理的那个中央意见) is read as the subject and the kind."""
-    cut = r"^.*(?:[的年和与及或在按]|[那这][个份部])"  # 民政部那个评估办法: 评估办法
-    # 基层治理…现代化那个意见: the subject and its kind (那个 right before a bare kind describes, it does not cut)
-    return [re.sub(cut, "", _DEMONSTRATED_KIND.sub("", _DESCRIBED_KIND.sub("", t))) for t in pattern.findall(question)]
+    cut = (
+        r"^.*(?:[的年和与及或在按]|[那这][个份部])"  # 民政部那个评估办法: 评估办法 (那个 before a bare kind describes)
+    )
+    return [re.sub(cut, "", _DESCRIBED_KIND.sub("", t)) for t in pattern.findall(question)]
 
 
 _KIND_END = re.compile(_KINDS)

@@ -114,3 +114,8 @@ def features(evidence: Evidence, candidates: list[ClauseEvidence], named: list[s
             ]
         )
     return np.asarray(rows, dtype=float)
+
+
+def scores(evidence: Evidence, candidates: list[ClauseEvidence], named: list[str]) -> np.ndarray:
+    """The default model's score of each candidate (higher: quoted first)."""
+    return default_model().scores(features(evidence, candidates, named))
