@@ -15,13 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant import messages
 from assistant.errors import AssistantError
 from assistant.text import normalize
 from assistant.types import Answer
 
 EXPECTS = ("answer", "refuse", "partial")
-_OWN_NUMBERS = set(re.findall(r"\d+", "".join(messages.referral(p) for p, _ in messages.OFFICES) + messages.HOTLINE))
 
 
 @dataclass
@@ -139,7 +137,7 @@ def fabricated_numbers(answer: Answer, earlier: str = "") -> set[str]:
     support = normalize(
         earlier + answer.question + "".join(c.text + c.doc_number + c.doc_title for c in answer.citations)
     )
-    numbers = set(re.findall(r"\d+", normalize(answer.answer))) - _OWN_NUMBERS
+    numbers = set(re.findall(r"\d+", normalize(answer.answer)))
     return {n for n in numbers if n not in support}
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-HOTLINE = "12345"
-DEFAULT_OFFICE = f"拨打 {HOTLINE} 政务服务便民热线"
+DEFAULT_OFFICE = "拨打当地政务服务便民热线"
+"""No number: a refusal cites nothing, so any figure in it would be one no cited text holds (and 12345 beside a
+question for a phone number reads as the texts' own)."""
 
 # Where to go when the library has no rule: (what the question mentions, the office that handles it).
 # General government-service vocabulary, not words of any one question.
@@ -19,7 +20,7 @@ OFFICES = (
     (r"社保|养老保险|养老金|失业保险|工伤|退休", "当地人力资源和社会保障部门"),
     (r"户口|户籍|身份证|居住证|落户|驾照|驾驶证", "当地公安机关（派出所或户籍窗口）"),
     (r"公租房|廉租房|保障房|住房保障|租房补贴", "当地住房保障部门"),
-    (r"个税|个人所得税|纳税|发票|税务", "当地税务部门（或拨打 12366 纳税服务热线）"),
+    (r"个税|个人所得税|纳税|发票|税务", "当地税务部门（或拨打纳税服务热线）"),
     (r"结婚|离婚|婚姻|收养|低保|最低生活保障|救助|殡葬|丧葬|火化|残疾|养老院|高龄|困难", "当地民政部门"),
     (r"学校|入学|上学|学籍", "当地教育部门"),
 )
@@ -30,7 +31,7 @@ ASKS_CONTACT = r"电话|热线|网址|网站|\b(?:phone|telephone|hotline|websit
 
 
 def referral(question: str = "") -> str:
-    """The hand-off: the office the topic belongs to where it is known, otherwise the 12345 hotline; asked for
+    """The hand-off: the office the topic belongs to where it is known, otherwise the government-service hotline; asked for
     a number to call, no number at all (the texts give none, and a hotline named here would read as theirs)."""
     if re.search(ASKS_CONTACT, unicodedata.normalize("NFKC", question).lower()):
         return CONTACT_REFERRAL

@@ -306,13 +306,23 @@ def test_a_caveat_for_an_amount_asked_before_its_kind(question):
     assert not any("具体金额" in c for c in facet_caveats(question, [giving]))
 
 
-def test_asked_for_a_number_to_call_the_hand_off_names_none():
-    """12345 named beside a question for a hotline reads as the texts' own number; they give none."""
+def test_the_hand_off_names_no_number():
+    """A refusal cites nothing, so a hotline number in it would be a figure no cited text holds, and beside a
+    question for a phone number it reads as the texts' own. It names the office, or the hotline by name."""
+    import re
+
     from assistant import messages
 
-    for question in ("举报假慈善打哪个电话", "What hotline should I call?", "民政局的网址是多少"):
-        assert "12345" not in messages.referral(question) and "12345" not in messages.not_found(question)
-    assert "12345" in messages.referral("结婚登记要带什么")
+    for question in (
+        "举报假慈善打哪个电话",
+        "What hotline should I call?",
+        "结婚登记要带什么",
+        "个税怎么退",
+        "今天天气",
+    ):
+        assert not re.search(r"\d", messages.referral(question) + messages.not_found(question)), question
+    assert "当地民政部门" in messages.referral("结婚登记要带什么")
+    assert "政务服务便民热线" in messages.referral("今天天气")
 
 
 @pytest.mark.parametrize(
