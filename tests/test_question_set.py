@@ -136,10 +136,11 @@ def test_the_english_set_is_well_formed_and_quotes_the_library(corpus):
         ("lookup2_questions.jsonl", 50),
         ("lookup3_questions.jsonl", 50),
         ("lookup4_questions.jsonl", 50),
+        ("partial_questions.jsonl", 50),
     ],
 )
 def test_the_later_sets_are_well_formed_split_and_quote_one_document_per_citation(corpus, name, least):
-    """The second to twenty-third question sets and the four look-up sets (each written by others who saw no answers), each split once
+    """The second to twenty-third question sets, the four look-up sets and the partial set (each written by others who saw no answers), each split once
     by the same seed."""
     fresh = [
         json.loads(line)
