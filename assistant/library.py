@@ -15,7 +15,7 @@ from importlib import resources
 from assistant.references import cn_to_int
 from assistant.spelling import Speller, pinyin_key
 from assistant.text import normalize, synonyms
-from assistant.types import PolicyDocument
+from assistant.types import Clause, PolicyDocument
 from assistant.vocabulary import place_names
 
 # Words that ask for an earlier version of a document (修正前, 2016年原文, 旧版).
@@ -68,15 +68,16 @@ _ORDER_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _FILE_NUMBER = re.compile(
-    r"(?P<office>[\u4e00-\u9fff]{1,6}?)(?:[〔\[［(（](?P<year>\d{4})[〕\]］)）]|(?P<year2>\d{4})年)第?(?P<n>\d{1,4})号"
+    r"(?P<office>[\u4e00-\u9fff]{1,6}?)(?:[〔\[［(（](?P<year>\d{4})[〕\]］)）]|(?P<year2>\d{4})年)\s?第?(?P<n>\d{1,4})\s?号"
 )
 
 
 _PINYIN_NUMBER = re.compile(
-    r"\b(?P<office>(?:[a-z]{1,6}[\s-]+){1,5})[〔\[［(（]\s*(?P<year>\d{4})\s*[〕\]］)）]\s*(?:no\.?\s*|number\s*)?(?P<n>\d{1,4})\b",
+    r"\b(?P<office>(?:[a-z]{1,16}[\s-]+){1,5})[〔\[［(（]\s*(?P<year>\d{4})\s*[〕\]］)）]\s*(?:no\.?\s*|number\s*)?(?P<n>\d{1,4})\b",
     re.IGNORECASE,
 )
-"""A file number as English writes it, its office in pinyin: Tai Zheng Ban Fa [2016] No. 123 (台政办发〔2016〕123号)."""
+"""A file number as English writes it, its office in pinyin: Tai Zheng Ban Fa [2016] No. 123 (台政办发〔2016〕123号),
+Caishui [2008] No. 160 (财税〔2008〕160号)."""
 _SYLLABLE = re.compile(
     r"^(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:a|ai|an|ang|ao|e|ei|en|eng|er|o|ong|ou|i|ia|ian|iang|iao|ie|in|ing"
     r"|iong|iu|u|ua|uai|uan|uang|ue|ui|un|uo|v|ve)$"
@@ -102,12 +103,20 @@ def _numbers_cited(text: str) -> list[tuple[tuple[str, str, int], str]]:
     found += [((m["office"], m["year"] or m["year2"], int(m["n"])), m.group(0)) for m in _FILE_NUMBER.finditer(text)]
     for m in _PINYIN_NUMBER.finditer(text):
         words = re.findall(r"[a-z]+", m["office"].lower())
-        while words and not all(_SYLLABLE.match(w) for w in words):  # Is Tai Zheng Ban Fa: "is" is no pinyin
+        while words and not all(_syllables(w) for w in words):  # Is Tai Zheng Ban Fa: "is" is no pinyin
             words.pop(0)
         if words:
             written = m.group(0)[m.group(0).lower().find(words[0]) :]
             found.append((("".join(words), m["year"], int(m["n"])), written))
     return found
+
+
+@lru_cache(maxsize=256)
+def _syllables(word: str) -> bool:
+    """Whether ``word`` is toneless pinyin, one syllable or several run together (caishui, minfa)."""
+    return bool(_SYLLABLE.match(word)) or any(
+        _SYLLABLE.match(word[:cut]) and _syllables(word[cut:]) for cut in range(1, min(len(word), 6) + 1)
+    )
 
 
 @lru_cache(maxsize=256)
@@ -123,6 +132,10 @@ def _same_number(asked: tuple[str, str, int], known: tuple[str, str, int]) -> bo
         issuer = other if issuer.endswith("".join(_office_syllables(other))) else "\u0000"
     shared = not issuer or issuer[-2:] in other or other[-2:] in issuer
     return kind == other_kind and number == other_number and shared
+
+
+def _cites(text: str, number: tuple[str, str, int]) -> bool:
+    return any(_same_number(number, cited) for cited, _ in _numbers_cited(text))
 
 
 def _leaves_out(short: str, full: str) -> bool:
@@ -571,6 +584,24 @@ class Library:
         }  # 16版, 16年那版
         old_years = {y for d in self.documents if not d.in_force for y in re.findall(r"(?:19|20)\d\d", d.title)}
         return bool(OLD_VERSION.search(text)) or bool(years & old_years)
+
+    def cited_elsewhere(self, question: str) -> list[tuple[str, list[tuple[PolicyDocument, Clause]]]]:
+        """Documents the question names by a number that is no document's own but that clauses of the library
+        cite (财税〔2008〕160号, repealed by the 2020 announcement's 十五), each as written with the innermost
+        clauses citing it."""
+        found = []
+        for number, written in _numbers_cited(unicodedata.normalize("NFKC", question)):
+            if any(_same_number(number, own) for owns in self._own_numbers.values() for own in owns):
+                continue
+            clauses = [
+                (doc, clause)
+                for doc in self.documents
+                for _, clause in doc.iter_clauses()
+                if _cites(clause.text, number) and not any(_cites(child.text, number) for child in clause.children)
+            ]
+            if clauses:
+                found.append((written, clauses))
+        return found
 
     def unknown_titles(self, question: str) -> list[str]:
         """Documents the question cites that are not in the library, as shown: 《社会救助暂行办法》, a bare

@@ -72,8 +72,8 @@ def named_parts(library: Library, doc_ids: list[str], question: str) -> list[tup
         for heading, doc, clause in library.parts
         if doc.doc_id in wanted
         and heading in text  # cheap test first: a question holding 部分 meets every part
-        and re.search(re.escape(heading) + _PART_WORD, text)
-    ]
+        and any(m.group(0) != heading + "节" for m in re.finditer(re.escape(heading) + _PART_WORD, text))
+    ]  # a heading with a bare 节 is a holiday (志愿者节), not a section: 志愿者这一节 is one
 
 
 def _at_levels(

@@ -66,6 +66,7 @@ NO_LETTERS = "没有看懂这个问题：请用文字描述您想了解的政策
 TOO_LONG = "问题太长了（{length} 字），请控制在 {limit} 字以内。"
 BAD_AUDIENCE = "读者类型应为 resident（居民）、onboarding（新社工）或 staff（工作人员）之一，收到的是 “{value}”。"
 ABSENT_DOCUMENT = "已收录的政策文件中没有{title}，无法据此回答。"
+CITED_ELSEWHERE = "{number}这份文件本身没有收录；收录的文件中提到它的条文如下："
 UNKNOWN_DOCUMENT = "没有找到名为“{name}”的文件。可用的文件：{known}。"
 INTERNAL_ERROR = "处理这个问题时出错了，请稍后再试；如果反复出现，请联系管理员。"
 

@@ -2,7 +2,8 @@
 documents found), routed, and answered. The routes, in order, all listed in ``ROUTES``:
 
 - ``refused``: an attempt to change the assistant's rules, to forge or evade unseen, or a task;
-- ``absent``: a document the question names by title that the library does not hold;
+- ``absent``: a document the question names that the library does not hold (quoting, where there are
+  any, the clauses that cite it: 财税〔2008〕160号 …同时废止);
 - ``clause``: a clause reference (慈善法第二十二条, 二(二)3, “应急慈善”一章), looked up deterministically;
 - ``metadata``: a question about a document itself (令号, 施行日期, 是否有效);
 - ``retrieval``: everything else: hybrid retrieval, the scope decision, then the answerer
@@ -19,7 +20,7 @@ from dataclasses import replace
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from assistant import messages
-from assistant.citations import chunk_citation
+from assistant.citations import chunk_citation, clause_citation
 from assistant.conversation import Context, contextualise, from_messages
 from assistant.evidence import TermStats
 from assistant.extractive import ExtractiveAnswerer
@@ -28,7 +29,7 @@ from assistant.index import PolicyIndex
 from assistant.library import Library
 from assistant.lookup import ClauseAnswerer, named_parts, policy_reference
 from assistant.metadata import MetadataAnswerer
-from assistant.presentation import AUDIENCE_LABELS
+from assistant.presentation import AUDIENCE_LABELS, citation_block
 from assistant.questions import (
     AND_ASKS,
     COMPARES,
@@ -50,6 +51,8 @@ from assistant.types import Answer, Answerer, AnswerRequest, ChunkMeta, Turn
 MAX_LOCAL = 3
 """A metadata question naming only a place (台州的文件还有效吗) answers for that place's documents when there are
 at most this many (what one answer shows)."""
+MAX_CITING = 3
+"""How many clauses citing a document the library does not hold are quoted."""
 RELATED_SHOWN = 3
 """How many nearest clauses a "not found" shows as 可能相关的规定."""
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
@@ -61,7 +64,7 @@ CARD = ("title", "doc_number", "kind", "issuer", "date", "effective", "amended",
 
 ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
     ("refused", lambda p: bool(refusal(p["lowered"]))),
-    ("absent", lambda p: bool(p["absent"]) and not p["named"]),
+    ("absent", lambda p: bool(p["absent"] or p["elsewhere"]) and not p["named"]),
     ("clause", lambda p: bool(find_article(p["question"]) or policy_reference(p["question"]) or p.get("parts"))),
     ("metadata", lambda p: bool(p["fields"])),
 )
@@ -185,7 +188,8 @@ class AnswerChain:
         prepared = {**inputs, "lowered": lowered, "named": context.doc_ids, "context": context, "fields": fields}
         pool = context.doc_ids or [d.doc_id for d in self.library.documents if d.in_force]
         prepared["parts"] = named_parts(self.library, pool, question)
-        prepared |= {"absent": absent, "topic": topic_beside_metadata(lowered, topic_words)}
+        elsewhere = self.library.cited_elsewhere(question)
+        prepared |= {"absent": absent, "elsewhere": elsewhere, "topic": topic_beside_metadata(lowered, topic_words)}
         # 第二款呢 reads as 第二十二条第二款呢: a paragraph of the previous article is no reference of its own
         own_reference = (find_article(question) or policy_reference(question)) and not context.part
         prepared["question"] = (
@@ -228,6 +232,12 @@ class AnswerChain:
         return self._finish(self.metadata(self._request(p), p["fields"], p["topic"]), p)
 
     def _absent(self, p: dict) -> Answer:
+        if p["elsewhere"] and not p["absent"]:  # not held, but cited: the clauses that cite it say what it is
+            written, clauses = p["elsewhere"][0]
+            citations = [clause_citation(doc, clause, quote=clause.text) for doc, clause in clauses[:MAX_CITING]]
+            blocks = [citation_block(c, p["audience"]) for c in citations]
+            text = "\n\n".join([messages.CITED_ELSEWHERE.format(number=written), *blocks])
+            return self._finish(Answer(p["question"], text, True, citations, p["audience"], kind="metadata"), p)
         text = messages.ABSENT_DOCUMENT.format(title=p["absent"][0]) + messages.referral(p["question"])
         return Answer(p["question"], text, False, [], p["audience"], kind="not_found")
 
