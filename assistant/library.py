@@ -291,6 +291,8 @@ ENGLISH_STEM = 6
 _ENGLISH_KINDS = frozenset(
     w[:ENGLISH_STEM] for w in ("law", "regulation", "measure", "opinion", "rule", "plan", "announcement", "code")
 )
+_ENGLISH_KIND_WORDS = {"guidan": "opinio", "guidel": "opinio"}
+"""Kind words English writes for one kind: the ministry's guidance / guidelines are its 指导意见 (Guiding Opinions)."""
 _ENGLISH_PLACES_IN = frozenset(
     w[:ENGLISH_STEM] for w in ("article", "section", "chapter", "paragraph", "item", "point", "clause", "no")
 )
@@ -311,7 +313,7 @@ def _english_words(text: str) -> list[str]:
     lowered = unicodedata.normalize("NFKC", text).lower().replace("organis", "organiz")
     words = [w.strip("'") for w in re.findall(r"[a-z][a-z'-]*|\d{4}", re.sub(r"'s\b", "", lowered))]  # Zhejiang's
     words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
-    return [w[:ENGLISH_STEM] for w in words]
+    return [_ENGLISH_KIND_WORDS.get(w[:ENGLISH_STEM], w[:ENGLISH_STEM]) for w in words]
 
 
 def _capitalised(text: str, at: int) -> bool:

@@ -1011,6 +1011,14 @@ def test_an_age_under_eighteen_finds_the_rule_on_minors(chain):
             "What does the Medium- and Long-Term Plan for Building the Social Work Professional Talent Team say?",
             "shehui_gongzuo_rencai_zhongchangqi_guihua_2011_2020",
         ),  # a long English name translated a little differently (Talent Team, not Workforce)
+        (
+            "In the ministry's guidance on third-party evaluation of social organisations, who may evaluate?",
+            "shehui_zuzhi_disanfang_pinggu_zhidao_yijian_2015",
+        ),  # guidance (or guidelines) for its Guiding Opinions
+        (
+            "What do the guidelines on third-party evaluation say about funding?",
+            "shehui_zuzhi_disanfang_pinggu_zhidao_yijian_2015",
+        ),
     ],
 )
 def test_a_name_written_a_little_wrong_still_names_its_document(chain, question, doc_id):
