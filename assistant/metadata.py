@@ -10,9 +10,9 @@ from dataclasses import replace
 from assistant import messages
 from assistant.citations import clause_citation, section_citation, source_line
 from assistant.library import Library
-from assistant.questions import LIBRARY_STATUS, METADATA_QUESTIONS, OUTLINE_WORDS, kind_asked
+from assistant.questions import LIBRARY_STATUS, METADATA_QUESTIONS, OUTLINE_WORDS, SUMMARY, kind_asked
 from assistant.references import int_to_cn
-from assistant.types import Answer, AnswerRequest, Clause, PolicyDocument
+from assistant.types import Answer, AnswerRequest, Citation, Clause, PolicyDocument
 
 
 class MetadataAnswerer:
@@ -51,6 +51,11 @@ class MetadataAnswerer:
                 citations += [
                     replace(clause_citation(doc, c, quote=c.title, narrow=False), text=c.text) for c in headings
                 ]
+                if SUMMARY.search(unicodedata.normalize("NFKC", request.question).lower()) and (
+                    purpose := _purpose(doc)
+                ):  # 总结一下慈善法: what the text says it is for, before its headings
+                    citations.insert(len(citations) - len(headings), purpose)
+                    lines.insert(1, f"原文：“{purpose.quote}”\n{source_line(purpose)}")
             quote = _header_lines(doc, fields)
             citation = section_citation(doc, "文件信息", quote=quote)
             lines += [f"原文：“{quote}”" if quote else "", source_line(citation)]
@@ -112,6 +117,18 @@ class MetadataAnswerer:
         return Answer(request.question, text, False, [], request.audience, kind="clarify")
 
 
+def _purpose(doc: PolicyDocument) -> Citation | None:
+    """What a document says it is for: a law's first article (为了…，制定本法), a policy text's preamble."""
+    articles = [c for _, c in doc.iter_clauses() if c.kind == "条"]
+    if articles:
+        sentence = re.match(r"[^。；\n]+[。；]?", articles[0].text).group(0).strip()
+        return clause_citation(doc, articles[0], quote=sentence)
+    preamble = doc.preamble.strip()
+    if not preamble:
+        return None
+    return section_citation(doc, "前言", quote=re.match(r"[^。\n]+。?", preamble).group(0).strip())
+
+
 def _instead(doc: PolicyDocument, fields: list[str]) -> list[str]:
     """What the document does state when the date it was issued is asked and it states none: since when it
     applies (公募办法: 自2024年9月5日起施行), or else its number, whose 〔2016〕 is the year it was issued."""
@@ -166,7 +183,7 @@ def outline(doc: PolicyDocument, question: str) -> list[Clause]:
     """The headings a question asks for: those named by the word it uses (计划: 实施…培育发展计划, …), the
     chapters for 章, else the document's top-level parts."""
     asked = METADATA_QUESTIONS["outline"].search(unicodedata.normalize("NFKC", question).lower())
-    word = re.search(OUTLINE_WORDS, asked.group(0)).group(1) if asked else ""
+    word = re.search(OUTLINE_WORDS, asked.group(0)).group(1) if asked else ""  # none: 总结一下慈善法
     headed = [c for _, c in doc.iter_clauses() if c.heading]
     if word in ("计划", "任务", "工程", "行动", "措施", "举措"):
         named = [c for c in headed if word in c.heading]

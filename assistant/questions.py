@@ -168,6 +168,13 @@ METADATA_QUESTIONS = {
         r"|what (chapters|parts|sections)|which (chapters|parts|sections)"
     ),
 }
+SUMMARY = re.compile(
+    r"(?:请|帮我|帮忙|给我)?(?:总结|概括|概述|简介|介绍)(?:一下)?|(?:主要|大概|大致)?(?:讲|说|写)(?:了|的)?(?:些)?(?:什么|啥)(?:内容)?的?[？?]?$"
+    r"|主要内容[？?]?$|(?:give me |please )?(?:an? )?(?:overview|summary)\b|summari[sz]e\b|main (?:points|contents?)"
+    r"|what (?:is|are) .{0,60}\babout\b|\bin (?:a few|one|two|three|four|five|\d+) (?:sentences?|words|points|lines)\b"
+)
+"""A document asked about as a whole (帮我总结一下慈善法, 社团条例主要讲了啥, what is … about): its outline, when
+nothing but the document is named (慈善法对募捐讲了什么 asks about 募捐)."""
 # What the library holds, asked of the assistant itself: 文库里有哪些文件, 你能回答什么问题.
 LIBRARY_QUESTION = re.compile(
     r"(文库|你|您|这里|系统|助手|你们).{0,6}(有|收录|包括|包含|能查|可以查)(了)?(哪些|什么|几|多少)份?(文件|政策|法规|法律)"
@@ -278,7 +285,7 @@ _KIND = re.compile(r"(?:实施|指导)意见|(?:管理|实施)办法|(?:行动|�
 
 def topic_beside_metadata(lowered: str, words: list[str]) -> list[str]:
     """The content words a question keeps once words about documents and their metadata are set aside."""
-    spans = [m.group(0) for p in [*METADATA_QUESTIONS.values(), _WHICH, _KIND] for m in p.finditer(lowered)]
+    spans = [m.group(0) for p in [*METADATA_QUESTIONS.values(), _WHICH, _KIND, SUMMARY] for m in p.finditer(lowered)]
     return [
         w
         for w in words
@@ -295,7 +302,10 @@ def metadata_fields(lowered: str, topic_words: list[str]) -> list[str]:
     if LIBRARY_QUESTION.search(lowered) or LIBRARY_KIND.search(lowered):  # 文库里有哪些文件: the library itself
         return ["library"]
     fields = [name for name, pattern in METADATA_QUESTIONS.items() if pattern.search(lowered)]
-    return fields if fields and len(topic_beside_metadata(lowered, topic_words)) <= 1 else []
+    topic = topic_beside_metadata(lowered, topic_words)
+    if not fields and SUMMARY.search(lowered) and not topic:
+        return ["outline"]
+    return fields if fields and len(topic) <= 1 else []
 
 
 @dataclass

@@ -354,6 +354,32 @@ def test_the_outline_of_a_named_document_lists_its_headings_each_cited(chain, qu
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "purpose", "first_heading"),
+    [
+        ("帮我总结一下慈善法的主要内容", "第一条", "第一章 总则"),
+        ("社团条例主要讲了啥", "第一条", "第一章 总则"),
+        ("Summarize the Charity Law in three sentences.", "第一条", "第一章 总则"),
+        ("Give me an overview of the Regulations on Volunteer Service.", "第一条", "第一章 总则"),
+        ("基层治理意见主要说了什么", "前言", "一、总体要求"),  # a policy text: its preamble
+    ],
+)
+def test_a_document_asked_about_as_a_whole_gets_its_purpose_and_its_outline(chain, question, purpose, first_heading):
+    answer = chain.ask(question, "onboarding")
+    assert answer.kind == "metadata" and answer.citations[0].reference == purpose, answer.answer
+    assert normalize(answer.citations[0].quote) in normalize(answer.citations[0].text)
+    assert [line for line in answer.answer.splitlines() if line.startswith("· ")][0].endswith(first_heading)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question", ["慈善法对募捐讲了什么", "志愿服务条例对志愿者年龄讲了什么", "慈善法里关于慈善信托讲了什么"]
+)
+def test_a_topic_asked_of_a_named_document_is_no_summary(chain, question):
+    assert chain.ask(question).kind == "retrieval"
+
+
+@pytest.mark.slow
 def test_a_topic_asked_in_outline_words_is_a_content_question(chain):
     assert chain.ask("社区治理包括哪些方面").kind in ("retrieval", "not_found")
     assert chain.ask("居委会有哪些任务？").kind in ("retrieval", "not_found")
