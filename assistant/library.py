@@ -14,7 +14,7 @@ from importlib import resources
 
 from assistant.references import cn_to_int
 from assistant.spelling import Speller, pinyin_key
-from assistant.text import normalize, synonyms
+from assistant.text import normalize, synonyms, words
 from assistant.types import Clause, PolicyDocument
 from assistant.vocabulary import place_names
 
@@ -162,6 +162,9 @@ def _bare_titles(question: str, pattern: re.Pattern = _BARE_TITLE) -> list[str]:
     return [re.sub(cut, "", _DESCRIBED_KIND.sub("", t)) for t in pattern.findall(question)]
 
 
+_DESCRIBED_DOCUMENT = re.compile(rf"([\u4e00-\u9fff]{{2,20}}?)(?:的)?(?:那个|这个|那份|这份)?(?:{_KINDS}|文件)")
+"""A document described by words of its title before its kind, with 的 or 那个 between (台州三社联动的意见,
+慈善组织认定的办法, 社区工作者那个文件): a last resort when no name is found."""
 _KIND_END = re.compile(_KINDS)
 _DOCUMENT_END = re.compile(rf"(?:{_KINDS}|法|法典|纲要|决议|[)）])$")
 
@@ -537,6 +540,8 @@ class Library:
                 found.append((start, owner))
         if not found and (misspelt := self._misspelt(text)):  # 自愿服务条例, 志愿服务条列: one wrong character
             found.append(misspelt)
+        if not found and (described := self._described(question)):  # 台州三社联动的意见
+            found.append((name_key(question).find(name_key(described[0][0])), described[0][1]))
         if not found and (kind := _BARE_KIND.search(question)):  # 公告第五条: the library's only 公告
             owners = [d for d in self.documents if d.in_force and _BRACKETS.sub("", d.title).endswith(kind.group(1))]
             found += [(kind.start(1), owners[0])] if len(owners) == 1 else []
@@ -745,6 +750,8 @@ class Library:
         names += [
             name_key(written) for written, owner in self._partial_names(question) if written and owner.doc_id in doc_ids
         ]
+        if not any(name in name_key(question) for name in names):  # 台州三社联动的意见: described, not named
+            names += [name_key(written) for written, owner in self._described(question) if owner.doc_id in doc_ids]
         return without_names(question, sorted(set(names), key=len, reverse=True))
 
     def without_english_names(self, question: str, doc_ids: list[str]) -> str:
@@ -760,6 +767,31 @@ class Library:
                 written = rf"\b{syllables}\s*[〔\[［(（]\s*{year}\s*[〕\]］)）]\s*(?:no\.?\s*|number\s*)?{number}\b"
                 question = re.sub(written, " ", question, flags=re.IGNORECASE)
         return question
+
+    def _described(self, question: str) -> list[tuple[str, PolicyDocument]]:
+        """(as written, the document) for a document described by words of its title before its kind: the one
+        document in force whose title holds every such word (or a policy form of it) and ends in that kind;
+        words no title holds (概括, 一下) are passed over."""
+        titles = {d.doc_id: normalize(_BRACKETS.sub("", d.title)) for d in self.documents if d.in_force}
+        found = []
+        for m in _DESCRIBED_DOCUMENT.finditer(unicodedata.normalize("NFKC", question)):
+            kind = m.group(0)[-2:]
+            forms = [
+                {w} | {f for phrase, targets in synonyms() if phrase == w for f in targets} for w in words(m.group(1))
+            ]
+            forms = [f for f in forms if any(len(w) >= 2 and w in title for w in f for title in titles.values())]
+            if not [f for f in forms if not f & self._known_places]:  # 浙江的条例: a place alone describes none
+                continue
+            owners = [
+                d
+                for d in self.documents
+                if d.doc_id in titles
+                and (kind == "文件" or titles[d.doc_id].endswith(kind))
+                and all(any(w in titles[d.doc_id] for w in f) for f in forms)
+            ]
+            if len(owners) == 1:
+                found.append((m.group(0), owners[0]))
+        return found
 
     def _partial_names(self, question: str) -> list[tuple[str, PolicyDocument]]:
         """Names the question gives one document in force by a part or a shortening of its name, as written:

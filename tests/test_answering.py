@@ -1052,6 +1052,28 @@ def test_a_name_written_a_little_wrong_still_names_its_document(chain, question,
 
 
 @pytest.mark.parametrize(
+    ("question", "doc_id", "route"),
+    [
+        ("台州三社联动的意见还有效吗", "taizhou-sanshe-liandong-2016", "metadata"),
+        ("慈善组织认定的办法是哪年发的", "cishan_zuzhi_rending_banfa_2016", "metadata"),
+        ("公益捐赠扣税的公告文号", "gongyixing_juanzeng_shuiqian_kouchu_gonggao_2020", "metadata"),  # 扣税: 税前扣除
+        ("社区工作者那个文件的文号", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "metadata"),
+        ("那个社区工作者的文件第3条", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "clause"),
+    ],
+)
+def test_a_document_described_by_words_of_its_title_before_its_kind_is_named(chain, question, doc_id, route):
+    assert [d.doc_id for d in chain.library.mentioned(question)] == [doc_id]
+    assert chain.route(question) == route
+
+
+@pytest.mark.parametrize(
+    "question", ["社会组织的政策有哪些", "国家的条例跟浙江的条例有啥区别", "想成立个书法协会要多少人"]
+)
+def test_words_many_titles_share_or_a_place_alone_describe_no_document(chain, question):
+    assert chain.library.mentioned(question) == []
+
+
+@pytest.mark.parametrize(
     "question", ["参加志愿服务条件是什么", "上海市志愿服务条例第十条", "江苏省实施慈善法办法第五条"]
 )
 def test_words_one_character_from_a_name_or_a_title_of_elsewhere_name_nothing(chain, question):
