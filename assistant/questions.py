@@ -129,6 +129,8 @@ METADATA_QUESTIONS = {
         r"|(which|what) (departments?|bod(y|ies)|authorit(y|ies)|agenc(y|ies)|organs?|organi[sz]ations?|ministr(y|ies))"
         r" (issued|published|released|made|adopted|passed|enacted|promulgated|approved)|(issued|adopted|passed|enacted) by"
         r"|by whom|issuer|who (published|wrote|issued|adopted|passed|enacted|promulgated|approved)"
+        # 是国务院发的吗, 是中央发的还是国务院发的 (是根据什么制定的 asks what it rests on)
+        r"|是不?是?(?:(?!根据|依据|按照|怎么|如何|什么|哪)[\u4e00-\u9fff]){2,10}?(?:发|印发|发布|制定|出台|颁布)的"
     ),
     "effective": re.compile(
         r"施行|生效|实施日期|起实施|(?:什么|啥)时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|c[oa]me into (?:force|effect)|enter(?:ed|s)? into force"
@@ -145,7 +147,7 @@ METADATA_QUESTIONS = {
         r"|是(行政法规|部门规章|规章|地方性法规|规范性文件)还是"
     ),
     "amended": re.compile(
-        r"修订|修正|修改过|改过|(修改|改)了(哪些|什么)|(哪年|哪一年|什么时候|何时|几次|有没有).{0,3}修改|(最近|上)一次.{0,2}(修改|修订|修正)|修改.{0,3}(哪年|哪一年|什么时候|何时)|(哪个|哪一个|什么|最新|现行)版本|amended|revised"
+        r"(?:修订|修正|修改)后|修订|修正|修改过|改过|(修改|改)了(哪些|什么)|(哪年|哪一年|什么时候|何时|几次|有没有).{0,3}修改|(最近|上)一次.{0,2}(修改|修订|修正)|修改.{0,3}(哪年|哪一年|什么时候|何时)|(哪个|哪一个|什么|最新|现行)版本|amended|revised"
     ),
     "title": re.compile(
         r"标题|全称|文件名|题目|(文件|政策|意见|这份|它).{0,3}叫什么|是(什么|哪个|哪一?份)文件[？?]?$|title|name of (the|this) document"
@@ -160,7 +162,9 @@ METADATA_QUESTIONS = {
     "addressees": re.compile(
         r"主送|抄送|发给(了)?(谁|哪些?(单位|部门|地方|机关)?)|下发(给|到)(哪些?(单位|部门|地方|机关))?|addressee|addressed to"
     ),
-    "extent": re.compile(r"(多少|几)(条|章|个部分|部分)|一?共有?.{0,3}(条|章|部分)|how many (articles|chapters)"),
+    "extent": re.compile(
+        r"(?<!第)(多少|几)(条|章|个部分|部分)|[一总]?共有?.{0,3}(条|章|部分)|how many (articles|chapters)"
+    ),
     "outline": re.compile(
         r"(有|分|分为|包括|包含|讲了?|规定了?)(哪几|哪些|几)(个|项|大)?"
         + OUTLINE_WORDS

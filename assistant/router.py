@@ -248,7 +248,8 @@ class AnswerChain:
         # document (…的实施意见) describe it, they ask nothing (…公告规定，扣除资格的有效期 asks about 资格)
         docs = [self.library.by_id[doc_id] for doc_id in named]
         titles = [normalize(d.title) for d in docs]
-        described = "".join(m.group(1) for m in DESCRIBED.finditer(normalize(topic)))
+        # read in the question as written: 第三方评估的指导意见 describes it even once 指导意见 is set aside
+        described = "".join(m.group(1) for m in DESCRIBED.finditer(normalize(text)))
         # 台州市政府办公室…, 2022年清理后是否继续有效: words of who issued it and of its validity note describe it
         header = normalize("".join(d.issuer + d.doc_number + d.validity + d.validity_source for d in docs))
         topic_words = [

@@ -1059,6 +1059,8 @@ def test_a_name_written_a_little_wrong_still_names_its_document(chain, question,
         ("公益捐赠扣税的公告文号", "gongyixing_juanzeng_shuiqian_kouchu_gonggao_2020", "metadata"),  # 扣税: 税前扣除
         ("社区工作者那个文件的文号", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "metadata"),
         ("那个社区工作者的文件第3条", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "clause"),
+        # words of its name before the name's own short form (指导意见) describe it, they ask nothing
+        ("第三方评估的指导意见文号多少", "shehui_zuzhi_disanfang_pinggu_zhidao_yijian_2015", "metadata"),
     ],
 )
 def test_a_document_described_by_words_of_its_title_before_its_kind_is_named(chain, question, doc_id, route):

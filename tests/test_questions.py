@@ -219,6 +219,12 @@ def test_metadata_fields():
     assert _fields("基金会条例哪年出的", "基金会条例") == ["date"]
     assert _fields("2016那版慈善法还能引用吗", "慈善法") == ["status"]
     assert _fields("台州那个文件发给哪些单位了", "台州") == ["addressees"]
+    # a yes-or-no on who issued it; how long it is after an amendment; 第几条 asks for an article, not a count
+    assert _fields("基金会条例是国务院发的吗", "基金会条例") == ["issuer"]
+    assert _fields("城乡社区治理意见是中央发的还是国务院发的", "城乡社区治理意见") == ["issuer"]
+    assert _fields("慈善法修正后总共多少条", "慈善法") == ["amended", "extent"]
+    assert _fields("基金会理事5到25人 是基金会条例第几条", "基金会条例") == []
+    assert _fields("民办非企业单位登记暂行办法是依据什么制定的", "民办非企业单位登记暂行办法") == []
 
 
 @pytest.mark.parametrize(
