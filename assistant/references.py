@@ -131,6 +131,8 @@ _BARE_PART = re.compile(
 )
 
 
+_DOTTED = re.compile(r"(?<![\d.])([1-9]\d?)\.([1-9]\d?)(?:\.([1-9]\d?))?(?![\d.%万亿元倍])")
+"""Policy numbering written with dots, as outlines write it: 2.2.3 for 二(二)3, 4.1 for 四(一) (not 2.5万, 3.5%)."""
 _ENGLISH_PART = re.compile(r"\b(?:part|chapter|section)\s+(\d{1,2})\b(?!\s*\()", re.IGNORECASE)
 """A part or chapter as English writes it alone: chapter 3, part 2 (not point 4(3), whose brackets go deeper)."""
 
@@ -154,6 +156,9 @@ def find_reference(question: str) -> ClauseReference | None:
         return ClauseReference(part, section, item, english.group(0))
     if english := _ENGLISH_PART.search(text):  # chapter 3 of the Charity Law, part 3 of the opinions
         return ClauseReference(int(english.group(1)), None, None, english.group(0))
+    if dotted := _DOTTED.search(text):  # 台州意见2.2.3
+        part, section, item = (int(n) if n else None for n in dotted.groups())
+        return ClauseReference(part, section, item, dotted.group(0))
     run: list[tuple[int, int, re.Match]] = []  # (level, number, match)
     for match in _MARKERS.finditer(text):
         kind = match.lastgroup

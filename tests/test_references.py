@@ -19,6 +19,8 @@ from assistant.references import cn_to_int, find_article, find_reference, int_to
         ("What does section 2(2)3 say?", "二(二)3"),  # English: a part's number, its section's, the item's
         ("Point 4(3) of the announcement", "四(三)"),
         ("item 2 (2) 3", "二(二)3"),
+        ("台州意见2.2.3原文", "二(二)3"),  # dotted, as outlines number
+        ("基层治理意见 4.1", "四(一)"),
     ],
 )
 def test_reference_forms(text, clause_id):
@@ -40,6 +42,9 @@ def test_part_left_open():
         "一、二类组织",
         "At least 2(3) people?",  # numbers in brackets are no reference without a word for a clause
         "Article 10(1) of the regulations",  # an article's paragraph is legal numbering
+        "会费标准是2.5万吗",  # amounts, shares and dates are no dotted numbering
+        "管理费用不得高于10.5%吗",
+        "2024.1.1起施行的办法",
     ],
 )
 def test_no_reference_in_ordinary_questions(text):
