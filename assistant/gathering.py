@@ -83,7 +83,9 @@ class Gatherer:
                 cited = [d for doc_id in named for d in self._defining(doc_id)]
         elif compared := meanings_compared(question, self.defining):  # 社团和民非有什么区别: what each means
             cited = [d for t in compared for d in self._meaning(t, scope, local)[:1]]
-        elif term := meaning_asked(parts[0] if len(parts) > 1 else question, self.defining):  # 民非到底是什么
+        elif term := next(
+            (t for part in (parts if len(parts) > 1 else [question]) if (t := meaning_asked(part, self.defining))), ""
+        ):  # 民非到底是什么; I'm new to social work. What exactly is a 民办非企业单位?
             cited = self._meaning(term, scope, local)[: 1 if len(parts) > 1 else None]
         elif (quoted := quoted_term_asked(parts[0] if len(parts) > 1 else question)) and (
             holding := self._holding(quoted, scope)

@@ -15,10 +15,12 @@ ASKS_MEANING = re.compile(
 ASKS_WHAT_IS = re.compile(r"(?:什么是|什么叫做?|何为|何谓)$")
 """What a question says right before a term to ask what it means (什么是慈善募捐)."""
 _ASKS_MEANING_EN = re.compile(
-    r"^\W*(?:what(?:'s| is| are| does)|define|(?:the )?(?:definition|meaning) of)\s+(?:an? |the )?([a-z][a-z' -]*?)"
-    r"(?:\s+(?:mean|refer|under|in|according)\b|\s*[?？.]?\s*$)"
+    r"(?:^|[.?!;:,]\s)\W*(?:what(?:'s| is| are| does| (?:exactly|really|actually|precisely) (?:is|are))|define"
+    r"|(?:the )?(?:definition|meaning) of)\s+(?:an? |the )?([a-z][a-z' -]*?|[\u4e00-\u9fff]{2,12})"
+    r"(?:\s+(?:mean|refer|under|in|according)\b|\s*[?？.(（]|\s*$)"
 )
-"""An English question asking what a term means: what is a volunteer?, what does social organization mean?"""
+"""An English question asking what a term means: what is a volunteer?, what does social organization mean?, I'm new
+here. What exactly is a 民办非企业单位 (private non-enterprise unit)?"""
 _WHERE_SAID = re.compile(
     r"^(?:(?:在|按照?|依照?)[^，,。？?！!]{1,16}?(?:里|中|上|当中)(?:面|头)?|(?:这个|这一)?(?:概念|词|说法|术语|提法))"
 )
@@ -33,6 +35,8 @@ def meaning_asked(question: str, defined) -> str:
     volunteer), or ""."""
     text = normalize(question)
     if english := _ASKS_MEANING_EN.search(question.lower()):
+        if english.group(1) in defined:  # the term written in Chinese
+            return english.group(1)
         return next((t for t in _in_chinese(english.group(1).split()) if t in defined), "")
     for term in sorted(defined, key=len, reverse=True):
         for match in re.finditer(re.escape(term), text):

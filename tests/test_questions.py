@@ -587,6 +587,9 @@ DEFINED = {
         ("What does charitable organization mean under the Charity Law?", "慈善组织"),
         ("What does a charitable trust mean?", "慈善信托"),  # composed: charitable + trust
         ("What is a volunteer service organization?", "志愿服务组织"),  # 志愿服务 + 服务 + 组织 overlap
+        # after a sentence about the asker, with an adverb, the term written in Chinese
+        ("I'm new to social work. What exactly is a 民办非企业单位 (private non-enterprise unit)?", "民办非企业单位"),
+        ("Sorry, quick one: what exactly is a volunteer?", "志愿者"),
         # not a question about what the term means
         ("社区社会组织是什么", ""),  # another, longer noun
         ("基金会的原始基金最少多少钱", ""),
