@@ -15,7 +15,7 @@ from importlib import resources
 from assistant.references import cn_to_int
 from assistant.spelling import Speller, pinyin_key
 from assistant.text import normalize, synonyms, words
-from assistant.types import Clause, PolicyDocument
+from assistant.types import DOC_KINDS, Clause, PolicyDocument
 from assistant.vocabulary import place_names
 
 # Words that ask for an earlier version of a document (修正前, 2016年原文, 旧版).
@@ -162,9 +162,12 @@ def _bare_titles(question: str, pattern: re.Pattern = _BARE_TITLE) -> list[str]:
     return [re.sub(cut, "", _DESCRIBED_KIND.sub("", t)) for t in pattern.findall(question)]
 
 
-_DESCRIBED_DOCUMENT = re.compile(rf"([\u4e00-\u9fff]{{2,20}}?)(?:的)?(?:那个|这个|那份|这份)?(?:{_KINDS}|文件)")
+_DESCRIBED_DOCUMENT = re.compile(
+    rf"([\u4e00-\u9fff]{{2,20}}?)(?:的)?(?:那个|这个|那份|这份|那部|这部)?(?:{_KINDS}|文件|地方性法规|行政法规|部门规章|法律)"
+)
+_ONE_OF_KIND = re.compile(r"[那这][个份部]")
 """A document described by words of its title before its kind, with 的 or 那个 between (台州三社联动的意见,
-慈善组织认定的办法, 社区工作者那个文件): a last resort when no name is found."""
+慈善组织认定的办法, 社区工作者那个文件, 浙江那个实施慈善法的地方性法规): a last resort when no name is found."""
 _KIND_END = re.compile(_KINDS)
 _DOCUMENT_END = re.compile(rf"(?:{_KINDS}|法|法典|纲要|决议|[)）])$")
 
@@ -540,8 +543,11 @@ class Library:
                 found.append((start, owner))
         if not found and (misspelt := self._misspelt(text)):  # 自愿服务条例, 志愿服务条列: one wrong character
             found.append(misspelt)
-        if not found and (described := self._described(question)):  # 台州三社联动的意见
-            found.append((name_key(question).find(name_key(described[0][0])), described[0][1]))
+        for written, owner in self._described(question):  # 台州三社联动的意见, 浙江那个实施慈善法的地方性法规
+            start = name_key(question).find(name_key(written))
+            inside = [(p, d) for p, d in found if start <= p < start + len(name_key(written)) and d != owner]
+            if inside or not found:  # a last resort, or what holds a name (慈善法) that it is not
+                found = [item for item in found if item not in inside] + [(start, owner)]
         if not found and (kind := _BARE_KIND.search(question)):  # 公告第五条: the library's only 公告
             owners = [d for d in self.documents if d.in_force and _BRACKETS.sub("", d.title).endswith(kind.group(1))]
             found += [(kind.start(1), owners[0])] if len(owners) == 1 else []
@@ -775,9 +781,16 @@ class Library:
         titles = {d.doc_id: normalize(_BRACKETS.sub("", d.title)) for d in self.documents if d.in_force}
         found = []
         for m in _DESCRIBED_DOCUMENT.finditer(unicodedata.normalize("NFKC", question)):
-            kind = m.group(0)[-2:]
+            kind = next(
+                k for k in ("地方性法规", "行政法规", "部门规章", "法律", m.group(0)[-2:]) if m.group(0).endswith(k)
+            )
+            if kind in DOC_KINDS and not _ONE_OF_KIND.search(m.group(0)):  # 社会组织的部门规章有哪些: several
+                continue
+            # what describes it starts after the last article cited or the last 和 (慈善法第二十二条和浙江办法)
+            subject = re.sub(r"^.*(?:[和与及跟、]|第[一二三四五六七八九十百零]+条)", "", m.group(1))
+            written = subject + m.group(0)[len(m.group(1)) :]
             forms = [
-                {w} | {f for phrase, targets in synonyms() if phrase == w for f in targets} for w in words(m.group(1))
+                {w} | {f for phrase, targets in synonyms() if phrase == w for f in targets} for w in words(subject)
             ]
             forms = [f for f in forms if any(len(w) >= 2 and w in title for w in f for title in titles.values())]
             if not [f for f in forms if not f & self._known_places]:  # 浙江的条例: a place alone describes none
@@ -786,11 +799,11 @@ class Library:
                 d
                 for d in self.documents
                 if d.doc_id in titles
-                and (kind == "文件" or titles[d.doc_id].endswith(kind))
+                and (kind == "文件" or titles[d.doc_id].endswith(kind) or d.kind == kind)  # 那部法律: its kind
                 and all(any(w in titles[d.doc_id] for w in f) for f in forms)
             ]
             if len(owners) == 1:
-                found.append((m.group(0), owners[0]))
+                found.append((written, owners[0]))
         return found
 
     def _partial_names(self, question: str) -> list[tuple[str, PolicyDocument]]:

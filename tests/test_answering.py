@@ -1061,6 +1061,9 @@ def test_a_name_written_a_little_wrong_still_names_its_document(chain, question,
         ("那个社区工作者的文件第3条", "shequ_gongzuozhe_duiwu_jianshe_yijian_2024", "clause"),
         # words of its name before the name's own short form (指导意见) describe it, they ask nothing
         ("第三方评估的指导意见文号多少", "shehui_zuzhi_disanfang_pinggu_zhidao_yijian_2015", "metadata"),
+        # by its kind of norm, one of it (那个, 那部); a described name holding another's (慈善法) is the described one
+        ("浙江那个实施慈善法的地方性法规，是哪个机关通过的", "zhejiang_shishi_cishanfa_banfa_2018", "metadata"),
+        ("讲志愿服务的那部行政法规是哪年施行的", "zhiyuan_fuwu_tiaoli_2017", "metadata"),
     ],
 )
 def test_a_document_described_by_words_of_its_title_before_its_kind_is_named(chain, question, doc_id, route):
@@ -1069,10 +1072,16 @@ def test_a_document_described_by_words_of_its_title_before_its_kind_is_named(cha
 
 
 @pytest.mark.parametrize(
-    "question", ["社会组织的政策有哪些", "国家的条例跟浙江的条例有啥区别", "想成立个书法协会要多少人"]
+    "question",
+    ["社会组织的政策有哪些", "国家的条例跟浙江的条例有啥区别", "想成立个书法协会要多少人", "社会组织的部门规章有哪些"],
 )
 def test_words_many_titles_share_or_a_place_alone_describe_no_document(chain, question):
     assert chain.library.mentioned(question) == []
+
+
+def test_a_description_starts_after_the_article_and_the_and_before_it(chain):
+    named = chain.library.mentioned("慈善法第二十二条和浙江办法第十二条分别怎么规定公开募捐资格的？")
+    assert [d.doc_id for d in named] == ["cishan_fa_2023", "zhejiang_shishi_cishanfa_banfa_2018"]
 
 
 @pytest.mark.parametrize(
