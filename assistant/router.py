@@ -248,14 +248,24 @@ class AnswerChain:
         # document (…的实施意见) describe it, they ask nothing (…公告规定，扣除资格的有效期 asks about 资格)
         docs = [self.library.by_id[doc_id] for doc_id in named]
         titles = [normalize(d.title) for d in docs]
-        # read in the question as written: 第三方评估的指导意见 describes it even once 指导意见 is set aside
-        described = "".join(m.group(1) for m in DESCRIBED.finditer(normalize(text)))
+        described = "".join(m.group(1) for m in DESCRIBED.finditer(normalize(topic)))
+        # read in the question as written too: 第三方评估的指导意见 describes it even once 指导意见 is set aside, when
+        # the word stands nowhere else (…办法》规定，公开募捐资格证书的有效期 asks about 公开募捐)
+        written = normalize(text)
+        spans = [m.span(1) for m in DESCRIBED.finditer(written)]
+
+        def describes(word: str) -> bool:
+            if word in described:
+                return True
+            hits = [m.span() for m in re.finditer(re.escape(word), written)]
+            return bool(hits) and all(any(s <= a and b <= e for s, e in spans) for a, b in hits)
+
         # 台州市政府办公室…, 2022年清理后是否继续有效: words of who issued it and of its validity note describe it
         header = normalize("".join(d.issuer + d.doc_number + d.validity + d.validity_source for d in docs))
         topic_words = [
             t.word
             for t in question_terms(topic)
-            if not (t.word in described and any(t.word in title for title in titles)) and t.word not in header
+            if not (describes(t.word) and any(t.word in title for title in titles)) and t.word not in header
         ]
         lowered = unicodedata.normalize("NFKC", text).lower()
         fields = metadata_fields(lowered, topic_words)
