@@ -788,6 +788,8 @@ class Library:
                 continue
             # what describes it starts after the last article cited or the last 和 (慈善法第二十二条和浙江办法)
             subject = re.sub(r"^.*(?:[和与及跟、]|第[一二三四五六七八九十百零]+条)", "", m.group(1))
+            if re.search(r"(?:哪|什么|啥)[\u4e00-\u9fff]?$", subject):  # 按哪部条例登记的: a kind asked for
+                continue
             written = subject + m.group(0)[len(m.group(1)) :]
             forms = [
                 {w} | {f for phrase, targets in synonyms() if phrase == w for f in targets} for w in words(subject)

@@ -1073,7 +1073,13 @@ def test_a_document_described_by_words_of_its_title_before_its_kind_is_named(cha
 
 @pytest.mark.parametrize(
     "question",
-    ["社会组织的政策有哪些", "国家的条例跟浙江的条例有啥区别", "想成立个书法协会要多少人", "社会组织的部门规章有哪些"],
+    [
+        "社会组织的政策有哪些",
+        "国家的条例跟浙江的条例有啥区别",
+        "想成立个书法协会要多少人",
+        "社会组织的部门规章有哪些",
+        "社会团体、民办非企业单位、基金会分别是按哪部条例登记的",  # a kind asked for, not one described
+    ],
 )
 def test_words_many_titles_share_or_a_place_alone_describe_no_document(chain, question):
     assert chain.library.mentioned(question) == []
