@@ -425,6 +425,18 @@ class Library:
         """Every document number the library writes: its own, and those its texts cite (修订 by 国务院令第666号)."""
         self._own_numbers = {d.doc_id: [n for n, _ in _numbers_cited(d.doc_number)] for d in self.documents}
         """Each document's own numbers (an English Order No. 250 is looked up among them)."""
+        self._citing = [
+            (number, d, clause)
+            for d in self.documents
+            for _, clause in d.iter_clauses()
+            for number in dict.fromkeys(n for n, _ in _numbers_cited(clause.text))
+            if not any(_cites(child.text, number) for child in clause.children)
+        ]
+        """(number, document, clause) for each number a clause cites, in the innermost clause citing it."""
+        self._titles_in_force = {d.doc_id: normalize(_BRACKETS.sub("", d.title)) for d in self.documents if d.in_force}
+        """Each document in force's title as a description of it is compared with (brackets dropped)."""
+        self._policy_forms = dict(synonyms())
+        """Everyday word → the policy words it stands for (data/synonyms.tsv)."""
         self._known_places = frozenset(p for places in self._places.values() for p in places)
         """Every place the library has documents of (浙江省, 浙江, 台州市 …)."""
         self._counterparts: dict[str, list[PolicyDocument]] = {}
@@ -606,12 +618,7 @@ class Library:
         for number, written in _numbers_cited(unicodedata.normalize("NFKC", question)):
             if any(_same_number(number, own) for owns in self._own_numbers.values() for own in owns):
                 continue
-            clauses = [
-                (doc, clause)
-                for doc in self.documents
-                for _, clause in doc.iter_clauses()
-                if _cites(clause.text, number) and not any(_cites(child.text, number) for child in clause.children)
-            ]
+            clauses = [(d, clause) for cited, d, clause in self._citing if _same_number(number, cited)]
             if clauses:
                 found.append((written, clauses))
         return found
@@ -778,7 +785,7 @@ class Library:
         """(as written, the document) for a document described by words of its title before its kind: the one
         document in force whose title holds every such word (or a policy form of it) and ends in that kind;
         words no title holds (概括, 一下) are passed over."""
-        titles = {d.doc_id: normalize(_BRACKETS.sub("", d.title)) for d in self.documents if d.in_force}
+        titles = self._titles_in_force
         found = []
         for m in _DESCRIBED_DOCUMENT.finditer(unicodedata.normalize("NFKC", question)):
             kind = next(
@@ -791,9 +798,7 @@ class Library:
             if re.search(r"(?:哪|什么|啥)[\u4e00-\u9fff]?$", subject):  # 按哪部条例登记的: a kind asked for
                 continue
             written = subject + m.group(0)[len(m.group(1)) :]
-            forms = [
-                {w} | {f for phrase, targets in synonyms() if phrase == w for f in targets} for w in words(subject)
-            ]
+            forms = [{w, *self._policy_forms.get(w, ())} for w in words(subject)]
             forms = [f for f in forms if any(len(w) >= 2 and w in title for w in f for title in titles.values())]
             if not [f for f in forms if not f & self._known_places]:  # 浙江的条例: a place alone describes none
                 continue

@@ -70,7 +70,7 @@ class MetadataAnswerer:
                 lines += [f"原文：“{sentences}”", source_line(cited)]
             # 共三十七条: the last article's number shows it (an outline lists every chapter instead)
             if "extent" in fields and "outline" not in fields and (last := _last_article(doc)):
-                sentence = re.match(r"[^。；\n]+[。；]?", last.text).group(0).strip()
+                sentence = _first_sentence(last.text)
                 cited = clause_citation(doc, last, quote=sentence)
                 # asked only how long it is: no header line says so, the last article does
                 citations.insert(len(citations) - 1 if fields == ["extent"] else len(citations), cited)
@@ -119,14 +119,18 @@ class MetadataAnswerer:
 
 def _purpose(doc: PolicyDocument) -> Citation | None:
     """What a document says it is for: a law's first article (为了…，制定本法), a policy text's preamble."""
-    articles = [c for _, c in doc.iter_clauses() if c.kind == "条"]
-    if articles:
-        sentence = re.match(r"[^。；\n]+[。；]?", articles[0].text).group(0).strip()
-        return clause_citation(doc, articles[0], quote=sentence)
+    if first := next((c for _, c in doc.iter_clauses() if c.kind == "条"), None):
+        return clause_citation(doc, first, quote=_first_sentence(first.text))
     preamble = doc.preamble.strip()
-    if not preamble:
-        return None
-    return section_citation(doc, "前言", quote=re.match(r"[^。\n]+。?", preamble).group(0).strip())
+    return section_citation(doc, "前言", quote=_first_sentence(preamble)) if preamble else None
+
+
+_SENTENCE = re.compile(r"[^。；\n]+[。；]?")
+"""A sentence (or a clause of one ended by ；) as the texts write them."""
+
+
+def _first_sentence(text: str) -> str:
+    return _SENTENCE.match(text).group(0).strip()
 
 
 def _instead(doc: PolicyDocument, fields: list[str]) -> list[str]:
@@ -220,7 +224,7 @@ def _own_clause(doc: PolicyDocument, fields: list[str]) -> tuple[Clause, str] | 
     """The last clause of the document whose sentences state the date it takes effect or what it repeals."""
     patterns = [_OWN_WORDS[f] for f in fields if f in _OWN_WORDS]
     for _, clause in reversed(list(doc.iter_clauses()) if patterns else []):
-        sentences = re.findall(r"[^。；\n]+[。；]?", clause.text)
+        sentences = _SENTENCE.findall(clause.text)
         found = [s for s in sentences if any(re.search(p, s) for p in patterns)]
         if "status" in fields and any(re.search(_OWN_WORDS["status"], s) for s in found):
             # 本办法自2024年9月5日起施行。2016年…发布的《…》同时废止: which text applies, and since when
