@@ -435,6 +435,10 @@ class Library:
         """(number, document, clause) for each number a clause cites, in the innermost clause citing it."""
         self._titles_in_force = {d.doc_id: normalize(_BRACKETS.sub("", d.title)) for d in self.documents if d.in_force}
         """Each document in force's title as a description of it is compared with (brackets dropped)."""
+        self._described_by = {
+            d.doc_id: f"{self._titles_in_force[d.doc_id]}|{normalize(d.issuer)}" for d in self.documents if d.in_force
+        }
+        """What a description's words may match: the title and the issuer (那个讲志愿者记录和开证明的民政部文件)."""
         self._policy_forms = dict(synonyms())
         """Everyday word → the policy words it stands for (data/synonyms.tsv)."""
         self._known_places = frozenset(p for places in self._places.values() for p in places)
@@ -782,10 +786,10 @@ class Library:
         return question
 
     def _described(self, question: str) -> list[tuple[str, PolicyDocument]]:
-        """(as written, the document) for a document described by words of its title before its kind: the one
-        document in force whose title holds every such word (or a policy form of it) and ends in that kind;
-        words no title holds (概括, 一下) are passed over."""
-        titles = self._titles_in_force
+        """(as written, the document) for a document described by words of its title or issuer before its kind:
+        the one document in force whose title or issuer holds every such word (or a policy form of it) and
+        whose title ends in that kind; words no title or issuer holds (概括, 一下) are passed over."""
+        titles, described_by = self._titles_in_force, self._described_by
         found = []
         for m in _DESCRIBED_DOCUMENT.finditer(unicodedata.normalize("NFKC", question)):
             kind = next(
@@ -793,24 +797,26 @@ class Library:
             )
             if kind in DOC_KINDS and not _ONE_OF_KIND.search(m.group(0)):  # 社会组织的部门规章有哪些: several
                 continue
-            # what describes it starts after the last article cited or the last 和 (慈善法第二十二条和浙江办法)
-            subject = re.sub(r"^.*(?:[和与及跟、]|第[一二三四五六七八九十百零]+条)", "", m.group(1))
-            if re.search(r"(?:哪|什么|啥)[\u4e00-\u9fff]?$", subject):  # 按哪部条例登记的: a kind asked for
-                continue
-            written = subject + m.group(0)[len(m.group(1)) :]
-            forms = [{w, *self._policy_forms.get(w, ())} for w in words(subject)]
-            forms = [f for f in forms if any(len(w) >= 2 and w in title for w in f for title in titles.values())]
-            if not [f for f in forms if not f & self._known_places]:  # 浙江的条例: a place alone describes none
-                continue
-            owners = [
-                d
-                for d in self.documents
-                if d.doc_id in titles
-                and (kind == "文件" or titles[d.doc_id].endswith(kind) or d.kind == kind)  # 那部法律: its kind
-                and all(any(w in titles[d.doc_id] for w in f) for f in forms)
-            ]
-            if len(owners) == 1:
-                found.append((written, owners[0]))
+            # what describes it starts after the last article cited, or after the last 和 when the words before
+            # it describe no one document (慈善法第二十二条和浙江办法; 讲志愿者记录和开证明的民政部文件 is one)
+            after_article = re.sub(r"^.*第[一二三四五六七八九十百零]+条", "", m.group(1))
+            for subject in dict.fromkeys((after_article, re.sub(r"^.*[和与及跟、]", "", after_article))):
+                if re.search(r"(?:哪|什么|啥)[\u4e00-\u9fff]?$", subject):  # 按哪部条例登记的: a kind asked for
+                    break
+                forms = [{w, *self._policy_forms.get(w, ())} for w in words(subject)]
+                forms = [f for f in forms if any(len(w) >= 2 and w in s for w in f for s in described_by.values())]
+                if not [f for f in forms if not f & self._known_places]:  # 浙江的条例: a place alone describes none
+                    continue
+                owners = [
+                    d
+                    for d in self.documents
+                    if d.doc_id in titles
+                    and (kind == "文件" or titles[d.doc_id].endswith(kind) or d.kind == kind)  # 那部法律: its kind
+                    and all(any(w in described_by[d.doc_id] for w in f) for f in forms)
+                ]
+                if len(owners) == 1:
+                    found.append((subject + m.group(0)[len(m.group(1)) :], owners[0]))
+                    break
         return found
 
     def _partial_names(self, question: str) -> list[tuple[str, PolicyDocument]]:

@@ -133,12 +133,12 @@ METADATA_QUESTIONS = {
         r"|是不?是?(?:(?!根据|依据|按照|怎么|如何|什么|哪)[\u4e00-\u9fff]){2,10}?(?:发|印发|发布|制定|出台|颁布)的"
     ),
     "effective": re.compile(
-        r"施行|生效|实施日期|起实施|(?:什么|啥)时候(开始)?(执行|实施)|哪天.{0,3}(执行|实施)|take effect|effective|c[oa]me into (?:force|effect)|enter(?:ed|s)? into force"
+        r"(?:(?:什么|啥)时候|哪一?天|何时|几号)(?:开始|起)?(?:施行|生效|执行|实施)|施行|生效|实施日期|起实施|哪天.{0,3}(执行|实施)|take effect|effective|c[oa]me into (?:force|effect)|enter(?:ed|s)? into force"
         r"|(?:(?:from|since) )?when (?:does|did|do) .{0,60}\b(?:apply|start|begin)|(?:from|since) (?:when|what date|which date)"
     ),
     "status": re.compile(
         r"有效性|有效期|(还|仍|仍然|是否|现在|目前|现行|依然|继续).{0,3}有效|失效|废止|作废|过期|还能用|还管用|现行|最新版|被.{0,6}取代"
-        r"|(执行|适用|施行|用)的?是哪一?(版|个版本)|(还|仍|仍然|是否|现在)(能|可以)(引用|援引|适用|执行)"
+        r"|(执行|适用|施行|用)的?是哪一?(版|个版本)|(还|仍|仍然|是否|现在)(能|可以)(引用|援引|适用|执行)|(还是|是不是|是否|仍是|仍然是)(在)?试行"
         r"|still (valid|in force|current|appl(y|ies))|in force|repeal(?:ed|s)?\b|superseded|replaced?\b"
         r"|(which|what) (version|text)\b.{0,40}\b(current|valid|applies|in use)|(current|latest|valid) (version|text)"
     ),

@@ -1064,6 +1064,13 @@ def test_a_name_written_a_little_wrong_still_names_its_document(chain, question,
         # by its kind of norm, one of it (那个, 那部); a described name holding another's (慈善法) is the described one
         ("浙江那个实施慈善法的地方性法规，是哪个机关通过的", "zhejiang_shishi_cishanfa_banfa_2018", "metadata"),
         ("讲志愿服务的那部行政法规是哪年施行的", "zhiyuan_fuwu_tiaoli_2017", "metadata"),
+        # words of who issued it describe it too; a 和 inside the description does not cut it
+        (
+            "那个讲志愿者记录和开证明的民政部文件还是试行的吧？哪天起施行的",
+            "zhiyuan_fuwu_jilu_yu_zhengming_chuju_banfa_2020",
+            "metadata",
+        ),
+        ("民政部那个社会组织评估的办法是哪年施行的", "shehui_zuzhi_pinggu_guanli_banfa_2010", "metadata"),
     ],
 )
 def test_a_document_described_by_words_of_its_title_before_its_kind_is_named(chain, question, doc_id, route):
