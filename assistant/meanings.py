@@ -66,28 +66,40 @@ def quoted_term_asked(question: str) -> str:
     return ""
 
 
-COMPARED = re.compile(
-    r"^(.{2,12}?)(?:和|与|跟|同)(.{2,12}?)(?:之间)?(?:有|的)?(?:什么|啥|哪些|何)?(?:区别|不同|不一样|差别|差异|异同)"
-)
+_PAIR = r"[“\"「『]?([\u4e00-\u9fff]{2,16}?)[”\"」』]?(?:和|与|跟|同)[“\"「『]?([\u4e00-\u9fff]{2,12}?)[”\"」』]?"
+COMPARED = re.compile(_PAIR + r"(?:之间)?(?:有|的)?(?:什么|啥|哪些|何)?(?:区别|不同|不一样|差别|差异|异同)")
 """A question comparing two things (社团和民非有什么区别, 基金会与社会团体的区别)."""
+EACH_MEANING = (
+    re.compile(r"(?:分不清|分清|区分|搞不清|弄不清|搞不懂|弄不懂)(?:楚)?" + _PAIR.replace("{2,12}?", "{2,12}")),
+    re.compile(
+        _PAIR
+        + r"(?:[，,]?(?:这)?两[个者种类][^，,。？?]{0,6}?)?(?:各自|分别)[^，,。？?]{0,4}?(?:定义|含义|意思|是什么|指什么|界定)"
+    ),
+)
+"""A question asking what each of two things is (分不清“民办非企业单位”和“社会团体”, 社团和基金会分别是什么)."""
 
 
 def meanings_compared(question: str, defined) -> tuple[str, ...]:
-    """The two defined terms a question compares (社团和民非有什么区别 -> 社会团体, 民办非企业单位), each as
-    written or as the policy word the everyday one stands for; () when either side is not a defined term."""
-    compared = COMPARED.match(normalize(question).removeprefix("请问"))
-    if not compared:
-        return ()
-    glossary = synonyms()
-    terms = []
-    for side in compared.groups():
-        side = side.removesuffix("的")
-        forms = [side] + [t for phrase, targets in glossary if phrase == side for t in targets]
-        term = next((f for f in forms if f in defined), "")
-        if not term:
-            return ()
-        terms.append(term)
-    return tuple(terms) if terms[0] != terms[1] else ()
+    """The two defined terms a question compares or asks the meaning of each (社团和民非有什么区别 -> 社会团体,
+    民办非企业单位; 分不清“民办非企业单位”和“社会团体”), each as written or as the policy word the everyday one
+    stands for; the first side may end a longer run (我想知道慈善组织和…) and the second start one (…和基金会的区别);
+    () when either is not a defined term."""
+    text = normalize(question)
+    for pattern in (COMPARED, *EACH_MEANING):
+        if found := pattern.search(text):
+            first, second = (side.removesuffix("的") for side in found.groups())
+            terms = [
+                next((term for i in range(len(first) - 1) if (term := _defined_as(first[i:], defined))), ""),
+                next((term for i in range(len(second), 1, -1) if (term := _defined_as(second[:i], defined))), ""),
+            ]
+            return tuple(terms) if all(terms) and terms[0] != terms[1] else ()
+    return ()
+
+
+def _defined_as(side: str, defined) -> str:
+    """The defined term a side names, as written or as the policy word the everyday one stands for, or ""."""
+    forms = [side] + [t for phrase, targets in synonyms() if phrase == side for t in targets]
+    return next((f for f in forms if f in defined), "")
 
 
 def _in_chinese(words: list[str]) -> list[str]:

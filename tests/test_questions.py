@@ -631,6 +631,12 @@ def test_a_quoted_term_asked_the_meaning_of(question, term):
         ("社区和小区有什么区别", ()),  # not both defined
         ("社团和社会团体有什么区别", ()),  # one term twice
         ("社团条例和民非条例有什么区别", ()),  # documents, not terms
+        # what each of two is: 分不清 A 和 B, A 和 B 分别是什么; a side may end or start a longer run
+        ("刚入职，分不清“民办非企业单位”和“社会团体”，两个条例各自是怎么定义的？", ("民办非企业单位", "社会团体")),
+        ("我老是搞不清志愿服务组织和慈善组织", ("志愿服务组织", "慈善组织")),
+        ("基金会和社会团体分别是什么", ("基金会", "社会团体")),
+        ("我想知道基金会和社团有什么不同", ("基金会", "社会团体")),
+        ("社区和居委会分别在哪", ()),  # not a meaning asked, and not both defined
     ],
 )
 def test_a_question_comparing_two_defined_terms(question, terms):
