@@ -10,6 +10,8 @@ clauses returned, so the cost hardly grows with the library.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -19,6 +21,13 @@ from pydantic import ConfigDict
 from assistant.index import PolicyIndex
 from assistant.text import expand_query, is_english, search_tokens
 from assistant.types import RetrievalScores
+
+_NUMERALS = re.compile(r"[一二三四五六七八九十百千零〇两]+")
+_COUNT = re.compile(
+    r"(?<![第一二三四五六七八九十百千两])[二三四五六七八九十百千两][一二三四五六七八九十百千两]*[来多几]?(?=[个名位号]?[人户])"
+)
+"""A headcount the asker states (二十来个人, 三十户): searched densely as 几个人, since the model reads 二十 close
+to 第二十条 (一个人 is one person, and a count of months or yuan stays as written)."""
 
 
 class HybridRetriever(BaseRetriever):
@@ -91,7 +100,8 @@ class HybridRetriever(BaseRetriever):
         return list(documents.values())
 
     def _lexical(self, expanded: str, doc_ids) -> list[tuple[str, float]]:
-        tokens = search_tokens(expanded)
+        # a number in Chinese numerals alone (协会有三十个人: 三十) would match the articles' own numbers (第三十一条)
+        tokens = [t for t in search_tokens(expanded) if not _NUMERALS.fullmatch(t.removeprefix("#"))]
         if not tokens:
             return []
         scores = np.asarray(self.index.keyword.scores(tokens), dtype=np.float32)
@@ -115,6 +125,12 @@ class HybridRetriever(BaseRetriever):
             share = self.written_share
             readings = [(query, share * self.dense_weight), (expanded, (1 - share) * self.dense_weight)]
         return [
-            ("dense", self.index.nearest(self.index.embedder.embed_query(text), self.dense_candidates, doc_ids), weight)
+            (
+                "dense",
+                self.index.nearest(
+                    self.index.embedder.embed_query(_COUNT.sub("几", text)), self.dense_candidates, doc_ids
+                ),
+                weight,
+            )
             for text, weight in readings
         ]

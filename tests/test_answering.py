@@ -1506,3 +1506,33 @@ def test_a_place_compared_with_the_nation_quotes_the_national_document_it_carrie
     answer = chain.ask("志愿者什么情况下要签书面协议？国家的条例跟浙江的有什么不同")
     quoted = {(c.doc_id, c.clause) for c in answer.citations if c.quote}
     assert {("zhejiang_zhiyuan_fuwu_tiaoli_2018", "第二十一条"), ("zhiyuan_fuwu_tiaoli_2017", "第十四条")} <= quoted
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        ("合唱队才二十个人，够登记社团吗", "合唱队才几个人，够登记社团吗"),
+        ("读书会就十来个人", "读书会就几个人"),
+        ("村里三十户人家", "村里几户人家"),
+        ("我一个人出钱", "我一个人出钱"),  # one person, not a count
+        ("登记才八个月", "登记才八个月"),  # months, not people
+        ("第二十条", "第二十条"),
+    ],
+)
+def test_a_headcount_the_asker_states_is_searched_densely_as_a_few(question, searched):
+    """The model reads 二十个人 close to 第二十条: a stated count of people is searched as 几个人."""
+    from assistant.retrieval import _COUNT
+
+    assert _COUNT.sub("几", question) == searched
+
+
+@pytest.mark.slow
+def test_a_stated_headcount_does_not_pull_in_the_article_of_that_number(chain):
+    from assistant.types import ChunkMeta
+
+    retriever = chain.gatherer.retriever
+    scope = [d.doc_id for d in chain.library.documents if d.in_force]
+    returned = retriever.invoke("合唱队才二十个人，够登记社团吗？不够怎么办", doc_ids=scope, k=retriever.k)
+    clauses = [(ChunkMeta.of(d).doc_id, ChunkMeta.of(d).clause) for d in returned]
+    assert ("shehui_tuanti_dengji_guanli_tiaoli_2016", "第十条") in clauses[:2], clauses
+    assert ("shehui_tuanti_dengji_guanli_tiaoli_2016", "第二十条") not in clauses, clauses
