@@ -1536,3 +1536,13 @@ def test_a_stated_headcount_does_not_pull_in_the_article_of_that_number(chain):
     clauses = [(ChunkMeta.of(d).doc_id, ChunkMeta.of(d).clause) for d in returned]
     assert ("shehui_tuanti_dengji_guanli_tiaoli_2016", "第十条") in clauses[:2], clauses
     assert ("shehui_tuanti_dengji_guanli_tiaoli_2016", "第二十条") not in clauses, clauses
+
+
+@pytest.mark.slow
+def test_a_detail_asked_that_a_retrieved_clause_states_is_quoted_not_called_unset(chain):
+    """人数够不够？不够的话…: the 备案 clause answers the second part; 第十条 states the headcount the first asks
+    for, so it is quoted too and the answer does not say the library sets no headcount."""
+    answer = chain.ask("小区合唱队就二十来个人，想去民政局等记成正式社团，人数够不够？不够的话还有别的办法吗")
+    quoted = {(c.doc_id, c.clause) for c in answer.citations if c.quote}
+    assert ("shehui_tuanti_dengji_guanli_tiaoli_2016", "第十条") in quoted, answer.answer
+    assert "50个以上" in answer.answer and "没有规定具体人数" not in answer.answer

@@ -164,3 +164,10 @@ def test_two_words_that_shorten_one_policy_term_stand_for_it(vocabulary, install
     assert "志愿服务记录证明" in forms["志愿服务证明"]
     assert text.shortened_terms("志愿服务记录证明怎么开") == []  # written whole: nothing to stand for
     assert text.shortened_terms("社会组织登记") == []  # no policy term starts with one and ends with the other
+
+
+def test_asking_whether_it_is_enough_asks_about_the_conditions_not_of_falling_short():
+    """够不够 asks whether the conditions are met (具备…条件); 不够 says they are not (尚不具备登记条件)."""
+    asked = text.expand_query("这点钱够不够格")
+    assert "具备" in asked.split() and "不具备" not in asked
+    assert "不具备" in text.expand_query("人数不够怎么办").split()
