@@ -133,6 +133,13 @@ class Gatherer:
                 gather(part, _with_own(retrieved, own.get(part, []), self.top_k), self.library.by_id, self.stats)
                 for part in parts
             ]
+            for part in evidence.parts:  # what rating levels …, and how long …: each part's number, from its own
+                if part_details := asked_details(part.question):  # search deeper in the ranking (5个等级)
+                    keys = {c.meta.key for c in part.clauses}
+                    found = self.search(part.question, scope, DETAIL_DEPTH)
+                    deeper = [d for d in found if ChunkMeta.of(d).key not in keys]
+                    more = gather(part.question, deeper, self.library.by_id, self.stats, part_details).clauses
+                    part.clauses = lift_details(part.clauses, more, part_details, part.terms)
             evidence.joined = joined
         return question, retrieved, evidence
 

@@ -1546,3 +1546,13 @@ def test_a_detail_asked_that_a_retrieved_clause_states_is_quoted_not_called_unse
     quoted = {(c.doc_id, c.clause) for c in answer.citations if c.quote}
     assert ("shehui_tuanti_dengji_guanli_tiaoli_2016", "第十条") in quoted, answer.answer
     assert "50个以上" in answer.answer and "没有规定具体人数" not in answer.answer
+
+
+@pytest.mark.slow
+def test_each_part_asking_a_number_gets_the_clause_stating_it_from_its_own_deeper_search(chain):
+    """…how long is it valid, and what grade levels are there?: 第二十八条 (5年) answers one part; 第二十六条 (5个等级,
+    5A级) the other, though the whole question's first clauses do not hold it."""
+    answer = chain.ask("How long is a social organization evaluation grade valid, and what grade levels are there?")
+    quoted = {c.clause for c in answer.citations if c.quote and c.doc_id == "shehui_zuzhi_pinggu_guanli_banfa_2010"}
+    assert {"第二十六条", "第二十八条"} <= quoted, answer.answer
+    assert "5A" in answer.answer and "5年" in answer.answer
