@@ -247,6 +247,10 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
         # The answer's first clause as ``ordering`` scores it; a later part's: the best covering, at equal
         # coverage a quote showing what is asked (过半数), then a clause not quoted yet.
         candidates = [c for c in part.clauses[: MAX_QUOTED + 2] if c.quote]
+        if not chosen and details:  # what grade levels are there: 5个等级, 5A级 (two kinds stated) before 3A以上
+            stated = {id(c): sum(bool(re.search(d, c.text)) for d in details) for c in candidates}
+            most = max(stated.values(), default=0)
+            candidates = [c for c in candidates if stated[id(c)] == most]
         covers = {id(c): (c.coverage, holds_detail(c.quote.text, details)) for c in candidates}
         if chosen or not candidates:
             ranks = {id(c): (*covers[id(c)], c.meta.key not in quoted) for c in candidates}
