@@ -287,11 +287,16 @@ def _chinese_articles(text: str) -> str:
     return text
 
 
+_TENS = {"廿": "二十", "卅": "三十", "卌": "四十"}
+_OLD_TENS = re.compile(r"(?<=第)[廿卅卌]")
+"""Twenty, thirty, forty in one character, as some still write them (第廿条, 第卅一条)."""
+
+
 def find_articles(question: str) -> list[ArticleReference]:
     """Every article reference in a question, in order (第二十二条和第二十三条; 第109条至第111条 with the articles
     between; 最后一条 as ``LAST``)."""
     found: list[ArticleReference] = []
-    text = unicodedata.normalize("NFKC", question)
+    text = _OLD_TENS.sub(lambda m: _TENS[m.group(0)], unicodedata.normalize("NFKC", question))
     if last := _LAST.search(text):
         return [ArticleReference(LAST, None, None, None, last.group(0))]
     text = _chinese_articles(text)

@@ -75,6 +75,8 @@ def test_levels_left_open():
         ("慈善法22条", (22, None, None, None), "第二十二条"),
         ("Article 22", (22, None, None, None), "第二十二条"),
         ("第三条第二款", (3, 2, None, None), "第三条第二款"),
+        ("《基金会管理条例》第廿条", (20, None, None, None), "第二十条"),  # 廿 twenty, 卅 thirty in one character
+        ("社团条例第卅一条第二款", (31, 2, None, None), "第三十一条第二款"),
     ],
 )
 def test_article_reference_forms(text, numbers, first_id):
