@@ -114,7 +114,7 @@ _AMOUNT = (
 _PERIOD = (
     r"(?:\d+|[一二三四五六七八九十百两半]+)\s*个?(?:年|月|日|天|周|季度|工作日|小时)|每(?:季度|月|年|周|半年)|日内|以内"
 )
-_HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*万?(?:个|名|人|位|户)|半数|分之|多数"  # 145万人; 3万元 is none
+_HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*万?(?:个|名|人|位|户)(?!次)|半数|分之|多数"  # 145万人; 3万元, 245万人次 are none
 # How a question asks for a period or a headcount; assistant/facets.py looks for the clause stating it. 好几年,
 # 这几天, 前几个月, 一借就是几个月 tell a story and ask nothing (提前几天 asks).
 ASKS_PERIOD = (

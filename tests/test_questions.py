@@ -486,6 +486,9 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         # how often: 每季度, 每月 answer it
         ("How often must village affairs be made public?", "一般事项至少每季度公布一次", True),
         ("How often must village affairs be made public?", "村民委员会实行村务公开制度。", False),
+        # 人次 counts visits, not people
+        ("想办个协会，得拉够多少人", "社区社会工作人才培训累计达到245万人次。", False),
+        ("想办个协会，得拉够多少人", "有50个以上的个人会员", True),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
