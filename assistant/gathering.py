@@ -79,6 +79,11 @@ class Gatherer:
             and not _compared_after(question)
         ):
             cited = [d for doc_id in named for d in self._citing(doc_id, named)]
+            if (
+                len(named) == 1
+            ):  # 浙江省志愿服务条例是依据哪个上位法定的: its own basis (根据国务院《志愿服务条例》) first
+                keys = {ChunkMeta.of(d).key for d in cited}
+                cited = [d for d in self._basis(named[0]) if ChunkMeta.of(d).key not in keys] + cited
             if not cited and len(named) > 1:  # 社团条例和民非条例有什么区别: what each says it governs
                 cited = [d for doc_id in named for d in self._defining(doc_id)]
         elif compared := meanings_compared(question, self.defining):  # 社团和民非有什么区别: what each means
@@ -220,6 +225,17 @@ class Gatherer:
         found = self.search(names[0], docs, CITING_DEPTH) if names and docs else []
         found = [d for d in found if any(n in name_key(d.page_content) for n in names)]
         return sorted(found, key=lambda d: (docs.index(ChunkMeta.of(d).doc_id), ChunkMeta.of(d).start))[:PART_CLAUSES]
+
+    def _basis(self, doc_id: str) -> list:
+        """A document's own earliest clause citing another document in force: what it rests on (根据国务院《志愿服务
+        条例》，结合本省实际，制定本条例)."""
+        found = []
+        for other in (d for d in self.library.documents if d.in_force and d.doc_id != doc_id):
+            names, docs = self.library.citing(other.doc_id, [doc_id])
+            if docs:
+                hits = self.search(names[0], [doc_id], CITING_DEPTH)
+                found += [d for d in hits if any(n in name_key(d.page_content) for n in names)]
+        return sorted(found, key=lambda d: ChunkMeta.of(d).start)[:1]
 
 
 def _english_parts(question: str) -> list[str]:

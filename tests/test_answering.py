@@ -1325,6 +1325,11 @@ def test_how_two_documents_relate_is_answered_from_where_one_cites_the_other(cha
     # …是什么意思？跟…是什么关系 still asks how the documents are linked
     linked = chain.ask("社会组织第三方评估是什么意思？跟社会组织评估管理办法是什么关系？", "onboarding")
     assert any("依据《社会组织评估管理办法》的规定" in c.quote for c in linked.citations), linked.answer
+    # one document named, the other not: its own clause saying what it rests on first
+    basis = chain.ask("浙江省志愿服务条例是依据哪个上位法定的？两者是什么关系", "onboarding")
+    first = basis.citations[0]
+    assert (first.doc_id, first.reference) == ("zhejiang_zhiyuan_fuwu_tiaoli_2018", "第一条"), basis.answer
+    assert "根据国务院《志愿服务条例》" in first.quote
 
 
 @pytest.mark.slow
