@@ -97,7 +97,9 @@ class ExtractiveAnswerer:
         if evidence.lead:  # how named documents relate: where one cites another, or what each governs
             lead = evidence.clauses[: min(evidence.lead, MAX_QUOTED)]
             if not evidence.defines:
-                return [c if c.quote else replace(c, quote=opening_quote(c)) for c in lead]
+                lead = [c if c.quote else replace(c, quote=opening_quote(c)) for c in lead]
+                # …是啥关系？它管哪些组织的认定？: how they relate first, then the best clause of each other part
+                return _by_part(evidence.parts, lead)[:MAX_QUOTED] if evidence.parts else lead
             lead = [replace(c, quote=defining_quote(c, evidence.defines)) for c in lead]
             # 志愿服务记录证明是什么？志愿者要开证明找谁: the meaning answers the first part, the rest as below
             return _by_part(evidence.parts[1:], lead[:1])[:MAX_QUOTED] if evidence.parts else lead

@@ -74,7 +74,10 @@ class Gatherer:
         if (
             named
             and RELATION.search(question)
-            and not (len(named) > 1 and _topical(RELATION.sub(" ", query)))
+            # the part asking how they relate, when another part asks something else (…是啥关系？它管哪些组织的认定？)
+            and not (
+                len(named) > 1 and _topical(RELATION.sub(" ", next((p for p in parts if RELATION.search(p)), query)))
+            )
             and (len(named) > 1 or OTHER_DOCUMENT.search(normalize(query)) or LINKED.search(question))
             and not _compared_after(question)
         ):
@@ -146,6 +149,8 @@ class Gatherer:
                     more = gather(part.question, deeper, self.library.by_id, self.stats, part_details).clauses
                     part.clauses = lift_details(part.clauses, more, part_details, part.terms)
             evidence.joined = joined
+            if cited and not evidence.defines:  # the clauses citing each other answer the part asking how they relate
+                evidence.parts = [p for p in evidence.parts if not RELATION.search(p.question)]
         return question, retrieved, evidence
 
     def _national_first(self, clauses: list) -> tuple[list, list]:

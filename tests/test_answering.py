@@ -1330,6 +1330,10 @@ def test_how_two_documents_relate_is_answered_from_where_one_cites_the_other(cha
     first = basis.citations[0]
     assert (first.doc_id, first.reference) == ("zhejiang_zhiyuan_fuwu_tiaoli_2018", "第一条"), basis.answer
     assert "根据国务院《志愿服务条例》" in first.quote
+    # how they relate, then another part: where one cites the other, then that part's own best clause
+    two = chain.ask("新人请教：慈善组织认定办法跟慈善法是啥关系？它管哪些组织的认定？", "onboarding")
+    quoted = [c.reference for c in two.citations if c.quote and c.doc_id == "cishan_zuzhi_rending_banfa_2016"]
+    assert quoted[0] == "第一条" and "第三条" in quoted, two.answer
 
 
 @pytest.mark.slow
