@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.evidence import ClauseEvidence
-from assistant.messages import ASKS_HEADCOUNT, ASKS_PERIOD
+from assistant.messages import ASKS_HEADCOUNT, ASKS_PERIOD, NOT_A_FINE, stated_for
 from assistant.questions import Term
 from assistant.text import normalize
 
@@ -28,6 +28,7 @@ ALL_DETAILS_RATIO = 0.6
 个人会员 … 10万元以上活动资金): stating both is itself evidence that it answers."""
 
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*"
+
 _SPAN = r"(?<![\d年月])(?:\d{1,3}|[一二两三四五六七八九十百]+)\s*"  # a span, not a date: 三年, 60日; not 2016年9月1日
 DETAILS = (
     (  # a period: 多少天内, 几个月, 多久
@@ -46,7 +47,7 @@ DETAILS = (
     (  # an amount: 多少钱, 多少资金
         r"多少(?:钱|元|万)|多少\w{0,4}(?:资金|经费)|(?:钱|资金|经费|基金)\w{0,2}(?:最少|至少|最低|起码)?(?:要|需要|得)?多少|花多少|金额|额度"
         r"|how much|minimum (?:\w+ ){0,2}(?:fund|capital|amount|endowment|assets)",
-        _NUMERAL + r"(?:万元|元)",
+        _NUMERAL + r"(?:万元|元)" + NOT_A_FINE,
     ),
     (  # a target year: 到哪一年基本形成, by what year (the answer is 到2035年, not any date)
         r"哪一?年|何年|what year|which year|by when|到什么时候",
@@ -90,6 +91,7 @@ def asked_details(question: str) -> tuple[str, ...]:
     """How a clause would state the number the question asks for; empty when it asks for none."""
     lowered = question.lower()
     details = tuple(stated for asked, stated in DETAILS if re.search(asked, lowered))
+    details = tuple(stated_for(d, lowered) for d in details)  # 罚多少钱: a fine's sum is what is asked
     asked, stated = STORY_DATE
     return details or ((stated,) if re.search(asked, lowered) else ())
 

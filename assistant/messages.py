@@ -107,8 +107,21 @@ FOLLOW_UP = "（接着上一个问题“{question}”理解。）"
 
 # Facets a question may ask for that policy text often does not set: (asked, what the caveat
 # names, what in the quoted text would show it is set). The caveat is added when the quote lacks it.
+NOT_A_FINE = r"(?![^，。；：]{0,16}罚款)"
+"""After a sum: not one a fine is set at (处二万元以上二十万元以下罚款), unless the question asks about penalties."""
+ASKS_PENALTY = re.compile(r"罚|penalt|\bfined?\b|punish")
+
+
+def stated_for(evidence: str, asked: str) -> str:
+    """How a clause states a detail, for this question (NFKC, lowercased): a fine's sum counts only when it asks
+    about penalties (罚多少钱); 设立慈善信托最少要放多少钱 is not answered by 处二万元以上二十万元以下罚款."""
+    return evidence.replace(NOT_A_FINE, "") if ASKS_PENALTY.search(asked) else evidence
+
+
 _AMOUNT = (
-    r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)\s*万?元|无偿|免费|不得[\u4e00-\u9fff]{0,12}(?:收取|收费)"
+    r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)\s*万?元"
+    + NOT_A_FINE
+    + r"|无偿|免费|不得[\u4e00-\u9fff]{0,12}(?:收取|收费)"
     r"|收取[\u4e00-\u9fff]{0,6}(?:费用|报酬)|不收|\d+(?:\.\d+)?\s*%|百分之|分之"
 )  # a sum, a share (不得高于10%) or a rule on charging (不得收取费用): not any number (60日内 is no fee)
 _PERIOD = (

@@ -86,7 +86,9 @@ def is_task(lowered: str) -> bool:
 def asked_facets(question: str) -> tuple[str, ...]:
     """What would show, in a sentence, the detail the question asks for (``messages.FACETS``)."""
     asked = unicodedata.normalize("NFKC", question).lower()
-    return tuple(evidence for pattern, _, evidence in messages.FACETS if re.search(pattern, asked))
+    return tuple(
+        messages.stated_for(evidence, asked) for pattern, _, evidence in messages.FACETS if re.search(pattern, asked)
+    )
 
 
 def refusal(lowered: str) -> str:

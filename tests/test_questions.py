@@ -926,3 +926,25 @@ def test_a_word_the_library_never_uses_does_not_shrink_what_another_clause_adds(
     seventh = SimpleNamespace(text="居民委员会由主任、副主任和委员共五至九人组成")
     assert _adds(evidence, chosen, seventh) >= COMPLEMENT_SHARE
     assert _adds(Evidence("q", terms, weights, [], absent=[]), chosen, seventh) < COMPLEMENT_SHARE
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "holds"),
+    [
+        (
+            "设立慈善信托最少要放多少钱进去？",
+            "对直接负责的主管人员处二万元以上二十万元以下罚款",
+            False,
+        ),  # a fine is no sum to put in
+        ("设立慈善信托最少要放多少钱进去？", "非公募基金会的原始基金不低于200万元人民币", True),
+        ("慈善信托受托人违规，罚多少钱？", "对直接负责的主管人员处二万元以上二十万元以下罚款", True),  # asked: the fine
+    ],
+)
+def test_the_sum_of_a_fine_answers_only_a_question_about_penalties(question, text, holds):
+    from assistant.facets import asked_details, holds_detail
+    from assistant.presentation import facet_caveats
+    from assistant.types import Citation
+
+    assert holds_detail(text, asked_details(question)) is holds
+    cited = Citation(doc_id="d", doc_title="t", doc_number="", clause="c", heading="", text=text, quote=text, score=1.0)
+    assert (facet_caveats(question, [cited]) == []) is holds
