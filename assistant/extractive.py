@@ -41,6 +41,9 @@ STATED_DEPTH = 5
 """How deep in the retrieved clauses a clause stating a detail asked is looked for when none quoted states it."""
 STATED_RATIO = 0.8
 """Such a clause is quoted when it covers at least this share of what the best quoted clause covers."""
+AHEAD_RATIO = 0.5
+"""…or this share, when retrieval (with the clauses stating the number lifted) ranks it ahead of the first quoted
+clause: a part chose past it (人数够不够？不够的话…: 二(二)2 on 备案 for both parts, 第十条 ranked first)."""
 BESIDE_MARGIN = 2.0
 """A lone quoted clause gets the next retrieved clause with a quote beside it when that one's ``ordering`` score
 is at most this much lower (odds e² lower). Tune halves, against none beside: facts +10 −0 at 2 (answers 2%
@@ -163,6 +166,12 @@ def _with_stated_detail(quoted: list[ClauseEvidence], evidence: Evidence) -> lis
         return quoted
     asked = unicodedata.normalize("NFKC", evidence.question).lower()
     top = max(c.coverage for c in quoted)
+    keys = [c.meta.key for c in evidence.clauses]
+    first = keys.index(quoted[0].meta.key) if quoted[0].meta.key in keys else len(keys)
+
+    def enough(n: int, c: ClauseEvidence) -> bool:  # ranked ahead of the first quoted clause, it may cover less
+        return c.coverage >= (AHEAD_RATIO if n < first else STATED_RATIO) * top
+
     for pattern, _, written in messages.FACETS:
         stated = messages.stated_for(written, asked)
         if not re.search(pattern, asked) or any(re.search(stated, c.text) for c in quoted):
@@ -170,8 +179,8 @@ def _with_stated_detail(quoted: list[ClauseEvidence], evidence: Evidence) -> lis
         holder = next(
             (
                 c
-                for c in evidence.clauses[:STATED_DEPTH]
-                if c.quote and c not in quoted and c.coverage >= STATED_RATIO * top and re.search(stated, c.text)
+                for n, c in enumerate(evidence.clauses[:STATED_DEPTH])
+                if c.quote and c not in quoted and enough(n, c) and re.search(stated, c.text)
             ),
             None,
         )
@@ -250,10 +259,11 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
         # The answer's first clause as ``ordering`` scores it; a later part's: the best covering, at equal
         # coverage a quote showing what is asked (过半数), then a clause not quoted yet.
         candidates = [c for c in part.clauses[: MAX_QUOTED + 2] if c.quote]
-        if not chosen and details:  # what grade levels are there: 5个等级, 5A级 (two kinds stated) before 3A以上
-            stated = {id(c): sum(bool(re.search(d, c.text)) for d in details) for c in candidates}
-            most = max(stated.values(), default=0)
-            candidates = [c for c in candidates if stated[id(c)] == most]
+        if (
+            not chosen and len(details) > 1
+        ):  # what grade levels are there: 5个等级, 5A级 (both kinds asked) before 3A以上
+            every = [c for c in candidates if all(re.search(d, c.text) for d in details)]
+            candidates = every or candidates
         covers = {id(c): (c.coverage, holds_detail(c.quote.text, details)) for c in candidates}
         if chosen or not candidates:
             ranks = {id(c): (*covers[id(c)], c.meta.key not in quoted) for c in candidates}

@@ -19,6 +19,8 @@ from assistant.text import is_english, normalize
 from assistant.types import DOC_KINDS, ChunkMeta
 from assistant.vocabulary import definitions
 
+PART_WINDOW = 5
+"""How many of a part's first clauses it chooses its quote from (``extractive``: MAX_QUOTED + 2)."""
 PART_CLAUSES = 2
 """How many clauses each sub-question of a several-part question (or each named document, or the documents
 of a named place) adds to the retrieved ones."""
@@ -142,7 +144,10 @@ class Gatherer:
                 for part in parts
             ]
             for part in evidence.parts:  # what rating levels …, and how long …: each part's number, from its own
-                if part_details := asked_details(part.question):  # search deeper in the ranking (5个等级)
+                part_details = asked_details(part.question)  # search deeper in the ranking (5个等级), unless a
+                # clause it would quote states every kind it asks (理事会最少几个人: 第二十条 理事为5人至25人)
+                first = [c for c in part.clauses[:PART_WINDOW] if c.quote]
+                if part_details and not any(all(re.search(d, c.text) for d in part_details) for c in first):
                     keys = {c.meta.key for c in part.clauses}
                     found = self.search(part.question, scope, DETAIL_DEPTH)
                     deeper = [d for d in found if ChunkMeta.of(d).key not in keys]
