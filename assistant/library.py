@@ -310,14 +310,15 @@ _ENGLISH_FILLER = frozenset(
 )
 
 
-_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+"""A word of an English name; a hyphen joins two (urban-rural community governance: urban and rural)."""
 
 
 def _english_words(text: str) -> list[str]:
     """An English text's words as names compare them, in order: lowercase, singular, one spelling (organisation),
     no possessive (Zhejiang's, villagers'); a year is a word too (the 2010 evaluation measures)."""
     lowered = unicodedata.normalize("NFKC", text).lower().replace("organis", "organiz")
-    words = [w.strip("'") for w in re.findall(r"[a-z][a-z'-]*|\d{4}", re.sub(r"'s\b", "", lowered))]  # Zhejiang's
+    words = [w.strip("'") for w in re.findall(r"[a-z][a-z']*|\d{4}", re.sub(r"'s\b", "", lowered))]  # Zhejiang's
     words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
     return [_ENGLISH_KIND_WORDS.get(w[:ENGLISH_STEM], w[:ENGLISH_STEM]) for w in words]
 

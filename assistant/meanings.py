@@ -16,7 +16,7 @@ ASKS_WHAT_IS = re.compile(r"(?:什么是|什么叫做?|何为|何谓)$")
 """What a question says right before a term to ask what it means (什么是慈善募捐)."""
 _ASKS_MEANING_EN = re.compile(
     r"(?:^|[.?!;:,]\s)\W*(?:what(?:'s| is| are| does| (?:exactly|really|actually|precisely) (?:is|are))|define"
-    r"|(?:the )?(?:definition|meaning) of)\s+(?:an? |the )?([a-z][a-z' -]*?|[\u4e00-\u9fff]{2,12})"
+    r"|(?:the )?(?:definition|meaning) of)\s+(?:an? |the )?[\"“‘「]?([a-z][a-z' -]*?|[\u4e00-\u9fff]{2,12})[\"”’」]?"
     r"(?:\s+(?:mean|refer|under|in|according)\b|\s*[?？.(（]|\s*$)"
 )
 """An English question asking what a term means: what is a volunteer?, what does social organization mean?, I'm new

@@ -1045,6 +1045,10 @@ def test_an_age_under_eighteen_finds_the_rule_on_minors(chain):
             "What do the guidelines on third-party evaluation say about funding?",
             "shehui_zuzhi_disanfang_pinggu_zhidao_yijian_2015",
         ),
+        (  # a hyphen joins two words of a name: urban-rural is urban and rural
+            "central opinion on strengthening urban-rural community governance: document number, please",
+            "chengxiang_shequ_zhili_yijian_zhongfa2017_13",
+        ),
     ],
 )
 def test_a_name_written_a_little_wrong_still_names_its_document(chain, question, doc_id):

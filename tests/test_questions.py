@@ -593,6 +593,7 @@ DEFINED = {
         # after a sentence about the asker, with an adverb, the term written in Chinese
         ("I'm new to social work. What exactly is a 民办非企业单位 (private non-enterprise unit)?", "民办非企业单位"),
         ("Sorry, quick one: what exactly is a volunteer?", "志愿者"),
+        ("What exactly is a “民办非企业单位”? Nobody explains it.", "民办非企业单位"),  # the term in quotes
         # not a question about what the term means
         ("社区社会组织是什么", ""),  # another, longer noun
         ("基金会的原始基金最少多少钱", ""),
