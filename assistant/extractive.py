@@ -6,7 +6,6 @@ point (七日前 / 十日前), the answer says they differ instead of picking on
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 
 from assistant import messages, ordering
@@ -164,7 +163,6 @@ def _with_stated_detail(quoted: list[ClauseEvidence], evidence: Evidence) -> lis
     clause it found does (人数够不够？不够的话还有别的办法吗: 备案 answers the second part, 第十条 the first)."""
     if not quoted:
         return quoted
-    asked = unicodedata.normalize("NFKC", evidence.question).lower()
     top = max(c.coverage for c in quoted)
     keys = [c.meta.key for c in evidence.clauses]
     first = keys.index(quoted[0].meta.key) if quoted[0].meta.key in keys else len(keys)
@@ -172,9 +170,8 @@ def _with_stated_detail(quoted: list[ClauseEvidence], evidence: Evidence) -> lis
     def enough(n: int, c: ClauseEvidence) -> bool:  # ranked ahead of the first quoted clause, it may cover less
         return c.coverage >= (AHEAD_RATIO if n < first else STATED_RATIO) * top
 
-    for pattern, _, written in messages.FACETS:
-        stated = messages.stated_for(written, asked)
-        if not re.search(pattern, asked) or any(re.search(stated, c.text) for c in quoted):
+    for stated in asked_facets(evidence.question):
+        if any(re.search(stated, c.text) for c in quoted):
             continue
         holder = next(
             (

@@ -28,7 +28,6 @@ ALL_DETAILS_RATIO = 0.6
 个人会员 … 10万元以上活动资金): stating both is itself evidence that it answers."""
 
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*"
-
 _SPAN = r"(?<![\d年月])(?:\d{1,3}|[一二两三四五六七八九十百]+)\s*"  # a span, not a date: 三年, 60日; not 2016年9月1日
 DETAILS = (
     (  # a period: 多少天内, 几个月, 多久
@@ -90,8 +89,8 @@ is one counted from a date (截至上年度12月31日，成立登记时间未超
 def asked_details(question: str) -> tuple[str, ...]:
     """How a clause would state the number the question asks for; empty when it asks for none."""
     lowered = question.lower()
-    details = tuple(stated for asked, stated in DETAILS if re.search(asked, lowered))
-    details = tuple(stated_for(d, lowered) for d in details)  # 罚多少钱: a fine's sum is what is asked
+    # 罚多少钱: a fine's sum is what is asked (``stated_for``)
+    details = tuple(stated_for(stated, lowered) for asked, stated in DETAILS if re.search(asked, lowered))
     asked, stated = STORY_DATE
     return details or ((stated,) if re.search(asked, lowered) else ())
 

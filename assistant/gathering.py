@@ -130,10 +130,7 @@ class Gatherer:
         evidence.lead = len(cited)
         evidence.defines = (compared or ((term,) if term else ())) if cited else ()
         if details:  # 多少天 / 多少人: clauses stating one, from deeper in the ranking
-            keys = {ChunkMeta.of(d).key for d in retrieved}
-            deeper = [d for d in self.search(query, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
-            more = gather(question, deeper, self.library.by_id, self.stats, details).clauses
-            evidence.clauses = lift_details(evidence.clauses, more, details, evidence.terms)
+            evidence.clauses = self._lifted(query, question, evidence, details, scope)
             retrieved = [c.retrieved for c in evidence.clauses]
         if not named and not local:  # the question is of no place: the national rule first, the place's beside it
             evidence.clauses, evidence.echoes = self._national_first(evidence.clauses)
@@ -148,11 +145,7 @@ class Gatherer:
                 # clause it would quote states every kind it asks (理事会最少几个人: 第二十条 理事为5人至25人)
                 first = [c for c in part.clauses[:PART_WINDOW] if c.quote]
                 if part_details and not any(all(re.search(d, c.text) for d in part_details) for c in first):
-                    keys = {c.meta.key for c in part.clauses}
-                    found = self.search(part.question, scope, DETAIL_DEPTH)
-                    deeper = [d for d in found if ChunkMeta.of(d).key not in keys]
-                    more = gather(part.question, deeper, self.library.by_id, self.stats, part_details).clauses
-                    part.clauses = lift_details(part.clauses, more, part_details, part.terms)
+                    part.clauses = self._lifted(part.question, part.question, part, part_details, scope)
             evidence.joined = joined
             if cited and not evidence.defines:  # the clauses citing each other answer the part asking how they relate
                 evidence.parts = [p for p in evidence.parts if not RELATION.search(p.question)]
@@ -235,6 +228,16 @@ class Gatherer:
         found = self.search(names[0], docs, CITING_DEPTH) if names and docs else []
         found = [d for d in found if any(n in name_key(d.page_content) for n in names)]
         return sorted(found, key=lambda d: (docs.index(ChunkMeta.of(d).doc_id), ChunkMeta.of(d).start))[:PART_CLAUSES]
+
+    def _lifted(
+        self, searched: str, asked: str, evidence: Evidence, details: tuple[str, ...], scope: list[str]
+    ) -> list:
+        """``evidence``'s clauses with those stating the number asked moved to the front, from them and from a search
+        for ``searched`` ``DETAIL_DEPTH`` deep (``asked``: the question their coverage is read against)."""
+        keys = {c.meta.key for c in evidence.clauses}
+        deeper = [d for d in self.search(searched, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
+        more = gather(asked, deeper, self.library.by_id, self.stats, details).clauses
+        return lift_details(evidence.clauses, more, details, evidence.terms)
 
     def _basis(self, doc_id: str) -> list:
         """A document's own earliest clause citing another document in force: what it rests on (根据国务院《志愿服务
