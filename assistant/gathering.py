@@ -61,7 +61,9 @@ class Gatherer:
         """(question, retrieved langchain Documents, evidence). ``named``: the documents the question names
         (the search stays inside them); ``local``: the documents of a place it names (台州, 浙江)."""
         old_too = self.library.wants_old(question)  # 2016年原文: superseded texts join the search
-        scope = named or [d.doc_id for d in self.library.documents if d.in_force or old_too]
+        scope = named or self.library.of_kind(
+            question, [d.doc_id for d in self.library.documents if d.in_force or old_too]
+        )
         # the documents' names say where to look, not what is asked
         query = self.library.set_aside(question, named)
         retrieved = self.search(query, scope, self.top_k)

@@ -14,9 +14,9 @@ from importlib import resources
 
 from assistant.references import cn_to_int
 from assistant.spelling import Speller, pinyin_key
-from assistant.text import normalize, synonyms, words
+from assistant.text import expand_query, normalize, synonyms, words
 from assistant.types import DOC_KINDS, Clause, PolicyDocument
-from assistant.vocabulary import place_names
+from assistant.vocabulary import definitions, place_names
 
 # Words that ask for an earlier version of a document (修正前, 2016年原文, 旧版).
 OLD_VERSION = re.compile(
@@ -379,6 +379,11 @@ def _names(doc: PolicyDocument) -> set[str]:
     return {name_key(n) for n in names if len(name_key(n)) >= 3}
 
 
+KIND_TITLE = r"(?:登记)?管理(?:暂行)?条例"
+"""How the title of a kind of organisation's own regulation goes on after the kind's name (社会团体登记管理条例,
+基金会管理条例): such a kind is registered apart from the others."""
+
+
 @dataclass
 class DocumentRow:
     """One line of ``assistant docs``."""
@@ -472,6 +477,12 @@ class Library:
         self._speller_lock = threading.Lock()
         self._build_speller = speller or (lambda: Speller.from_texts(d.text for d in self.documents))
         self._plain_texts: dict[str, str] = {}
+        titles = [normalize(d.title) for d in self.documents]
+        defined = {t for d in self.documents for t in definitions(d.text)}
+        kinds = [t for t in defined if any(re.search(re.escape(t) + KIND_TITLE, title) for title in titles)]
+        self.kinds = {d.doc_id: frozenset(k for k in kinds if k in normalize(d.title)) for d in self.documents}
+        """The kinds of organisation each document's title names (社会团体, 基金会, 民办非企业单位): terms the
+        library defines that name a regulation of their own (社会团体登记管理条例, 基金会管理条例)."""
 
     @property
     def speller(self) -> Speller:
@@ -597,6 +608,19 @@ class Library:
                     if doc := self._misspellings.get(window[:i] + "?" + window[i + 1 :]):
                         return start, doc
         return None
+
+    def kind_asked(self, question: str) -> str:
+        """The one kind of organisation a question asks about, in its own or everyday words (协会 → 社会团体);
+        "" when it names none or several (社团和民非有什么区别)."""
+        expanded = normalize(expand_query(question))
+        asked = {k for kinds in self.kinds.values() for k in kinds if k in expanded}
+        return asked.pop() if len(asked) == 1 else ""
+
+    def of_kind(self, question: str, doc_ids: list[str]) -> list[str]:
+        """``doc_ids`` without the documents of another kind of organisation than the one the question asks
+        about (我们协会年检不合格会罚多少钱: 社会团体, not the 民办非企业单位年度检查办法)."""
+        kind = self.kind_asked(question)
+        return [d for d in doc_ids if not kind or not self.kinds[d] or kind in self.kinds[d]]
 
     def older(self, doc_id: str) -> list[PolicyDocument]:
         """The superseded versions of a document (the 2016 text of the Charity Law), newest first."""

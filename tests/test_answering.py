@@ -12,6 +12,8 @@ import sys
 import pytest
 
 from assistant import messages
+from assistant.library import Library
+from assistant.parsing import load_document
 from assistant.router import ROUTES, route_of
 from assistant.settings import PROJECT_ROOT
 from assistant.text import normalize
@@ -1584,3 +1586,37 @@ def test_a_part_whose_own_clauses_state_its_number_is_not_answered_from_deeper(c
     first = answer.citations[0]
     assert (first.doc_id, first.clause) == ("jijinhui_guanli_tiaoli_2004", "第二十条"), answer.answer
     assert "规定不同" not in answer.answer
+
+
+def test_the_kinds_of_organisation_come_from_the_titles_and_definitions():
+    """社会团体, 基金会, 民办非企业单位: each defined by the library and named by a regulation of its own."""
+    documents = [load_document(p) for p in sorted((PROJECT_ROOT / "corpus").glob("*.txt"))]
+    library = Library(documents, speller=lambda: None)
+    named = {
+        kind: sorted(d for d, kinds in library.kinds.items() if kind in kinds)
+        for kind in set().union(*library.kinds.values())
+    }
+    assert set(named) == {"社会团体", "基金会", "民办非企业单位"}
+    assert len(named["民办非企业单位"]) == 3 and named["基金会"] == ["jijinhui_guanli_tiaoli_2004"]
+    assert library.kind_asked("我们协会年检不合格会罚多少钱") == "社会团体"  # 协会, in everyday words
+    assert library.kind_asked("社团和民非有啥区别") == "" and library.kind_asked("低保怎么申请") == ""
+    everything = [d.doc_id for d in library.documents]
+    kept = library.of_kind("我们协会年检不合格会罚多少钱", everything)
+    assert "minban_feiqiye_danwei_niandu_jiancha_banfa_2005" not in kept and "jijinhui_guanli_tiaoli_2004" not in kept
+    assert "shehui_tuanti_dengji_guanli_tiaoli_2016" in kept and "cishan_fa_2023" in kept  # no kind: stays
+    assert library.of_kind("社团和民非有啥区别", everything) == everything
+
+
+def test_a_question_about_one_kind_of_organisation_is_answered_from_its_documents(chain):
+    # 年检 is written so in the 民办非企业单位年度检查办法 only; the association's is the 社团条例's 年度检查
+    answer = chain.ask("我们协会年检不合格会罚多少钱？")
+    assert answer.found and answer.citations
+    assert {c.doc_id for c in answer.citations} <= {"shehui_tuanti_dengji_guanli_tiaoli_2016"} | {
+        d.doc_id for d in chain.library.documents if not chain.library.kinds[d.doc_id]
+    }
+    assert answer.citations[0].doc_id == "shehui_tuanti_dengji_guanli_tiaoli_2016"
+    # an article number three documents have, asked of a 基金会: the 基金会管理条例's own
+    answer = chain.ask("基金会有第42条所列违规行为的，除警告外，在税收上还有什么后果？", "staff")
+    assert answer.kind == "clause" and answer.citations[0].doc_id == "jijinhui_guanli_tiaoli_2004"
+    assert answer.citations[0].reference == "第四十二条"
+    assert chain.ask("第42条", "staff").kind == "clarify"
