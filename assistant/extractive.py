@@ -22,7 +22,7 @@ from assistant.vocabulary import definitions
 MAX_QUOTED = 3
 """At most this many clauses are quoted in one answer."""
 ASKS_CONSEQUENCE = re.compile(
-    r"罚|处分|后果|会怎[样么]|会不会被|什么责任|担责|吊销|撤销|取缔|追究|收回|penalt|punish|\bfined?\b|what happens|consequence|sanction"
+    r"罚|处分|后果|会[怎咋][样么]|会不会被|什么责任|担责|吊销|撤销|取缔|追究|收回|penalt|punish|\bfined?\b|what happens|consequence|sanction"
 )
 """Words asking what befalls one who breaks a rule (会怎样, 罚多少, what happens if we do)."""
 RULE_RATIO = 0.8
@@ -262,8 +262,16 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
             every = [c for c in candidates if all(re.search(d, c.text) for d in details)]
             candidates = every or candidates
         covers = {id(c): (c.coverage, holds_detail(c.quote.text, details)) for c in candidates}
-        if chosen or not candidates:
-            ranks = {id(c): (*covers[id(c)], c.meta.key not in quoted) for c in candidates}
+        if chosen or not candidates:  # 志愿服务可以收钱么？被查到会咋样: at equal coverage, the penalty
+            penal = bool(ASKS_CONSEQUENCE.search(part.question.lower()))
+            ranks = {
+                id(c): (
+                    *covers[id(c)],
+                    penal and bool(PENALTY_CHAPTER.search(c.meta.heading_path)),
+                    c.meta.key not in quoted,
+                )
+                for c in candidates
+            }
         else:
             scores = ordering.scores(part, candidates, [])
             ranks = {id(c): (s,) for c, s in zip(candidates, scores)}

@@ -10,9 +10,11 @@ import re
 from difflib import SequenceMatcher
 
 from assistant.evidence import Evidence, Quote, TermStats, gather
+from assistant.extractive import ASKS_CONSEQUENCE
 from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
 from assistant.library import Library, name_key
 from assistant.meanings import meaning_asked, meanings_compared, quoted_term_asked
+from assistant.ordering import PENALTY_CHAPTER
 from assistant.questions import AND_ASKS, PART_BREAK, question_parts, question_terms
 from assistant.retrieval import HybridRetriever
 from assistant.text import is_english, normalize
@@ -148,6 +150,8 @@ class Gatherer:
                 first = [c for c in part.clauses[:PART_WINDOW] if c.quote]
                 if part_details and not any(all(re.search(d, c.text) for d in part_details) for c in first):
                     part.clauses = self._lifted(part.question, part.question, part, part_details, scope)
+                if ASKS_CONSEQUENCE.search(part.question.lower()):  # …？设了会咋样: the penalty, from deeper
+                    part.clauses = self._with_penalty(part, scope)
             evidence.joined = joined
             if cited and not evidence.defines:  # the clauses citing each other answer the part asking how they relate
                 evidence.parts = [p for p in evidence.parts if not RELATION.search(p.question)]
@@ -240,6 +244,21 @@ class Gatherer:
         deeper = [d for d in self.search(searched, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
         more = gather(asked, deeper, self.library.by_id, self.stats, details).clauses
         return lift_details(evidence.clauses, more, details, evidence.terms)
+
+    def _with_penalty(self, part: Evidence, scope: list[str]) -> list:
+        """A part asking what befalls one who breaks a rule (…？设了会咋样), with the first clause of a penalty
+        chapter from a search ``DETAIL_DEPTH`` deep added to its first ``PART_WINDOW`` when none is there."""
+        if any(PENALTY_CHAPTER.search(c.meta.heading_path) for c in part.clauses[:PART_WINDOW]):
+            return part.clauses
+        keys = {c.meta.key for c in part.clauses}
+        found = [
+            d
+            for d in self.search(part.question, scope, DETAIL_DEPTH)
+            if PENALTY_CHAPTER.search(ChunkMeta.of(d).heading_path) and ChunkMeta.of(d).key not in keys
+        ]
+        penalty = gather(part.question, found[:1], self.library.by_id, self.stats).clauses
+        window = PART_WINDOW - 1
+        return part.clauses[:window] + penalty + part.clauses[window:]
 
     def _basis(self, doc_id: str) -> list:
         """A document's own earliest clause citing another document in force: what it rests on (根据国务院《志愿服务

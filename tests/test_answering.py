@@ -1620,3 +1620,19 @@ def test_a_question_about_one_kind_of_organisation_is_answered_from_its_document
     assert answer.kind == "clause" and answer.citations[0].doc_id == "jijinhui_guanli_tiaoli_2004"
     assert answer.citations[0].reference == "第四十二条"
     assert chain.ask("第42条", "staff").kind == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("question", "penalty"),
+    [
+        ("民非能不能设分支机构？设了会咋样", "第二十五条"),  # the penalty lies deeper than the part's first clauses
+        ("社区有个志愿队上门理发，完事了找我们要50块辛苦费。志愿服务可以收钱么？被查到会咋样", "第三十七条"),
+    ],
+)
+def test_a_part_asking_what_befalls_a_rule_breaker_quotes_the_penalty(chain, question, penalty):
+    answer = chain.ask(question)
+    quoted = [c for c in answer.citations if c.quote]
+    assert any(c.reference == penalty and re.search("罚则|法律责任", c.heading_path) for c in quoted), [
+        (c.short_title, c.reference) for c in quoted
+    ]
+    assert not re.search("罚则|法律责任", quoted[0].heading_path)  # the rule itself answers the first part
