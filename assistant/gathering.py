@@ -26,10 +26,12 @@ PART_WINDOW = 5
 PART_CLAUSES = 2
 """How many clauses each sub-question of a several-part question (or each named document, or the documents
 of a named place) adds to the retrieved ones."""
-RELATION = re.compile(r"关系|区别|异同|衔接|哪个优先|以哪个为准")
+BASIS = r"上位法|[依根]据(?:的)?是?(?:哪|什么)"
+"""A question asking what a document rests on (是依据哪个上位法定的, 哪个是根据哪个制定的)."""
+RELATION = re.compile(rf"关系|区别|异同|衔接|哪个优先|以哪个为准|{BASIS}")
 """A question about how documents relate, answered first from the clauses where one cites the other."""
 OTHER_DOCUMENT = re.compile(r"意见|办法|条例|法律|法规|规定|规章|通知|公告|方案|规划|决定|(?<![方合办])法(?![人定])")
-LINKED = re.compile(r"关系|衔接|哪个优先|以哪个为准")
+LINKED = re.compile(rf"关系|衔接|哪个优先|以哪个为准|{BASIS}")
 """With one document named, a question about how it relates names the other in its own words (第三方评估的指导
 意见) or asks how it is linked to something (第三方评估…跟评估管理办法是什么关系); 慈善法里的公开募捐和定向募捐
 有什么区别 does neither: it asks how two things differ."""
@@ -88,11 +90,11 @@ class Gatherer:
             and not _compared_after(question)
         ):
             cited = [d for doc_id in named for d in self._citing(doc_id, named)]
-            if (
-                len(named) == 1
-            ):  # 浙江省志愿服务条例是依据哪个上位法定的: its own basis (根据国务院《志愿服务条例》) first
+            if len(named) == 1:  # 浙江省志愿服务条例是依据哪个上位法定的: its own basis (根据国务院《志愿服务条例》)
+                # first; asked only what it rests on, not the documents resting on it
                 keys = {ChunkMeta.of(d).key for d in cited}
-                cited = [d for d in self._basis(named[0]) if ChunkMeta.of(d).key not in keys] + cited
+                only = re.search(BASIS, question) and not RELATION.search(re.sub(BASIS, " ", question))
+                cited = [d for d in self._basis(named[0]) if ChunkMeta.of(d).key not in keys] + ([] if only else cited)
             if not cited and len(named) > 1:  # 社团条例和民非条例有什么区别: what each says it governs
                 cited = [d for doc_id in named for d in self._defining(doc_id)]
         elif compared := meanings_compared(question, self.defining):  # 社团和民非有什么区别: what each means

@@ -1636,3 +1636,18 @@ def test_a_part_asking_what_befalls_a_rule_breaker_quotes_the_penalty(chain, que
         (c.short_title, c.reference) for c in quoted
     ]
     assert not re.search("罚则|法律责任", quoted[0].heading_path)  # the rule itself answers the first part
+
+
+def test_what_a_document_rests_on_is_its_own_basis_clause(chain):
+    for question, doc_id in [
+        ("浙江省志愿服务条例是依据哪个上位法定的", "zhejiang_zhiyuan_fuwu_tiaoli_2018"),
+        ("慈善组织认定办法的依据是什么", "cishan_zuzhi_rending_banfa_2016"),
+        ("《民办非企业单位登记暂行办法》和《民办非企业单位登记管理暂行条例》是两个东西吗？哪个是根据哪个制定的？",
+         "minban_feiqiye_danwei_dengji_zanxing_banfa_1999"),
+    ]:  # fmt: skip
+        answer = chain.ask(question, "onboarding")
+        first = answer.citations[0]
+        assert (first.doc_id, first.reference) == (doc_id, "第一条") and "根据" in first.quote, question
+    # a text naming no basis (为了规范社会组织评估工作，制定本办法) is not answered by a document resting on it
+    answer = chain.ask("社会组织评估管理办法是依据什么制定的？", "onboarding")
+    assert {c.doc_id for c in answer.citations if c.quote} == {"shehui_zuzhi_pinggu_guanli_banfa_2010"}
