@@ -155,6 +155,8 @@ def _value(doc: PolicyDocument, field: str, own: tuple[Clause, str] | None = Non
         value = doc.status + (f"（{doc.validity}）" if doc.validity else "")
         if doc.superseded_by:
             value += "；" + messages.SUPERSEDED_BY.format(title=doc.superseded_by)
+        elif doc.amended:  # 现在执行的是哪一版: the text in force is the one last revised
+            value += "；" + messages.IN_FORCE_AS.format(amended=doc.amended)
         return value + ("；来源文本不完整" if doc.incomplete else "")
     if field == "addressees":
         return "、".join(doc.addressees) or messages.NO_VALUE.format(label=label)

@@ -1651,3 +1651,10 @@ def test_what_a_document_rests_on_is_its_own_basis_clause(chain):
     # a text naming no basis (为了规范社会组织评估工作，制定本办法) is not answered by a document resting on it
     answer = chain.ask("社会组织评估管理办法是依据什么制定的？", "onboarding")
     assert {c.doc_id for c in answer.citations if c.quote} == {"shehui_zuzhi_pinggu_guanli_banfa_2010"}
+
+
+def test_the_status_of_a_revised_text_says_which_revision_is_in_force(chain):
+    answer = chain.ask("1989年国务院发的那版社会团体登记管理条例还适用吗？现在执行的是哪一版？")
+    assert "现行文本为2016年2月6日修订后的文本" in answer.answer
+    assert "同时废止" in answer.answer  # the repeal of the 1989 text, from its own closing article
+    assert "修订后的文本" not in chain.ask("志愿服务条例还有效吗").answer  # never revised: nothing to say
