@@ -193,8 +193,10 @@ def outline(doc: PolicyDocument, question: str) -> list[Clause]:
     headed = [c for _, c in doc.iter_clauses() if c.heading]
     if word in ("计划", "任务", "工程", "行动", "措施", "举措"):
         named = [c for c in headed if word in c.heading]
-        if len(named) == 1 and any(c.heading for c in named[0].children):  # 三、主要任务: what it holds
-            named = [c for c in named[0].children if c.heading]
+        parents = [c for c in named if any(child.heading for child in c.children)]
+        if len(parents) == 1 and all(c is parents[0] or c in parents[0].children for c in named):
+            # 三、主要任务 or 五、重点工程: what it holds (its (五) and (六) are named 计划, but are of its 工程)
+            named = [c for c in parents[0].children if c.heading]
         if named:
             return named[:MAX_HEADINGS]
     chapters = [c for c in headed if c.kind == "章"]

@@ -168,7 +168,7 @@ METADATA_QUESTIONS = {
         r"(?<!第)(多少|几)(条|章|个部分|部分)|[一总]?共有?.{0,3}(条|章|部分)|how many (articles|chapters)"
     ),
     "outline": re.compile(
-        r"(有|分|分为|包括|包含|讲了?|规定了?)(哪几|哪些|几)(个|项|大)?"
+        r"(有|分|分为|包括|包含|讲了?|规定了?|安排了?|提出了?|部署了?)(哪几|哪些|几)(个|项|大)?"
         + OUTLINE_WORDS
         + r"|(主要|重点)(内容|任务|举措|措施)(有|是|包括)?(哪些|什么)|(哪些|哪几项)(主要|重点)(内容|任务|举措|措施)"
         r"|what (chapters|parts|sections)|which (chapters|parts|sections)"
