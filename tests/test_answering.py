@@ -1660,3 +1660,12 @@ def test_the_status_of_a_revised_text_says_which_revision_is_in_force(chain):
     assert "现行文本为2016年2月6日修订后的文本" in answer.answer
     assert "同时废止" in answer.answer  # the repeal of the 1989 text, from its own closing article
     assert "修订后的文本" not in chain.ask("志愿服务条例还有效吗").answer  # never revised: nothing to say
+
+
+def test_a_question_of_no_place_is_answered_first_by_the_national_rule_covering_as_much(chain):
+    question = "孩子得了大病家里实在扛不住了 想在网上发个求助筹点钱 有啥要注意的 会不会犯法"
+    first = chain.ask(question).citations[0]
+    assert (first.doc_id, first.reference) == ("cishan_fa_2023", "第一百二十四条")
+    # the place named: its own rule first
+    local = chain.ask("在浙江，孩子得了大病想在网上发个求助筹点钱，有啥要注意的").citations[0]
+    assert local.doc_id == "zhejiang_shishi_cishanfa_banfa_2018"
