@@ -222,13 +222,20 @@ def best_sentences(
     context: str = "",
 ) -> Quote | None:
     """The one or two sentences of ``doc.text[start:end]`` that carry most of the question's words, verbatim."""
-    scored, heading_scored = [], False
+    scored, heading_scored, introduces = [], False, set()
     top_weight = max(weights.values(), default=0.0)
-    for n, (s, e) in enumerate(sentence_spans(doc.text, start, end)):
+    spans = sentence_spans(doc.text, start, end)
+    for n, (s, e) in enumerate(spans):
         sentence = doc.text[s:e]
         normalized = normalize(sentence)
         score = sum(weights[t.word] for t in terms if t.found_in(normalized))
+        # a list: written inline (内容、方式、时间、地点), or items a lead-in introduces (有下列情形之一的…：(一)…)
+        following = doc.text[spans[n + 1][0] : spans[n + 1][1]] if n + 1 < len(spans) else ""
         if asks_for_list and sentence.count("、") >= 3:
+            score += LIST_BONUS * top_weight
+        elif asks_for_list and sentence.rstrip().endswith(("：", ":")) and _ITEM.match(following):
+            # which of its sentences to quote, not how well the clause answers: the score stays without it
+            introduces.add(n)
             score += LIST_BONUS * top_weight
         # a title that states the detail asked (六、…有效，有效期为三年。) answers it
         stated = score > 0 and any(re.search(facet, normalized) for facet in facets)
@@ -238,7 +245,8 @@ def best_sentences(
             score *= HEADING_DISCOUNT  # only the clause's title ("2. 创新社会组织培育扶持机制。"): not an answer
             heading_scored = True
         scored.append((score, n, sentence))
-    best, _, best_sentence = max(scored, key=lambda item: (item[0], -item[1]), default=(0.0, 0, ""))
+    best, first, best_sentence = max(scored, key=lambda item: (item[0], -item[1]), default=(0.0, 0, ""))
+    own = best - LIST_BONUS * top_weight if first in introduces else best  # the quote's score
     if best <= 0:
         # Only the clause's headings hold the question's words (应急慈善 → 第八章 应急慈善): quote its opening.
         credit = sum(weights[t.word] for t in terms if context and t.found_in(context))
@@ -246,6 +254,7 @@ def best_sentences(
             return None
         scored = [(credit if n == 0 else 0.0, n, sentence) for _, n, sentence in scored]
         best, best_sentence = credit, scored[0][2]
+        own = best
     chosen = sorted((item for item in scored if item[0] >= SECOND_SENTENCE_RATIO * best), key=lambda item: -item[0])[
         :QUOTED_SENTENCES
     ]
@@ -301,7 +310,7 @@ def best_sentences(
     quote = scored[ordered[0]][2]
     for previous, current in zip(ordered, ordered[1:]):
         quote += ("" if current == previous + 1 else "……") + scored[current][2]
-    return Quote(quote, best, best_sentence)
+    return Quote(quote, own, best_sentence)
 
 
 def plain_sentence(sentence: str, terms: list[Term], window: int = 3) -> str:

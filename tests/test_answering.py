@@ -1669,3 +1669,10 @@ def test_a_question_of_no_place_is_answered_first_by_the_national_rule_covering_
     # the place named: its own rule first
     local = chain.ask("在浙江，孩子得了大病想在网上发个求助筹点钱，有啥要注意的").citations[0]
     assert local.doc_id == "zhejiang_shishi_cishanfa_banfa_2018"
+
+
+def test_a_list_asked_for_is_quoted_from_the_lead_in_and_its_items_not_from_an_inline_enumeration(chain):
+    # 第二十一条 opens with 约定志愿服务的内容、方式、时间、地点…; the list asked for follows 有下列情形之一的…：
+    answer = chain.ask("国家的志愿服务条例里协议好像是“可以签”，浙江的条例是不是有些情况必须签书面协议？哪些情况？")
+    cited = next(c for c in answer.citations if c.doc_id == "zhejiang_zhiyuan_fuwu_tiaoli_2018" and c.quote)
+    assert cited.reference == "第二十一条" and "志愿服务期限在一个月以上的" in cited.quote
