@@ -142,7 +142,7 @@ class Gatherer:
             evidence.clauses = self._lifted(query, question, evidence, details, scope)
             retrieved = [c.retrieved for c in evidence.clauses]
         if not named and not local:  # the question is of no place: the national rule first, the place's beside it
-            evidence.clauses, evidence.echoes = self._national_first(evidence.clauses)
+            evidence.clauses, evidence.echoes = self._national_first(evidence.clauses, evidence.lead)
             retrieved = [c.retrieved for c in evidence.clauses]
         if len(parts) > 1:
             evidence.parts = [
@@ -162,12 +162,13 @@ class Gatherer:
                 evidence.parts = [p for p in evidence.parts if not RELATION.search(p.question)]
         return question, retrieved, evidence
 
-    def _national_first(self, clauses: list) -> tuple[list, list]:
+    def _national_first(self, clauses: list, lead: int = 0) -> tuple[list, list]:
         """``clauses`` with a national clause moved before a place's clause that says the same thing or covers no
         more of the question, where the place's document carries out the national one: a question of no place
         is answered by the rule that holds everywhere, and the place's own stays beside it (孩子得了大病…想在网上
         发个求助筹点钱: 慈善法第一百二十四条 before 浙江办法第三十六条第二款). Also the (place's, national) pairs
-        moved."""
+        moved. The first ``lead`` clauses were chosen for what they are (the definitions of 志愿者, national and
+        Zhejiang's): only a clause saying the same thing moves before them."""
         ordered, echoes = list(clauses), []
         for i in range(min(len(ordered), PARALLEL_DEPTH)):
             item = ordered[i]
@@ -179,7 +180,10 @@ class Gatherer:
                 if (
                     other.doc.doc_id in national
                     and other.quote
-                    and (_same(other.quote, item.quote) or other.coverage >= NATIONAL_COVERS * item.coverage)
+                    and (
+                        _same(other.quote, item.quote)
+                        or (i >= lead and other.coverage >= NATIONAL_COVERS * item.coverage)
+                    )
                 ):
                     ordered.insert(i, ordered.pop(j))
                     echoes.append((item, other))
