@@ -14,17 +14,13 @@ from assistant.evidence import ClauseEvidence, Evidence, Quote, TermStats, claus
 from assistant.facets import asked_details, holds_detail
 from assistant.ordering import PENALTY_CHAPTER
 from assistant.presentation import format_answer
-from assistant.questions import asked_facets
+from assistant.questions import ASKS_CONSEQUENCE, asked_facets
 from assistant.text import normalize, sentence_spans
 from assistant.types import Answer, AnswerRequest, Citation, PolicyDocument
 from assistant.vocabulary import definitions
 
 MAX_QUOTED = 3
 """At most this many clauses are quoted in one answer."""
-ASKS_CONSEQUENCE = re.compile(
-    r"罚|处分|后果|会[怎咋][样么]|会不会被|什么责任|担责|吊销|撤销|取缔|追究|收回|penalt|punish|\bfined?\b|what happens|consequence|sanction"
-)
-"""Words asking what befalls one who breaks a rule (会怎样, 罚多少, what happens if we do)."""
 RULE_RATIO = 0.8
 """A rule leads the penalty for breaking it when it covers at least this share of what the penalty covers."""
 NAMED_LEAD_RATIO = 0.75

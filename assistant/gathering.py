@@ -10,12 +10,11 @@ import re
 from difflib import SequenceMatcher
 
 from assistant.evidence import Evidence, Quote, TermStats, gather
-from assistant.extractive import ASKS_CONSEQUENCE
 from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
 from assistant.library import Library, name_key
 from assistant.meanings import meaning_asked, meanings_compared, quoted_term_asked
 from assistant.ordering import PENALTY_CHAPTER
-from assistant.questions import AND_ASKS, PART_BREAK, question_parts, question_terms
+from assistant.questions import AND_ASKS, ASKS_CONSEQUENCE, PART_BREAK, question_parts, question_terms
 from assistant.retrieval import HybridRetriever
 from assistant.text import is_english, normalize
 from assistant.types import DOC_KINDS, ChunkMeta
@@ -255,21 +254,21 @@ class Gatherer:
     ) -> list:
         """``evidence``'s clauses with those stating the number asked moved to the front, from them and from a search
         for ``searched`` ``DETAIL_DEPTH`` deep (``asked``: the question their coverage is read against)."""
-        keys = {c.meta.key for c in evidence.clauses}
-        deeper = [d for d in self.search(searched, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
-        more = gather(asked, deeper, self.library.by_id, self.stats, details).clauses
+        more = gather(asked, self._deeper(searched, evidence, scope), self.library.by_id, self.stats, details).clauses
         return lift_details(evidence.clauses, more, details, evidence.terms)
+
+    def _deeper(self, searched: str, evidence: Evidence, scope: list[str]) -> list:
+        """What a search for ``searched`` ``DETAIL_DEPTH`` deep finds beyond ``evidence``'s clauses."""
+        keys = {c.meta.key for c in evidence.clauses}
+        return [d for d in self.search(searched, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
 
     def _with_penalty(self, part: Evidence, scope: list[str]) -> list:
         """A part asking what befalls one who breaks a rule (…？设了会咋样), with the first clause of a penalty
         chapter from a search ``DETAIL_DEPTH`` deep added to its first ``PART_WINDOW`` when none is there."""
         if any(PENALTY_CHAPTER.search(c.meta.heading_path) for c in part.clauses[:PART_WINDOW]):
             return part.clauses
-        keys = {c.meta.key for c in part.clauses}
         found = [
-            d
-            for d in self.search(part.question, scope, DETAIL_DEPTH)
-            if PENALTY_CHAPTER.search(ChunkMeta.of(d).heading_path) and ChunkMeta.of(d).key not in keys
+            d for d in self._deeper(part.question, part, scope) if PENALTY_CHAPTER.search(ChunkMeta.of(d).heading_path)
         ]
         penalty = gather(part.question, found[:1], self.library.by_id, self.stats).clauses
         window = PART_WINDOW - 1

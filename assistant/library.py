@@ -480,6 +480,7 @@ class Library:
         titles = [normalize(d.title) for d in self.documents]
         defined = {t for d in self.documents for t in definitions(d.text)}
         kinds = [t for t in defined if any(re.search(re.escape(t) + KIND_TITLE, title) for title in titles)]
+        self._kind_names = frozenset(kinds)
         self.kinds = {d.doc_id: frozenset(k for k in kinds if k in normalize(d.title)) for d in self.documents}
         """The kinds of organisation each document's title names (社会团体, 基金会, 民办非企业单位): terms the
         library defines that name a regulation of their own (社会团体登记管理条例, 基金会管理条例)."""
@@ -613,7 +614,7 @@ class Library:
         """The one kind of organisation a question asks about, in its own or everyday words (协会 → 社会团体);
         "" when it names none or several (社团和民非有什么区别)."""
         expanded = normalize(expand_query(question))
-        asked = {k for kinds in self.kinds.values() for k in kinds if k in expanded}
+        asked = {k for k in self._kind_names if k in expanded}
         return asked.pop() if len(asked) == 1 else ""
 
     def of_kind(self, question: str, doc_ids: list[str]) -> list[str]:

@@ -152,9 +152,9 @@ class ClauseAnswerer:
         if not matches:
             return self._missing(request, text, named, article)
         if len(matches) > 1 and not named:  # 基金会有第42条所列违规行为的: the kind's own regulation
-            kind = self.library.kind_asked(request.question)
-            own = [m for m in matches if kind in self.library.kinds[m[0].doc_id]]
-            matches = own if len(own) == 1 else matches
+            if kind := self.library.kind_asked(request.question):
+                own = [m for m in matches if kind in self.library.kinds[m[0].doc_id]]
+                matches = own if len(own) == 1 else matches
         if len(matches) > 1 and not named:
             return self._ambiguous(request, text, matches)
         doc, clause = matches[0]
