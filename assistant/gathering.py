@@ -140,7 +140,8 @@ class Gatherer:
         if details:  # 多少天 / 多少人: clauses stating one, from deeper in the ranking
             evidence.clauses = self._lifted(query, question, evidence, details, scope)
             retrieved = [c.retrieved for c in evidence.clauses]
-        if not named and not local:  # the question is of no place: the national rule first, the place's beside it
+        if not named and not local and not self.library.in_province(question):
+            # the question is of no place (我在杭州 is of 浙江省): the national rule first, the place's beside it
             evidence.clauses, evidence.echoes = self._national_first(evidence.clauses, evidence.lead)
             retrieved = [c.retrieved for c in evidence.clauses]
         if len(parts) > 1:

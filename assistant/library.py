@@ -16,7 +16,7 @@ from assistant.references import cn_to_int
 from assistant.spelling import Speller, pinyin_key
 from assistant.text import expand_query, normalize, synonyms, words
 from assistant.types import DOC_KINDS, Clause, PolicyDocument
-from assistant.vocabulary import definitions, place_names
+from assistant.vocabulary import definitions, gazetteer, place_names
 
 # Words that ask for an earlier version of a document (修正前, 2016年原文, 旧版).
 OLD_VERSION = re.compile(
@@ -528,6 +528,19 @@ class Library:
             for d in self.documents
             if d.in_force
             and (any(p in text for p in self._places[d.doc_id]) or self._english_places.get(d.doc_id) in english)
+        ]
+
+    def in_province(self, question: str) -> list[PolicyDocument]:
+        """Documents in force of the province a city the question names lies in (我在杭州, in Ningbo → 浙江省's):
+        where the asker lives, not what the question is about."""
+        places = gazetteer()
+        provinces = places.provinces_named(name_key(question))
+        english = {places.romanised[w] for w in re.findall(r"[a-z]+", question.lower()) if w in places.romanised}
+        return [
+            d
+            for d in self.documents
+            if d.in_force
+            and (any(p in provinces for p in self._places[d.doc_id]) or self._english_places.get(d.doc_id) in english)
         ]
 
     def mentioned(self, question: str) -> list[PolicyDocument]:

@@ -133,7 +133,8 @@ _HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*万?(?:个|�
 # 这几天, 前几个月, 一借就是几个月 tell a story and ask nothing (提前几天 asks).
 ASKS_PERIOD = (
     r"多久|多长|(?<![好这那十])(?<!(?<!提)前)(?<!就是)(?:(?<!们)几|多少)个?(?:天|日|工作日|月|年|周)|工作日|期限|时限|截止"
-    r"|how long|how soon|how many (?:days|weeks|months|years)|within how|deadline|time limit|how often|how frequently|频率"
+    r"|how long|how soon|how many (?:(?:working|business|calendar) )?(?:days|weeks|months|years)|within how|deadline|time limit"
+    r"|how often|how frequently|频率"
 )
 _HOW_MANY = r"(?:多少|(?<![们这那好十])几)"
 """多少, or 几 asking (我们几户, 十几个人, 这几个 are "a few")."""

@@ -23,6 +23,7 @@ from assistant.text import (
     synonyms,
     words,
 )
+from assistant.vocabulary import gazetteer
 
 # Requests to drop the rules or reveal the set-up. Matched on the NFKC-lowercased question.
 INSTRUCTION_ATTACKS = tuple(
@@ -228,6 +229,8 @@ DOCUMENT_WORDS = frozenset(
 )
 
 
+_A_FEW = re.compile(r"(?<![第])几(?=[个位户家名年天次])")
+"""几 before a measure word, in a sentence that tells (我们几个人, 好几年): a few, not how many."""
 PART_BREAK = re.compile(r"[？?；;。!！]+")
 """Where one sub-question ends and the next begins."""
 AND_ASKS = re.compile(
@@ -256,10 +259,12 @@ def question_parts(question: str) -> list[str]:
     """The sub-questions of a question that asks several things ("…要几个人？要准备多少钱？"); one part otherwise."""
     pieces = _PART_END.split(question + "？")  # text, what ends it, text, what ends it …
     # "我是小区老住户，七十多了。居委会说要开居民会议…？": a sentence that ends in 。 and asks nothing tells the story
+    # "我妈和几个退休老师想搞个书法协会。最少得凑齐多少人？": in a sentence ending in 。, 几个 is "a few"
     parts = [
         p.strip()
         for p, end in zip(pieces[::2], pieces[1::2])
-        if p.strip() and not (set(end) <= set("。.!！；;") and not ASKS.search(p))
+        if p.strip()
+        and not (set(end) <= set("。.!！；;") and not ASKS.search(_A_FEW.sub("", p) if set(end) <= set("。.") else p))
     ]
     # "志愿服务记录证明是什么？志愿者要开证明找谁": a first part asking about one policy term asks a thing too
     # "…几年换一届？一般由几个人组成": a later part asking a number (how many people, how long) asks a thing too
@@ -334,7 +339,17 @@ class Term:
         return any(form in policy_terms() for form in self.forms)
 
     def found_in(self, normalized_text: str) -> bool:
-        return any(form in normalized_text for form in self.forms)
+        return any(
+            form in normalized_text and (form not in _BOUNDS or _BOUNDS[form].search(normalized_text))
+            for form in self.forms
+        )
+
+
+_BOUNDS = {
+    bound: re.compile(rf"[\d一二三四五六七八九十百千万两半][^\d，。；,;]{{0,3}}?{bound}")
+    for bound in ("以上", "以下", "以内")
+}
+"""Words that bound a quantity (50个以上, 三年以下): a limit only after a number, not in 县级以上 or 以下简称."""
 
 
 _WRITTEN = str.maketrans("两账", "二帐")  # as the texts write them: 两年 is 二年, 账目 is 帐目 in the older laws
@@ -358,7 +373,9 @@ def question_terms(question: str) -> list[Term]:
     sums = set(_SUM.findall(lowered))  # 捐了500块钱: the asker's own sum, which no text states
     told = _HEADCOUNT_TOLD.findall(lowered)  # 跳广场舞的有二十来号人: nor their own headcount
     for word in dict.fromkeys(words(question)):
-        if word in GENERIC_WORDS or word in FACET_WORDS or word in place_names() or _QUANTIFIER.match(word):
+        if word in GENERIC_WORDS or word in FACET_WORDS or word in place_names() or gazetteer().is_place(word):
+            continue
+        if _QUANTIFIER.match(word):
             continue
         if word in sums or any(word in span for span in told):
             continue

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -185,6 +186,62 @@ def place_names(doc: PolicyDocument) -> list[str]:
         if match:
             places += [match.group(1) + match.group(2), match.group(1)]
     return places
+
+
+_PROVINCE_SHORT = re.compile(r"^(.+?)(?:壮族|回族|维吾尔)?(?:省|市|自治区|特别行政区)$")
+_CITY_SHORT = re.compile(r"^(.{2,}?)(?:市|地区|盟)$")
+ROMANISED_CITY_LETTERS = 5
+"""Shortest pinyin of a city kept as an English place word (hangzhou): shorter ones are English words (ali)."""
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Where each province, prefecture-level city and county-level city lies (data/places.tsv): the
+    general geography a question's place is read with (我在杭州 asks of 浙江省)."""
+
+    provinces: dict[str, tuple[str, str]]
+    """A place's name as a question may write it (杭州市, 杭州, 义乌市, 浙江) → its province (浙江省, 浙江)."""
+    romanised: dict[str, str]
+    """A province or prefecture-level city in toneless pinyin (zhejiang, hangzhou) → its province's (zhejiang)."""
+
+    def is_place(self, word: str) -> bool:
+        """Whether a question's word is a place (杭州, 浙江省, hangzhou): where the asker is, not what is asked."""
+        return word in self.provinces or word in self.romanised
+
+    def provinces_named(self, text: str) -> set[str]:
+        """The provinces whose places ``text`` names, each as 浙江省 and 浙江."""
+        return {name for place, names in self.provinces.items() if place in text for name in names}
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    from pypinyin import Style, lazy_pinyin
+
+    def pinyin(name: str) -> str:
+        return "".join(lazy_pinyin(name, style=Style.NORMAL, errors="ignore"))
+
+    content = resources.files("assistant").joinpath("data", "places.tsv").read_text(encoding="utf-8")
+    owners: dict[str, set[tuple[str, str]]] = {}
+    romanised: dict[str, set[str]] = {}
+    for line in content.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        province, prefectures, counties = (line.split("\t") + ["", ""])[:3]
+        short = _PROVINCE_SHORT.match(province)[1]
+        names = (province, short)
+        shorts = [short] + [m[1] for m in map(_CITY_SHORT.match, prefectures.split("|")) if m]  # 浙江, 杭州 …
+        for written in [province, short, *filter(None, prefectures.split("|")), *shorts]:
+            owners.setdefault(written, set()).add(names)
+        for written in shorts:
+            romanised.setdefault(pinyin(written), set()).add(pinyin(short))
+        for city in filter(None, counties.split("|")):  # county-level: only as written with 市 (江山市, not 江山)
+            owners.setdefault(city, set()).add(names)
+    return Gazetteer(
+        provinces={place: next(iter(o)) for place, o in owners.items() if len(o) == 1},
+        romanised={
+            word: next(iter(o)) for word, o in romanised.items() if len(o) == 1 and len(word) >= ROMANISED_CITY_LETTERS
+        },
+    )
 
 
 def _names(names: Iterable[str]) -> list[str]:

@@ -1676,3 +1676,38 @@ def test_a_list_asked_for_is_quoted_from_the_lead_in_and_its_items_not_from_an_i
     answer = chain.ask("国家的志愿服务条例里协议好像是“可以签”，浙江的条例是不是有些情况必须签书面协议？哪些情况？")
     cited = next(c for c in answer.citations if c.doc_id == "zhejiang_zhiyuan_fuwu_tiaoli_2018" and c.quote)
     assert cited.reference == "第二十一条" and "志愿服务期限在一个月以上的" in cited.quote
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们是绍兴的，下个月要跟志愿队去抗洪，组织方要给志愿者买保险吗？",
+        "孩子得了大病，我们在温州，想在网上发个求助筹点钱，有啥要注意的",
+    ],
+)
+def test_a_city_named_is_a_question_of_its_province(chain, question):
+    # 绍兴 and 温州 lie in 浙江: its own rule is not put behind the national one it carries out
+    assert chain.ask(question).citations[0].doc_id.startswith("zhejiang_")
+
+
+def test_a_city_named_is_no_topic_of_the_question(chain):
+    # "in Hangzhou" is where the donor is: no word of the question the clauses should hold
+    answer = chain.ask("I donated money to a charity in Hangzhou. When must they issue me a receipt?")
+    assert answer.found and answer.citations[0].doc_id == "cishan_fa_2023"
+
+
+def test_a_headcount_asked_after_a_story_finds_the_number_of_members(chain):
+    answer = chain.ask(
+        "我妈和小区里几个退休老师想搞个书法协会，打算正儿八经去民政那边办手续的那种。最少得凑齐多少人才行？"
+    )
+    assert any(
+        c.reference == "第十条" and c.doc_id == "shehui_tuanti_dengji_guanli_tiaoli_2016" for c in answer.citations[:2]
+    )
+    assert "50个以上" in answer.answer
+
+
+def test_working_days_asked_in_english_find_the_period(chain):
+    answer = chain.ask(
+        "I helped out at a volunteer event last Saturday. How many working days does the organiser have to log my service hours?"
+    )
+    assert answer.citations[0].reference == "第十一条" and "10个工作日" in answer.answer

@@ -949,3 +949,22 @@ def test_the_sum_of_a_fine_answers_only_a_question_about_penalties(question, tex
     assert holds_detail(text, asked_details(question)) is holds
     cited = Citation(doc_id="d", doc_title="t", doc_number="", clause="c", heading="", text=text, quote=text, score=1.0)
     assert (facet_caveats(question, [cited]) == []) is holds
+
+
+def test_a_few_in_a_sentence_that_tells_asks_nothing():
+    from assistant.questions import question_parts
+
+    # 几个退休老师 in a sentence ending in 。 is "a few": the story is no part of its own
+    question = "我妈和小区里几个退休老师想搞个书法协会，打算去民政那边办手续。最少得凑齐多少人才行？"
+    assert question_parts(question) == [question]
+    # 几 asking, in a sentence ending in ？, still asks
+    assert question_parts("社会团体要几个人？基金会要多少原始基金？") == ["社会团体要几个人", "基金会要多少原始基金"]
+
+
+def test_a_bound_word_is_a_limit_only_after_a_number():
+    from assistant.questions import Term
+
+    least = Term("最少", ("不低于", "以上", "最低"), 1.0)
+    assert least.found_in("有50个以上的个人会员") and least.found_in("三分之二以上")
+    assert not least.found_in("县级以上人民政府民政部门") and not least.found_in("以上条文")
+    assert not Term("最多", ("不超过", "以下"), 1.0).found_in("（以下简称慈善法）")

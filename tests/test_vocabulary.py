@@ -171,3 +171,14 @@ def test_asking_whether_it_is_enough_asks_about_the_conditions_not_of_falling_sh
     asked = text.expand_query("这点钱够不够格")
     assert "具备" in asked.split() and "不具备" not in asked
     assert "不具备" in text.expand_query("人数不够怎么办").split()
+
+
+def test_the_gazetteer_places_cities_in_their_provinces():
+    from assistant.vocabulary import gazetteer
+
+    places = gazetteer()
+    assert places.provinces_named("我在杭州上班") == {"浙江省", "浙江"}
+    assert places.provinces_named("义乌市的商户") == {"浙江省", "浙江"}  # a county-level city, written with 市
+    assert places.provinces_named("我家在成都") == {"四川省", "四川"}
+    assert places.provinces_named("社区居委会怎么选") == set()
+    assert places.romanised["ningbo"] == "zhejiang" and "taizhou" not in places.romanised  # 台州 and 泰州
