@@ -258,14 +258,18 @@ def _names_a_side(word: str) -> bool:
 def question_parts(question: str) -> list[str]:
     """The sub-questions of a question that asks several things ("…要几个人？要准备多少钱？"); one part otherwise."""
     pieces = _PART_END.split(question + "？")  # text, what ends it, text, what ends it …
-    # "我是小区老住户，七十多了。居委会说要开居民会议…？": a sentence that ends in 。 and asks nothing tells the story
-    # "我妈和几个退休老师想搞个书法协会。最少得凑齐多少人？": in a sentence ending in 。, 几个 is "a few"
-    parts = [
-        p.strip()
-        for p, end in zip(pieces[::2], pieces[1::2])
-        if p.strip()
-        and not (set(end) <= set("。.!！；;") and not ASKS.search(_A_FEW.sub("", p) if set(end) <= set("。.") else p))
-    ]
+    # "我是小区老住户，七十多了。居委会说要开居民会议…？": a sentence that ends in 。 and asks nothing tells the story,
+    # which the sub-question after it is read with ("我户口在老家村里，人在杭州打工好几年了。村委会换届选举我还有
+    # 投票权吗？…"); in such a sentence 几个 is "a few" (我妈和几个退休老师想搞个书法协会。)
+    parts, stories, story = [], {}, ""
+    for p, end in zip(pieces[::2], pieces[1::2]):
+        if not p.strip():
+            continue
+        if set(end) <= set("。.!！；;") and not ASKS.search(_A_FEW.sub("", p) if set(end) <= set("。.") else p):
+            story += p.strip() + "，"
+            continue
+        parts.append(p.strip())
+        stories[p.strip()], story = story, ""
     # "志愿服务记录证明是什么？志愿者要开证明找谁": a first part asking about one policy term asks a thing too
     # "…几年换一届？一般由几个人组成": a later part asking a number (how many people, how long) asks a thing too
     parts = [
@@ -287,9 +291,11 @@ def question_parts(question: str) -> list[str]:
         return [question]
     # "村民会议要提前几天通知？多少人到场才算数": a later part with no policy word of its own is about the
     # first part's subject, so it carries that subject's policy words.
-    subject = " ".join(t.word for t in question_terms(parts[0]) if t.is_policy_term)
-    return [parts[0]] + [
-        p if any(t.is_policy_term for t in question_terms(p)) or not subject else f"{subject} {p}" for p in parts[1:]
+    subject = " ".join(t.word for t in question_terms(parts[0]) if t.is_policy_term)  # not the story's words
+    return [stories.get(parts[0], "") + parts[0]] + [
+        stories.get(p, "")
+        + (p if any(t.is_policy_term for t in question_terms(p)) or not subject else f"{subject} {p}")
+        for p in parts[1:]
     ]
 
 
