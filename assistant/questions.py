@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant import messages
 from assistant.text import (
@@ -346,7 +347,7 @@ class Term:
 
     def found_in(self, normalized_text: str) -> bool:
         return any(
-            form in normalized_text and (form not in _BOUNDS or _BOUNDS[form].search(normalized_text))
+            form in normalized_text and (form not in _BOUNDS or _bounds_a_number(form, normalized_text))
             for form in self.forms
         )
 
@@ -356,6 +357,12 @@ _BOUNDS = {
     for bound in ("以上", "以下", "以内")
 }
 """Words that bound a quantity (50个以上, 三年以下): a limit only after a number, not in 县级以上 or 以下简称."""
+
+
+@lru_cache(maxsize=65536)
+def _bounds_a_number(bound: str, text: str) -> bool:
+    """Whether ``bound`` follows a number somewhere in ``text`` (cached: the same clauses come back)."""
+    return bool(_BOUNDS[bound].search(text))
 
 
 _WRITTEN = str.maketrans("两账", "二帐")  # as the texts write them: 两年 is 二年, 账目 is 帐目 in the older laws
