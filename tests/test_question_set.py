@@ -141,6 +141,7 @@ def test_the_english_set_is_well_formed_and_quotes_the_library(corpus):
         ("thirtieth_questions.jsonl", 120),
         ("thirtyfirst_questions.jsonl", 120),
         ("thirtysecond_questions.jsonl", 120),
+        ("thirtythird_questions.jsonl", 120),
         ("lookup_questions.jsonl", 100),
         ("lookup2_questions.jsonl", 50),
         ("lookup3_questions.jsonl", 50),
