@@ -8,18 +8,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant import messages
 from assistant.text import (
     COUNT_WORDS,
     GROUP_WORDS,
     MINOR,
+    PRIVATE,
+    RAISING,
+    UNQUALIFIED,
     groups,
     minor_ages,
     normalize,
     place_names,
     policy_terms,
+    private_people,
     shortened_terms,
     synonyms,
     words,
@@ -346,23 +349,9 @@ class Term:
         return any(form in policy_terms() for form in self.forms)
 
     def found_in(self, normalized_text: str) -> bool:
-        return any(
-            form in normalized_text and (form not in _BOUNDS or _bounds_a_number(form, normalized_text))
-            for form in self.forms
-        )
+        return any(form in normalized_text for form in self.forms)
 
 
-_BOUNDS = {
-    bound: re.compile(rf"[\d一二三四五六七八九十百千万两半][^\d，。；,;]{{0,3}}?{bound}")
-    for bound in ("以上", "以下", "以内")
-}
-"""Words that bound a quantity (50个以上, 三年以下): a limit only after a number, not in 县级以上 or 以下简称."""
-
-
-@lru_cache(maxsize=65536)
-def _bounds_a_number(bound: str, text: str) -> bool:
-    """Whether ``bound`` follows a number somewhere in ``text`` (cached: the same clauses come back)."""
-    return bool(_BOUNDS[bound].search(text))
 
 
 _WRITTEN = str.maketrans("两账", "二帐")  # as the texts write them: 两年 is 二年, 账目 is 帐目 in the older laws
@@ -405,6 +394,9 @@ def question_terms(question: str) -> list[Term]:
     for phrase, targets in phrases:  # "钱从哪里来": the phrase itself is the topic
         if not any(_belongs(t.word, phrase) for t in terms):
             terms.append(Term(phrase, tuple(normalize(t) for t in targets), 1.0))
+    if (told := private_people(question)) and RAISING.search(lowered):  # 我们几个邻居想摆个募捐箱，又没成立组织
+        terms = [t for t in terms if not any(t.word in span for span in told)]
+        terms.append(Term(told[0], (PRIVATE, UNQUALIFIED), 1.0))
     for age in minor_ages(question)[:1]:  # 我儿子14岁: a minor
         terms = [t for t in terms if t.word not in age]
         terms.append(Term(age, (MINOR,), 1.0))

@@ -1696,18 +1696,22 @@ def test_a_city_named_is_no_topic_of_the_question(chain):
     assert answer.found and answer.citations[0].doc_id == "cishan_fa_2023"
 
 
-def test_a_headcount_asked_after_a_story_finds_the_number_of_members(chain):
-    answer = chain.ask(
-        "我妈和小区里几个退休老师想搞个书法协会，打算正儿八经去民政那边办手续的那种。最少得凑齐多少人才行？"
-    )
-    assert any(
-        c.reference == "第十条" and c.doc_id == "shehui_tuanti_dengji_guanli_tiaoli_2016" for c in answer.citations[:2]
-    )
-    assert "50个以上" in answer.answer
-
-
 def test_working_days_asked_in_english_find_the_period(chain):
     answer = chain.ask(
         "I helped out at a volunteer event last Saturday. How many working days does the organiser have to log my service hours?"
     )
     assert answer.citations[0].reference == "第十一条" and "10个工作日" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们几个同事想在公司楼下摆个募捐箱，给生病的保洁阿姨凑点钱，我们也没成立什么组织，可以吗？",
+        "我们又不是什么慈善组织，几个朋友想在网上公开募捐帮山区孩子，合法吗？",
+    ],
+)
+def test_private_people_raising_money_are_answered_by_the_rule_on_those_without_a_fundraising_qualification(
+    chain, question
+):
+    answer = chain.ask(question)
+    assert any("不具有公开募捐资格的组织" in c.quote for c in answer.citations[:3] if c.quote)
