@@ -352,8 +352,6 @@ class Term:
         return any(form in normalized_text for form in self.forms)
 
 
-
-
 _WRITTEN = str.maketrans("两账", "二帐")  # as the texts write them: 两年 is 二年, 账目 is 帐目 in the older laws
 
 
