@@ -316,7 +316,9 @@ def topic_beside_metadata(lowered: str, words: list[str]) -> list[str]:
     return [
         w
         for w in words
-        if w not in DOCUMENT_WORDS and not re.fullmatch(r"\d+年?", w) and not any(w in span for span in spans)
+        if w not in DOCUMENT_WORDS
+        and not re.fullmatch(r"(?:\d+|[一二三四五六七八九十两]+)年?", w)
+        and not any(w in span for span in spans)
     ]
 
 

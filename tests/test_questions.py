@@ -968,3 +968,11 @@ def test_private_people_raising_money_ask_of_those_without_a_fundraising_qualifi
     assert ("个人", "不具有公开募捐资格") in words.values() and "邻居" not in words  # told, no topic
     # without raising money, a few neighbours are just who asks
     assert all("个人" not in forms for forms in (t.forms for t in question_terms("我们几个邻居想去敬老院做志愿者")))
+
+
+def test_a_years_count_written_in_chinese_numerals_is_no_topic_beside_metadata():
+    from assistant.questions import topic_beside_metadata
+
+    # 三年行动方案 describes the plan, as 2021年 would: an outline question keeps no topic word of it
+    assert topic_beside_metadata("三年行动方案安排了哪几个计划", ["三年", "计划"]) == ["计划"]
+    assert topic_beside_metadata("2021年行动方案安排了哪几个计划", ["2021年", "计划"]) == ["计划"]
