@@ -230,10 +230,14 @@ def best_sentences(
         normalized = normalize(sentence)
         score = sum(weights[t.word] for t in terms if t.found_in(normalized))
         # a list: written inline (内容、方式、时间、地点), or items a lead-in introduces (有下列情形之一的…：(一)…)
-        following = doc.text[spans[n + 1][0] : spans[n + 1][1]] if n + 1 < len(spans) else ""
         if asks_for_list and sentence.count("、") >= 3:
             score += LIST_BONUS * top_weight
-        elif asks_for_list and sentence.rstrip().endswith(("：", ":")) and _ITEM.match(following):
+        elif (
+            asks_for_list
+            and sentence.rstrip().endswith(("：", ":"))
+            and n + 1 < len(spans)
+            and _ITEM.match(doc.text[spans[n + 1][0] : spans[n + 1][1]])
+        ):
             # which of its sentences to quote, not how well the clause answers: the score stays without it
             introduces.add(n)
             score += LIST_BONUS * top_weight

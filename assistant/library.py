@@ -522,13 +522,7 @@ class Library:
     def local(self, question: str) -> list[PolicyDocument]:
         """Documents in force of the places a question names (台州, 浙江省): their issuers' places."""
         text = name_key(question)
-        english = set(re.findall(r"[a-z]+", question.lower()))
-        return [
-            d
-            for d in self.documents
-            if d.in_force
-            and (any(p in text for p in self._places[d.doc_id]) or self._english_places.get(d.doc_id) in english)
-        ]
+        return self._of_places(lambda place: place in text, set(re.findall(r"[a-z]+", question.lower())))
 
     def in_province(self, question: str) -> list[PolicyDocument]:
         """Documents in force of the province a city the question names lies in (我在杭州, in Ningbo → 浙江省's):
@@ -536,11 +530,14 @@ class Library:
         places = gazetteer()
         provinces = places.provinces_named(name_key(question))
         english = {places.romanised[w] for w in re.findall(r"[a-z]+", question.lower()) if w in places.romanised}
+        return self._of_places(provinces.__contains__, english)
+
+    def _of_places(self, names: Callable[[str], bool], english: set[str]) -> list[PolicyDocument]:
+        """Documents in force of a place ``names`` accepts (浙江省, 台州) or whose English place word is in ``english``."""
         return [
             d
             for d in self.documents
-            if d.in_force
-            and (any(p in provinces for p in self._places[d.doc_id]) or self._english_places.get(d.doc_id) in english)
+            if d.in_force and (any(map(names, self._places[d.doc_id])) or self._english_places.get(d.doc_id) in english)
         ]
 
     def mentioned(self, question: str) -> list[PolicyDocument]:

@@ -15,14 +15,13 @@ from assistant.text import (
     GROUP_WORDS,
     MINOR,
     PRIVATE,
-    RAISING,
     UNQUALIFIED,
     groups,
     minor_ages,
     normalize,
     place_names,
     policy_terms,
-    private_people,
+    raising_privately,
     shortened_terms,
     synonyms,
     words,
@@ -269,7 +268,8 @@ def question_parts(question: str) -> list[str]:
     for p, end in zip(pieces[::2], pieces[1::2]):
         if not p.strip():
             continue
-        if set(end) <= set("。.!！；;") and not ASKS.search(_A_FEW.sub("", p) if set(end) <= set("。.") else p):
+        telling = set(end) <= set("。.!！；;")
+        if telling and not ASKS.search(_A_FEW.sub("", p) if set(end) <= set("。.") else p):
             story += p.strip() + "，"
             continue
         parts.append(p.strip())
@@ -394,7 +394,7 @@ def question_terms(question: str) -> list[Term]:
     for phrase, targets in phrases:  # "钱从哪里来": the phrase itself is the topic
         if not any(_belongs(t.word, phrase) for t in terms):
             terms.append(Term(phrase, tuple(normalize(t) for t in targets), 1.0))
-    if (told := private_people(question)) and RAISING.search(lowered):  # 我们几个邻居想摆个募捐箱，又没成立组织
+    if told := raising_privately(question):  # 我们几个邻居想摆个募捐箱，又没成立组织
         terms = [t for t in terms if not any(t.word in span for span in told)]
         terms.append(Term(told[0], (PRIVATE, UNQUALIFIED), 1.0))
     for age in minor_ages(question)[:1]:  # 我儿子14岁: a minor

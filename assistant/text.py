@@ -227,15 +227,17 @@ _PRIVATE = re.compile(
     r"(?:没|未|还没)(?:有)?(?:成立|注册|登记)[^，。？?！!]{0,4}?(?:组织|机构|协会)|(?:又|也|并)?不是[^，。？?！!]{0,4}?(?:慈善|公益)(?:组织|机构)"
     r"|以个人(?:的)?名义|(?:我们|咱们|俺们)?几个(?:热心的?)?(?:人|邻居|同学|朋友|同事|老乡|居民|家长)"
 )
-RAISING = re.compile(r"募捐|募款|筹款|筹钱|筹点钱|凑钱|捐款箱|募捐箱|众筹|fundrais|raise money|collect donations")
+_RAISING = re.compile(r"募捐|募款|筹款|筹钱|筹点钱|凑钱|捐款箱|募捐箱|众筹|fundrais|raise money|collect donations")
 """Words of raising money from others, where being private people, not a qualified charity, matters."""
 PRIVATE = "个人"
 UNQUALIFIED = "不具有公开募捐资格"
 
 
-def private_people(question: str) -> list[str]:
-    """What a question says of its askers being private people, not an organisation (我们几个邻居)."""
-    return [m.group(0) for m in _PRIVATE.finditer(unicodedata.normalize("NFKC", question))]
+def raising_privately(question: str) -> list[str]:
+    """What a question about raising money says of its askers being private people, not an organisation
+    (我们几个邻居想摆个募捐箱); none when it raises no money."""
+    written = unicodedata.normalize("NFKC", question)
+    return [m.group(0) for m in _PRIVATE.finditer(written)] if _RAISING.search(written.lower()) else []
 
 
 def minor_ages(question: str) -> list[str]:
@@ -279,7 +281,7 @@ def expand_query(question: str) -> str:
     extra: list[str] = [w for _ in groups(question)[:1] for w in GROUP_WORDS]
     extra += [term for _, term in shortened_terms(question)]
     extra += [MINOR for _ in minor_ages(question)[:1]]
-    extra += [PRIVATE, UNQUALIFIED] if private_people(question) and RAISING.search(lowered) else []
+    extra += [PRIVATE, UNQUALIFIED] if raising_privately(question) else []
     for phrase, targets in synonyms():
         if phrase in lowered:
             extra.extend(targets)
