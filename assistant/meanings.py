@@ -67,16 +67,19 @@ def quoted_term_asked(question: str) -> str:
 
 
 _PAIR = r"[“\"「『]?([\u4e00-\u9fff]{2,16}?)[”\"」』]?(?:和|与|跟|同)[“\"「『]?([\u4e00-\u9fff]{2,12}?)[”\"」』]?"
-COMPARED = re.compile(_PAIR + r"(?:之间)?(?:有|的)?(?:什么|啥|哪些|何)?(?:区别|不同|不一样|差别|差异|异同)")
-"""A question comparing two things (社团和民非有什么区别, 基金会与社会团体的区别)."""
-EACH_MEANING = (
-    re.compile(r"(?:分不清|分清|区分|搞不清|弄不清|搞不懂|弄不懂)(?:楚)?" + _PAIR.replace("{2,12}?", "{2,12}")),
-    re.compile(
-        _PAIR
-        + r"(?:[，,]?(?:这)?两[个者种类][^，,。？?]{0,6}?)?(?:各自|分别)[^，,。？?]{0,4}?(?:定义|含义|意思|是什么|指什么|界定)"
-    ),
+_BOTH = r"(?:[，,]?(?:这)?两[个者种类][^，,。？?]{0,6}?)?"
+"""A filler naming the pair again before what is asked of it (，两者在定义上)."""
+COMPARED = re.compile(
+    _PAIR
+    + _BOTH
+    + r"(?:之间)?(?:到底|究竟)?(?:有|的)?(?:什么|啥|哪些|何)?(?:区别|不同|不一样|差别|差异|异同|差在哪|差在什么)"
 )
-"""A question asking what each of two things is (分不清“民办非企业单位”和“社会团体”, 社团和基金会分别是什么)."""
+"""A question comparing two things (社团和民非有什么区别, 基金会与社会团体的区别, …，两者在定义上差在哪)."""
+EACH_MEANING = (
+    re.compile(r"(?:[分搞弄]不[太大]?[清懂]|分清|区分)(?:楚)?" + _PAIR.replace("{2,12}?", "{2,12}")),
+    re.compile(_PAIR + _BOTH + r"(?:各自|分别)[^，,。？?]{0,4}?(?:定义|含义|意思|是什么|指什么|界定)"),
+)
+"""A question asking what each of two things is (分不清“民办非企业单位”和“社会团体”, 分不太清社团和民非, 社团和基金会分别是什么)."""
 
 
 def meanings_compared(question: str, defined) -> tuple[str, ...]:

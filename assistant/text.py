@@ -222,10 +222,14 @@ MINOR = "未成年人"
 
 
 # People who say they are no organisation, or a few private people (我们几个邻居, 没成立啥组织, 又不是慈善组织,
-# 以个人名义): the law's 个人, and, raising money, those 不具有公开募捐资格.
+# 以个人名义; not a registered charity, a few neighbours and I, as individuals): the law's 个人, and, raising
+# money, those 不具有公开募捐资格.
 _PRIVATE = re.compile(
     r"(?:没|未|还没)(?:有)?(?:成立|注册|登记)[^，。？?！!]{0,4}?(?:组织|机构|协会)|(?:又|也|并)?不是[^，。？?！!]{0,4}?(?:慈善|公益)(?:组织|机构)"
     r"|以个人(?:的)?名义|(?:我们|咱们|俺们)?几个(?:热心的?)?(?:人|邻居|同学|朋友|同事|老乡|居民|家长)"
+    r"|(?i:\bnot (?:a |an )?(?:registered |qualified |legal |official )?(?:charit(?:y|ies)|organi[sz]ations?|ngos?)\b"
+    r"|\b(?:a few|some|several|a group of) (?:of us|neighbou?rs|friends|classmates|colleagues|residents|parents)\b"
+    r"|\bas (?:an )?(?:individuals?|private (?:persons?|people|citizens?))\b|\bon (?:my|our) own\b)"
 )
 _RAISING = re.compile(r"募捐|募款|筹款|筹钱|筹点钱|凑钱|捐款箱|募捐箱|众筹|fundrais|raise money|collect donations")
 """Words of raising money from others, where being private people, not a qualified charity, matters."""

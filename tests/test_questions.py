@@ -641,6 +641,10 @@ def test_a_quoted_term_asked_the_meaning_of(question, term):
         ("基金会和社会团体分别是什么", ("基金会", "社会团体")),
         ("我想知道基金会和社团有什么不同", ("基金会", "社会团体")),
         ("社区和居委会分别在哪", ()),  # not a meaning asked, and not both defined
+        # spoken forms: 分不太清, the pair named again (两者) before 差在哪
+        ("刚入职，分不太清社会团体和民办非企业单位，两者在定义上差在哪？", ("社会团体", "民办非企业单位")),
+        ("社团和民非，这两者到底差在哪", ("社会团体", "民办非企业单位")),
+        ("社团和民非，两者分别在哪登记", ()),  # not a meaning or a difference asked
     ],
 )
 def test_a_question_comparing_two_defined_terms(question, terms):
@@ -963,11 +967,16 @@ def test_a_few_in_a_sentence_that_tells_asks_nothing():
 
 def test_private_people_raising_money_ask_of_those_without_a_fundraising_qualification():
     from assistant.questions import question_terms
+    from assistant.text import expand_query
 
     words = {t.word: t.forms for t in question_terms("我们几个邻居想摆个募捐箱，也没成立啥组织，行吗")}
     assert ("个人", "不具有公开募捐资格") in words.values() and "邻居" not in words  # told, no topic
     # without raising money, a few neighbours are just who asks
     assert all("个人" not in forms for forms in (t.forms for t in question_terms("我们几个邻居想去敬老院做志愿者")))
+    # in English: a few neighbours and I, not a registered charity, as individuals
+    english = "A few neighbours and I want to raise money on WeChat, but we are not a registered charity. Can we?"
+    assert any(("个人", "不具有公开募捐资格") == t.forms for t in question_terms(english))
+    assert "不具有公开募捐资格" not in expand_query("Can a registered charity raise money online?")
 
 
 def test_a_years_count_written_in_chinese_numerals_is_no_topic_beside_metadata():
