@@ -9,8 +9,11 @@ towards 0.5. The tune half's retrieval-route questions are also written, with th
 to assistant/data/scope_examples.json/.npy: the ``neighbours`` signal compares a question with them
 (each tune question is scored without itself). The validation half is only scored, never fitted: run with ``--report`` to print both
 halves side by side. ``--cache FILE`` keeps the computed features, so refitting takes a second.
+``--examples-only`` rewrites only the labelled questions, keeping the weights: the neighbours signal then
+compares with every tune half, while the weights stay those fitted on the sets named in scope.json's note.
 
     python scripts/calibrate_scope.py tests/data/*_questions.jsonl [--report] [--cache /tmp/f.json]
+    python scripts/calibrate_scope.py tests/data/*_questions.jsonl --examples-only
 
 Every set given is split the same way (``scripts/split_questions.py``); their tune halves are fitted
 together, and each validation half is only scored.
@@ -116,8 +119,19 @@ def main() -> int:
     parser.add_argument("questions", type=Path, nargs="+")
     parser.add_argument("--report", action="store_true", help="only score the current model on both halves")
     parser.add_argument("--cache", type=Path, help="read (or write) the computed features here")
+    parser.add_argument(
+        "--examples-only",
+        action="store_true",
+        help="only rewrite the labelled questions the neighbours signal compares with; keep the fitted weights",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.examples_only:
+        settings = Settings.from_env()
+        chain = build_chain(ensure_index(settings, progress=True), settings=settings)
+        write_examples(chain, [row for path in args.questions for row in load_questions(path, split="tune")[0]])
+        print(f"({time.perf_counter() - started:.0f} s)")
+        return 0
     if args.cache and args.cache.exists():
         cached = json.loads(args.cache.read_text(encoding="utf-8"))
         tune_x, tune_y, validation_x, validation_y = (np.array(cached[k]) for k in ("tx", "ty", "vx", "vy"))
