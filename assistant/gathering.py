@@ -10,7 +10,7 @@ import re
 from difflib import SequenceMatcher
 
 from assistant.evidence import Evidence, Quote, TermStats, gather
-from assistant.facets import DETAIL_DEPTH, asked_details, lift_details
+from assistant.facets import DETAIL_DEPTH, asked_details, holds_detail, lift_details
 from assistant.library import Library, name_key
 from assistant.meanings import meaning_asked, meanings_compared, quoted_term_asked
 from assistant.ordering import PENALTY_CHAPTER
@@ -142,7 +142,7 @@ class Gatherer:
             retrieved = [c.retrieved for c in evidence.clauses]
         if not named and not local and not self.library.in_province(question):
             # the question is of no place (我在杭州 is of 浙江省): the national rule first, the place's beside it
-            evidence.clauses, evidence.echoes = self._national_first(evidence.clauses, evidence.lead)
+            evidence.clauses, evidence.echoes = self._national_first(evidence.clauses, evidence.lead, details)
             retrieved = [c.retrieved for c in evidence.clauses]
         if len(parts) > 1:
             evidence.parts = [
@@ -162,12 +162,14 @@ class Gatherer:
                 evidence.parts = [p for p in evidence.parts if not RELATION.search(p.question)]
         return question, retrieved, evidence
 
-    def _national_first(self, clauses: list, lead: int = 0) -> tuple[list, list]:
+    def _national_first(self, clauses: list, lead: int = 0, details: tuple[str, ...] = ()) -> tuple[list, list]:
         """``clauses`` with a national clause moved before a place's clause that says the same thing or covers no
         more of the question, where the place's document carries out the national one: a question of no place
         is answered by the rule that holds everywhere, and the place's own stays beside it (孩子得了大病…想在网上
-        发个求助筹点钱: 慈善法第一百二十四条 before 浙江办法第三十六条第二款). Also the (place's, national) pairs
-        moved. The first ``lead`` clauses were chosen for what they are (the definitions of 志愿者, national and
+        发个求助筹点钱: 慈善法第一百二十四条 before 浙江办法第三十六条第二款). A question asking for a number
+        (提前几天备案) also gets, once, a clause of any national document stating one moved before the place's
+        (公募办法's 十日前 before 浙江办法's 七日前): that the two differ is then said. Also the (place's, national)
+        pairs moved. The first ``lead`` clauses were chosen for what they are (the definitions of 志愿者, national and
         Zhejiang's): only a clause saying the same thing moves before them."""
         ordered, echoes = list(clauses), []
         for i in range(min(len(ordered), PARALLEL_DEPTH)):
@@ -175,18 +177,28 @@ class Gatherer:
             if not item.quote or not self.library.places_of(item.doc.doc_id):
                 continue
             national = {d.doc_id for d in self.library.counterparts(item.doc.doc_id)}
-            for j in range(i + 1, min(len(ordered), PARALLEL_DEPTH)):
-                other = ordered[j]
-                if (
-                    other.doc.doc_id in national
-                    and other.quote
-                    and (
-                        _same(other.quote, item.quote)
-                        or (i >= lead and other.coverage >= NATIONAL_COVERS * item.coverage)
-                    )
-                ):
-                    ordered.insert(i, ordered.pop(j))
-                    echoes.append((item, other))
+            # asked for a number (提前几天备案), any national rule stating one holds everywhere: 公募办法's 十日前
+            # before 浙江办法's 七日前, when the text the place's carries out (慈善法) states none
+            stating = {d.doc_id for d in self.library.documents if d.in_force and not self.library.places_of(d.doc_id)}
+            once = any(e[0] is item and e[1].doc.doc_id not in national for e in echoes)  # moved for its number
+            for pool, need in ((national, False), (stating if details and not once else set(), True)):
+                found = next(
+                    (
+                        j
+                        for j in range(i + 1, min(len(ordered), PARALLEL_DEPTH))
+                        if (other := ordered[j]).doc.doc_id in pool
+                        and other.quote
+                        and (not need or holds_detail(other.text, details))
+                        and (
+                            _same(other.quote, item.quote)
+                            or (i >= lead and other.coverage >= NATIONAL_COVERS * item.coverage)
+                        )
+                    ),
+                    None,
+                )
+                if found is not None:
+                    echoes.append((item, ordered[found]))
+                    ordered.insert(i, ordered.pop(found))
                     break
         return ordered, echoes
 

@@ -195,6 +195,15 @@ def test_documents_that_differ_are_both_quoted_and_the_difference_said(chain, qu
 
 
 @pytest.mark.slow
+def test_a_number_two_documents_set_differently_is_quoted_from_both_when_no_document_is_named(chain):
+    # no document and no place named: the national 十日前 first, Zhejiang's 七日前 beside it, and the difference said
+    answer = chain.ask("慈善组织开展公开募捐要提前几天备案？", "resident")
+    cited = [c.doc_id for c in answer.citations if c.quote]
+    assert cited[0] == FUNDRAISING and ZHEJIANG_CHARITY in cited, answer.answer
+    assert "规定不同" in answer.answer and "七日前" in answer.answer and "十日前" in answer.answer
+
+
+@pytest.mark.slow
 def test_doc_option_scopes_the_question_to_one_document(chain):
     scoped = chain.ask("登记管理机关是谁？", doc="基金会条例")
     assert scoped.found and {c.doc_id for c in scoped.citations} == {JIJINHUI}
