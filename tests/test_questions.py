@@ -489,6 +489,11 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         # 人次 counts visits, not people
         ("想办个协会，得拉够多少人", "社区社会工作人才培训累计达到245万人次。", False),
         ("想办个协会，得拉够多少人", "有50个以上的个人会员", True),
+        # a deadline: a date, or a lead time or period before or within which
+        ("民非的年检材料最晚啥时候交？", "于每年3月31日前向业务主管单位报送年检材料", True),
+        ("募捐方案最晚什么时候报备案", "在开展公开募捐活动十日前将募捐方案报送备案", True),
+        ("What is the deadline for the annual report?", "于每年3月31日前报送上一年度的工作报告", True),
+        ("民非的年检材料最晚啥时候交？", "年检材料包括年度工作报告书", False),
     ],
 )
 def test_a_clause_states_the_number_asked_for(question, text, holds):
