@@ -49,7 +49,7 @@ DETAILS = (
         _NUMERAL + r"(?:万元|元)" + NOT_A_FINE,
     ),
     (  # a deadline: 最晚啥时候交, what's the deadline (the answer is 3月31日前 or 七日前, a date or a lead time)
-        r"(?:最晚|最迟)[\u4e00-\u9fff]{0,4}?(?:什么时候|啥时候|哪天|几号|哪一天)|\bdeadline\b|\bby when\b",
+        r"(?:最晚|最迟)[\u4e00-\u9fff]{0,4}?(?:什么时候|啥时候|哪天|几号|哪一天)|\bdeadline\b",
         r"\d{1,2}月\d{1,2}日(?:以|之)?前|" + _SPAN + r"个?(?:工作日|日|天|月)(?:以|之)?[前内]",
     ),
     (  # a target year: 到哪一年基本形成, by what year (the answer is 到2035年, not any date)

@@ -172,16 +172,20 @@ class Gatherer:
         pairs moved. The first ``lead`` clauses were chosen for what they are (the definitions of 志愿者, national and
         Zhejiang's): only a clause saying the same thing moves before them."""
         ordered, echoes = list(clauses), []
+        # asked for a number (提前几天备案), any national rule stating one holds everywhere: 公募办法's 十日前
+        # before 浙江办法's 七日前, when the text the place's carries out (慈善法) states none
+        everywhere = (
+            {d.doc_id for d in self.library.documents if d.in_force and not self.library.places_of(d.doc_id)}
+            if details
+            else set()
+        )
         for i in range(min(len(ordered), PARALLEL_DEPTH)):
             item = ordered[i]
             if not item.quote or not self.library.places_of(item.doc.doc_id):
                 continue
             national = {d.doc_id for d in self.library.counterparts(item.doc.doc_id)}
-            # asked for a number (提前几天备案), any national rule stating one holds everywhere: 公募办法's 十日前
-            # before 浙江办法's 七日前, when the text the place's carries out (慈善法) states none
-            stating = {d.doc_id for d in self.library.documents if d.in_force and not self.library.places_of(d.doc_id)}
             once = any(e[0] is item and e[1].doc.doc_id not in national for e in echoes)  # moved for its number
-            for pool, need in ((national, False), (stating if details and not once else set(), True)):
+            for pool, need in ((national, False), (set() if once else everywhere, True)):
                 found = next(
                     (
                         j
