@@ -174,11 +174,7 @@ class Gatherer:
         ordered, echoes = list(clauses), []
         # asked for a number (提前几天备案), any national rule stating one holds everywhere: 公募办法's 十日前
         # before 浙江办法's 七日前, when the text the place's carries out (慈善法) states none
-        everywhere = (
-            {d.doc_id for d in self.library.documents if d.in_force and not self.library.places_of(d.doc_id)}
-            if details
-            else set()
-        )
+        everywhere = {d.doc_id for d in self.library.national()} if details else set()
         for i in range(min(len(ordered), PARALLEL_DEPTH)):
             item = ordered[i]
             if not item.quote or not self.library.places_of(item.doc.doc_id):

@@ -501,6 +501,10 @@ class Library:
         """The places a document is of (浙江省, 台州市), from its issuer; none for a national one."""
         return self._places.get(doc_id, ())
 
+    def national(self) -> list[PolicyDocument]:
+        """The documents in force that hold everywhere: of no place."""
+        return [d for d in self.documents if d.in_force and not self._places[d.doc_id]]
+
     def counterparts(self, doc_id: str) -> list[PolicyDocument]:
         """The national documents in force that a place's document carries out or mirrors, found in its title:
         浙江省志愿服务条例 → 志愿服务条例, 浙江省实施《中华人民共和国慈善法》办法 → 慈善法."""
@@ -511,10 +515,8 @@ class Library:
             title = title.replace(name_key(place), "")
         found = [
             d
-            for d in self.documents
-            if d.in_force
-            and not self._places[d.doc_id]
-            and any(_CJK.search(n) and len(n) >= 4 and n in title for n in self.names_of(d.doc_id))
+            for d in self.national()
+            if any(_CJK.search(n) and len(n) >= 4 and n in title for n in self.names_of(d.doc_id))
         ]
         self._counterparts[doc_id] = found
         return found

@@ -114,6 +114,11 @@ def fit(xs: np.ndarray, ys: np.ndarray) -> ScopeModel:
     return best[1]
 
 
+def _chain():
+    settings = Settings.from_env()
+    return build_chain(ensure_index(settings, progress=True), settings=settings)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("questions", type=Path, nargs="+")
@@ -127,17 +132,14 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     if args.examples_only:
-        settings = Settings.from_env()
-        chain = build_chain(ensure_index(settings, progress=True), settings=settings)
-        write_examples(chain, [row for path in args.questions for row in load_questions(path, split="tune")[0]])
+        write_examples(_chain(), [row for path in args.questions for row in load_questions(path, split="tune")[0]])
         print(f"({time.perf_counter() - started:.0f} s)")
         return 0
     if args.cache and args.cache.exists():
         cached = json.loads(args.cache.read_text(encoding="utf-8"))
         tune_x, tune_y, validation_x, validation_y = (np.array(cached[k]) for k in ("tx", "ty", "vx", "vy"))
     else:
-        settings = Settings.from_env()
-        chain = build_chain(ensure_index(settings, progress=True), settings=settings)
+        chain = _chain()
         tune_rows = [row for path in args.questions for row in load_questions(path, split="tune")[0]]
         if not args.report:
             write_examples(chain, tune_rows)
