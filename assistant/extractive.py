@@ -276,12 +276,40 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
             alike = [c for c in candidates if c is not best and covers[id(c)] == covers[id(best)]]
             other = max(alike, key=lambda c: c.quote.score, default=None)
             best = other if other and other.quote.score > best.quote.score else best
+        elif best and not share and best.meta.key in _best_covering(parts[n + 1 :]):
+            # 整改期限是多长？连续两年不参加年检会有什么后果: the clause a later part needs most (第十条) does not
+            # answer this part alone when another covers this part more and states what it asks (第九条, 整改期限为3个月)
+            other = max(
+                (
+                    c
+                    for c in candidates
+                    if c.meta.key not in quoted
+                    and c.coverage > best.coverage
+                    and (not details or holds_detail(c.quote.text, details))
+                ),
+                key=lambda c: c.coverage,
+                default=None,
+            )
+            if other and best.meta.key not in quoted:
+                chosen.append(best)
+                quoted.add(best.meta.key)
+            best = other or best
         if best and best.meta.key not in quoted:
             chosen.append(best)  # quoted with the sentences that answer this part
         elif best:  # one clause answers two parts: quote what answers each
             i = next(i for i, c in enumerate(chosen) if c.meta.key == best.meta.key)
             chosen[i] = _with_more(chosen[i], best.quote)
     return chosen
+
+
+def _best_covering(parts: list[Evidence]) -> set[tuple[str, str]]:
+    """The clause each of ``parts`` covers best among its first quoted candidates."""
+    keys = set()
+    for part in parts:
+        candidates = [c for c in part.clauses[: MAX_QUOTED + 2] if c.quote]
+        if candidates:
+            keys.add(max(candidates, key=lambda c: c.coverage).meta.key)
+    return keys
 
 
 def opening_quote(item: ClauseEvidence, sentences: int = 2) -> Quote:

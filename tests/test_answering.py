@@ -1734,3 +1734,30 @@ def test_private_people_raising_money_are_answered_by_the_rule_on_those_without_
 ):
     answer = chain.ask(question)
     assert any("不具有公开募捐资格的组织" in c.quote for c in answer.citations[:3] if c.quote)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "needed", "own", "stated"),
+    [
+        (
+            "民非年检结论是“年检基本合格”的，要整改多久？连续两年不参加年检的会怎么处理？",
+            "第十条",
+            "第九条",
+            "3个月",
+        ),
+        (
+            "评估等级被降低的社会组织，几年内不能再申请评估？证书牌匾多少天内要退回？",
+            "第三十三条",
+            "第三十一条",
+            "2年内",
+        ),
+    ],
+)
+def test_a_clause_a_later_part_needs_most_does_not_answer_an_earlier_part_alone(chain, question, needed, own, stated):
+    """The first part's first clause is the one a later part needs most (第十条 连续两年不参加年检…撤销登记); the
+    clause covering the first part more and stating its number (第九条 整改期限为3个月) is quoted beside it."""
+    answer = chain.ask(question)
+    quoted = [c.reference for c in answer.citations if c.quote]
+    assert needed in quoted and own in quoted, answer.answer
+    assert stated in answer.answer
