@@ -1761,3 +1761,16 @@ def test_a_clause_a_later_part_needs_most_does_not_answer_an_earlier_part_alone(
     quoted = [c.reference for c in answer.citations if c.quote]
     assert needed in quoted and own in quoted, answer.answer
     assert stated in answer.answer
+
+
+@pytest.mark.slow
+def test_a_superseded_clause_quoted_comes_with_the_same_article_of_the_text_in_force(chain):
+    """Asked what holds now beside what the old text said, the text in force leads (满一年) and the 2016 original
+    follows (满二年); asked of the old text alone, it leads and the text in force follows."""
+    now = chain.ask("慈善组织要登记满几年才能申请公开募捐资格？听说2016年原文不一样，现在改了吗？")
+    quoted = [(c.status, c.reference) for c in now.citations if c.quote]
+    assert quoted[:2] == [("现行有效", "第二十二条"), ("已被取代", "第二十二条")], now.answer
+    assert "满一年" in now.answer and "满二年" in now.answer
+    old = chain.ask("2016年的慈善法规定慈善组织登记满几年才能申请公开募捐资格？")
+    quoted = [(c.status, c.reference) for c in old.citations if c.quote]
+    assert quoted[:2] == [("已被取代", "第二十二条"), ("现行有效", "第二十二条")], old.answer
