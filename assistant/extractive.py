@@ -326,6 +326,11 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
                 chosen.append(best)
                 quoted.add(best.meta.key)
             best = other or best
+        pair = next(((place, n) for place, n in part.echoes if best is place or best is n), ())
+        for c in reversed(pair):  # a part of no place: the national rule first, the place's that echoes it beside
+            if c.meta.key not in quoted:
+                chosen.append(c)
+                quoted.add(c.meta.key)
         if best and best.meta.key not in quoted:
             chosen.append(best)  # quoted with the sentences that answer this part
         elif best:  # one clause answers two parts: quote what answers each
@@ -401,9 +406,12 @@ def conflict_notice(citations: list[Citation], asked: tuple[str, ...] = ()) -> s
         u: any(re.search(a, number + u) for f in figures.values() for number in f.get(u, ()) for a in asked)
         for u in units
     }
-    for unit in sorted(units, key=lambda u: not shows[u]):
+    # when two quotes state the unit asked (a share: 70%), that is the point compared, not the years beside it
+    asked_units = [u for u in units if shows[u] and sum(u in f for f in figures.values()) >= 2]
+    for unit in asked_units or sorted(units, key=lambda u: not shows[u]):
         values = {doc_id: f[unit] for doc_id, f in figures.items() if unit in f}
-        if len(values) >= 2 and len({frozenset(v) for v in values.values()}) > 1:
+        # different figures, none shared: 七日前 and 十日前 differ; 五日内、十日内 and 十日内 state two points
+        if len(values) >= 2 and not set.intersection(*values.values()):
             details = "；".join(
                 f"《{by_doc[d].short_title or by_doc[d].doc_title}》{by_doc[d].reference}："
                 + "、".join(sorted(v))

@@ -140,7 +140,8 @@ class Gatherer:
         if details:  # 多少天 / 多少人: clauses stating one, from deeper in the ranking
             evidence.clauses = self._lifted(query, question, evidence, details, scope)
             retrieved = [c.retrieved for c in evidence.clauses]
-        if not named and not local and not self.library.in_province(question):
+        nowhere = not named and not local and not self.library.in_province(question)
+        if nowhere:
             # the question is of no place (我在杭州 is of 浙江省): the national rule first, the place's beside it
             evidence.clauses, evidence.echoes = self._national_first(evidence.clauses, evidence.lead, details)
             retrieved = [c.retrieved for c in evidence.clauses]
@@ -157,6 +158,8 @@ class Gatherer:
                     part.clauses = self._lifted(part.question, part.question, part, part_details, scope)
                 if ASKS_CONSEQUENCE.search(part.question.lower()):  # …？设了会咋样: the penalty, from deeper
                     part.clauses = self._with_penalty(part, scope)
+                if nowhere:  # 募捐方案要提前几天备案？来不及备案咋办: each part's national rule before the place's
+                    part.clauses, part.echoes = self._national_first(part.clauses, 0, part_details)
             evidence.joined = joined
             if cited and not evidence.defines:  # the clauses citing each other answer the part asking how they relate
                 evidence.parts = [p for p in evidence.parts if not RELATION.search(p.question)]

@@ -1263,6 +1263,13 @@ def test_figures_about_different_points_are_no_conflict():
         [cited("a", "登记证书副本的有效期为4年。"), cited("b", "应当自施行之日起1年内申请登记。")]
     )
     assert conflict_notice([cited("a", "在募捐活动七日前备案。"), cited("b", "在募捐活动十日前备案。")])
+    # a figure both state: the clauses state two points (五日内 one, 十日内 another), not two rules for one
+    assert not conflict_notice(
+        [
+            cited("a", "至少每五日公开一次，并在结束后十日内补办备案。"),
+            cited("b", "应当在活动开始后十日内补办备案手续。"),
+        ]
+    )
 
 
 def test_a_conflict_notice_is_the_same_on_every_run():
@@ -1774,3 +1781,14 @@ def test_a_superseded_clause_quoted_comes_with_the_same_article_of_the_text_in_f
     old = chain.ask("2016年的慈善法规定慈善组织登记满几年才能申请公开募捐资格？")
     quoted = [(c.status, c.reference) for c in old.citations if c.quote]
     assert quoted[:2] == [("已被取代", "第二十二条"), ("现行有效", "第二十二条")], old.answer
+
+
+@pytest.mark.slow
+def test_a_part_of_no_place_asking_a_number_gets_the_national_rule_first_and_the_place_s_beside(chain):
+    """提前几天备案？…来不及备案怎么办: the first part, of no place, opens with a national clause stating the lead time
+    (十日前), 浙江办法第十三条's 七日前 beside it, and the notice that they differ, as the question in one part does."""
+    answer = chain.ask("公开募捐的方案得提前几天去民政备案？要是遇上突发灾害来不及备案又该怎么办？")
+    quoted = [c for c in answer.citations if c.quote]
+    assert not quoted[0].doc_id.startswith("zhejiang_") and "十日前" in quoted[0].quote, answer.answer
+    assert any(c.doc_id.startswith("zhejiang_") and "七日前" in c.quote for c in quoted[1:]), answer.answer
+    assert "规定不同" in answer.answer
