@@ -388,6 +388,27 @@ def _figures(text: str) -> dict[str, set[str]]:
     return found
 
 
+LEAD = 4
+"""Two figures are on the same point when the words before them end in at least this many same characters."""
+
+
+def _leads(text: str, unit: str) -> list[str]:
+    """The six characters before each figure of ``unit`` in ``text``, numbers written as #."""
+    text = normalize(text)
+    return [
+        re.sub(r"[0-9一二三四五六七八九十百千万两]+", "#", text[max(0, m.start() - 6) : m.start()])
+        for m in _FIGURE.finditer(text)
+        if m.group(2) + (m.group(3) or "") == unit
+    ]
+
+
+def _same_lead(a: str, b: str) -> bool:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n >= LEAD
+
+
 def conflict_notice(citations: list[Citation], asked: tuple[str, ...] = ()) -> str:
     """Documents in force that quote different figures of the same unit on the point asked.
 
@@ -410,6 +431,14 @@ def conflict_notice(citations: list[Citation], asked: tuple[str, ...] = ()) -> s
     asked_units = [u for u in units if shows[u] and sum(u in f for f in figures.values()) >= 2]
     for unit in asked_units or sorted(units, key=lambda u: not shows[u]):
         values = {doc_id: f[unit] for doc_id, f in figures.items() if unit in f}
+        # the same point: a figure of each follows the same words (募捐活动七日前 / 募捐活动十日前, not 审查同意之日起
+        # 30日内 / 出具…文件之日起90日内)
+        leads = {doc_id: _leads(by_doc[doc_id].quote, unit) for doc_id in values}
+        values = {
+            d: v
+            for d, v in values.items()
+            if any(_same_lead(a, b) for other in values if other != d for a in leads[d] for b in leads[other])
+        }
         # different figures, none shared: 七日前 and 十日前 differ; 五日内、十日内 and 十日内 state two points
         if len(values) >= 2 and not set.intersection(*values.values()):
             details = "；".join(

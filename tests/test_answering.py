@@ -1270,6 +1270,13 @@ def test_figures_about_different_points_are_no_conflict():
             cited("b", "应当在活动开始后十日内补办备案手续。"),
         ]
     )
+    # figures of two points, each stated once: 之日起30日内 申请变更登记 and 之日起90日内 找到新的业务主管单位
+    assert not conflict_notice(
+        [
+            cited("a", "应当自业务主管单位审查同意之日起30日内，向登记管理机关申请变更登记。"),
+            cited("b", "须在原业务主管单位出具不再担任业务主管的文件之日起90日内找到新的业务主管单位。"),
+        ]
+    )
 
 
 def test_a_conflict_notice_is_the_same_on_every_run():
@@ -1283,7 +1290,8 @@ def test_a_conflict_notice_is_the_same_on_every_run():
     script = (
         "from assistant.answers import Citation; from assistant.extractive import conflict_notice\n"
         "c = lambda d, q: Citation(doc_id=d, doc_title=d, doc_number='', clause='第一条', heading='', text=q, quote=q, score=1.0)\n"
-        "print(conflict_notice([c('a', '活动十日前备案。十日内公开。'), c('b', '活动七日前备案。五日内公开。')]))"
+        "print(conflict_notice([c('a', '在开展募捐活动十日前备案。募捐结束后十日内公开。'),"
+        " c('b', '在开展募捐活动七日前备案。募捐结束后五日内公开。')]))"
     )
     notices = {
         subprocess.run(
