@@ -104,6 +104,7 @@ SUPERSEDED_BY = "此为旧版本，已被《{title}》取代；现行规定以�
 IN_FORCE_AS = "现行文本为{amended}后的文本"
 SUPERSEDED = "此文本已被取代，仅供历史对照。"
 CONFLICT = "注意：以上文件对这一点的规定不同（{details}），请以适用于您所在地区和事项的文件为准，必要时向主管部门确认。"
+ALSO_ASKED = "关于“{part}”："
 FOLLOW_UP = "（接着上一个问题“{question}”理解。）"
 
 # Facets a question may ask for that policy text often does not set: (asked, what the caveat

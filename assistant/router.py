@@ -216,7 +216,35 @@ class AnswerChain:
         answer = self.clauses(self._request(p))
         if answer.found and (mixed := self._metadata_beside_content(p, clause=True)):  # 何时施行？第二十二条…
             answer = self._with_header(answer, p, mixed[1])
+        elif answer.found and (content := self._content_beside_clause(p)):
+            answer = self._with_content(answer, p, content)
         return self._finish(answer, p)
+
+    def _content_beside_clause(self, p: dict) -> str:
+        """The parts of a question about a named document's article that ask something else of the document, with
+        no reference of their own (第十一条要求多少个工作日内记录完？志愿服务记录证明至少要载明哪些内容？)."""
+        if not p["named"] or p["fields"] or p["context"].follows or p.get("parts"):
+            return ""
+        rest = [
+            part.strip()
+            for part in PARTS.split(p["context"].question)
+            if part.strip() and not (find_article(part) or find_reference(part) or policy_reference(part))
+        ]
+        rest = [part for part in rest if len([t for t in question_terms(part) if t.is_policy_term]) >= 2]
+        return "，".join(rest)
+
+    def _with_content(self, answer: Answer, p: dict, content: str) -> Answer:
+        """``answer`` followed by the clauses retrieval quotes, in the documents named, for ``content``."""
+        part = {**p, "context": replace(p["context"], question=content, follows=""), "question": content}
+        found = self._retrieval(part)
+        cited = {(c.doc_id, c.clause) for c in answer.citations}
+        extra = [c for c in found.citations if c.quote and (c.doc_id, c.clause) not in cited][:1] if found.found else []
+        if extra:
+            blocks = [citation_block(c, p["audience"]) for c in extra]
+            shown = re.sub(r"^(?:另外|还有|以及|同时|此外|那么?|and)\s*", "", content, flags=re.IGNORECASE)
+            answer.answer = "\n\n".join([answer.answer.rstrip(), messages.ALSO_ASKED.format(part=shown), *blocks])
+            answer.citations = [*answer.citations, *extra]
+        return answer
 
     def _with_header(self, answer: Answer, p: dict, fields: list[str]) -> Answer:
         """``answer`` followed by the named documents' header fields asked beside it, with their citations."""

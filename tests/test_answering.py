@@ -1800,3 +1800,15 @@ def test_a_part_of_no_place_asking_a_number_gets_the_national_rule_first_and_the
     assert not quoted[0].doc_id.startswith("zhejiang_") and "十日前" in quoted[0].quote, answer.answer
     assert any(c.doc_id.startswith("zhejiang_") and "七日前" in c.quote for c in quoted[1:]), answer.answer
     assert "规定不同" in answer.answer
+
+
+@pytest.mark.slow
+def test_an_article_looked_up_beside_another_question_of_the_document_answers_both(chain):
+    """第八条规定原始基金最少多少？另外理事会每年至少开几次会？: the article as looked up, then the clause retrieval
+    quotes for the other part, in the document named (第二十一条, 每年至少召开2次会议)."""
+    answer = chain.ask("《基金会管理条例》第八条规定原始基金最少多少？另外基金会理事会每年至少开几次会？")
+    assert answer.kind == "clause" and answer.citations[0].reference == "第八条", answer.answer
+    assert any(c.reference == "第二十一条" and c.quote for c in answer.citations[1:]), answer.answer
+    assert "关于“基金会理事会每年至少开几次会”" in answer.answer and "2次" in answer.answer
+    alone = chain.ask("《基金会管理条例》第八条")  # an article alone gets nothing beside it
+    assert [c.reference for c in alone.citations] == ["第八条"]
