@@ -131,9 +131,9 @@ _PERIOD = (
 )
 _HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*万?(?:个|名|人|位|户)(?!次)|半数|分之|多数"  # 145万人; 3万元, 245万人次 are none
 # How a question asks for a period or a headcount; assistant/facets.py looks for the clause stating it. 好几年,
-# 这几天, 前几个月, 一借就是几个月 tell a story and ask nothing (提前几天 asks).
+# 这几天, 前几个月 (我前几天, ，前几天), 一借就是几个月 tell a story and ask nothing (提前几天, 选举前几天 ask).
 ASKS_PERIOD = (
-    r"多久|多长|(?<![好这那十])(?<!(?<!提)前)(?<!就是)(?:(?<!们)几|多少)个?(?:天|日|工作日|月|年|周)|工作日|期限|时限|截止"
+    r"多久|多长|(?<![好这那十])(?<!(?<![\u4e00-\u9fff])前)(?<![我你他她们就都也刚才]前)(?<!就是)(?:(?<!们)几|多少)个?(?:天|日|工作日|月|年|周)|工作日|期限|时限|截止"
     r"|how long|how soon|how many (?:(?:working|business|calendar) )?(?:days|weeks|months|years)|within how|deadline|time limit"
     r"|how often|how frequently|频率"
 )

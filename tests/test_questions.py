@@ -515,12 +515,22 @@ def test_a_clause_states_the_number_asked_for(question, text, holds):
         "小区里十几个人想成立个队伍，能去备案吗？",
         "我们几年没搞活动了，会被撤销吗",
         "这种情况属于哪种情形？",  # which case, not which of the kinds a text sets
+        "我前几天给一家慈善会捐了钱，能要收据吗",  # 前几天 tells when: "a few days ago"
+        "我在杭州，前几天给慈善会捐了钱，能要收据吗",
     ],
 )
 def test_only_how_many_and_fee_questions_look_for_a_detail(question):
     from assistant.facets import asked_details
 
     assert asked_details(question) == ()
+
+
+@pytest.mark.parametrize("question", ["募捐方案要在活动开始前几天报送备案？", "选民名单选举前几天要公布？"])
+def test_days_before_an_event_ask_a_lead_time(question):
+    """开始前几天 / 选举前几天 ask how many days before, as 提前几天 does."""
+    from assistant.facets import asked_details
+
+    assert asked_details(question)
 
 
 def test_a_number_asked_outweighs_a_date_in_the_story():
