@@ -20,7 +20,7 @@ from assistant.vocabulary import definitions, gazetteer, place_names
 
 # Words that ask for an earlier version of a document (修正前, 2016年原文, 旧版).
 OLD_VERSION = re.compile(
-    r"旧版|老版|原文本|原来的|以前的|修正前|修订前|修改前|旧(?:的)?《?[\u4e00-\u9fff]{1,12}(?:法|条例|办法)|\d{4}年(?:的)?(?:原文|原版|版本|版)|original|old version"
+    r"旧版|老版|原文本|原来的|以前的|修正前|修订前|修改前|(?:修正|修订|修改)(?:以|之)?后.{0,24}?(?:改了|变了|原来|以前)|旧(?:的)?《?[\u4e00-\u9fff]{1,12}(?:法|条例|办法)|\d{4}年(?:的)?(?:原文|原版|版本|版)|original|old version"
 )
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 # How a policy title starts before what it is about: 关于(进一步)加强/加快推进/深化…

@@ -1812,3 +1812,13 @@ def test_an_article_looked_up_beside_another_question_of_the_document_answers_bo
     assert "关于“基金会理事会每年至少开几次会”" in answer.answer and "2次" in answer.answer
     alone = chain.ask("《基金会管理条例》第八条")  # an article alone gets nothing beside it
     assert [c.reference for c in alone.citations] == ["第八条"]
+
+
+@pytest.mark.slow
+def test_a_question_asking_what_a_revision_changed_reads_the_superseded_text_too(chain):
+    """修正后…以前是几年: the question asks what the revision changed, so the 2016 original is searched too and its
+    article is quoted beside the text in force (满一年, 满二年)."""
+    answer = chain.ask("慈善法修正后，慈善组织登记满几年才能申请公开募捐资格？以前是几年？")
+    quoted = [(c.status, c.reference) for c in answer.citations if c.quote]
+    assert ("现行有效", "第二十二条") in quoted and ("已被取代", "第二十二条") in quoted, answer.answer
+    assert "满一年" in answer.answer and "满二年" in answer.answer
