@@ -47,6 +47,11 @@ _SHORT_FOR = re.compile(r"以下(?:简称|统称)[“《\"]?([\u4e00-\u9fff]{2,1
 _SHORT_MEANS = re.compile(
     r"(?:^|[\n。；;，,：:、\s])([\u4e00-\u9fff]{2,16}?)[（(]以下(?:简称|统称)[“《\"]?([\u4e00-\u9fff]{2,12}?)[”》\"]?[）)][，,]?(?:是指|系指)"
 )
+_SHORT_NAMED = re.compile(
+    r"[\u4e00-\u9fff]{2}[（(]以下简称[“\"]?([\u4e00-\u9fff]{2,12}?)[”\"]?[）)](?![，,]?(?:是指|系指))"
+)
+"""面向公众募捐的基金会（以下简称公募基金会）: the name given to what the words before it describe."""
+_DOCUMENT_NAME = re.compile(r"(?:法|条例|办法|意见|规定|公告|方案|通知|决定|规划)$")
 _QUOTED = re.compile(rf"[“\"]([\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}})[”\"]")
 # 每年3月5日为浙江省志愿者日: a day the text names, with its place and without (志愿者日).
 _NAMED_DAY = re.compile(
@@ -157,11 +162,13 @@ def defined_terms(text: str) -> list[str]:
 
 
 def definitions(text: str) -> list[str]:
-    """Terms the text says the meaning of (本法所称X，是指…; 住所是指…; X（以下简称Y），是指… defines both)."""
+    """Terms the text says the meaning of (本法所称X，是指…; 住所是指…; X（以下简称Y），是指… defines both;
+    面向公众募捐的基金会（以下简称公募基金会） names one)."""
     runs = [means or having for means, having in _MEANS.findall(text)]
     terms = _DEFINED.findall(text) + [re.split(r"的|所称", run)[-1] for run in runs]
     for long, short in _SHORT_MEANS.findall(text):
         terms += [re.split(r"的|所称", long)[-1], short]
+    terms += [short for short in _SHORT_NAMED.findall(text) if not _DOCUMENT_NAME.search(short)]
     return [t for t in terms if MIN_CHARS <= len(t) <= MAX_CHARS]
 
 

@@ -679,6 +679,14 @@ def test_definitions_are_the_terms_a_text_says_the_meaning_of():
     ]
     assert definitions("加强队伍建设，人才是具有活力的。") == []  # not the opening of a sentence
     assert "年检" in definitions("第二条 民办非企业单位年度检查（以下简称年检），是指登记管理机关对民办非企业单位…")
+    # a name given to what the words before it describe; a document's short name is no term
+    assert definitions(
+        "基金会分为面向公众募捐的基金会（以下简称公募基金会）和不得面向公众募捐的基金会（以下简称非公募基金会）。"
+    ) == [
+        "公募基金会",
+        "非公募基金会",
+    ]
+    assert definitions("根据中华人民共和国慈善法（以下简称慈善法），制定本办法。") == []
 
 
 @pytest.mark.parametrize(
