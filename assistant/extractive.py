@@ -5,6 +5,7 @@ point (七日前 / 十日前), the answer says they differ instead of picking on
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 
@@ -326,7 +327,7 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
                 chosen.append(best)
                 quoted.add(best.meta.key)
             best = other or best
-        pair = next(((place, n) for place, n in part.echoes if best is place or best is n), ())
+        pair = next(((place, national) for place, national in part.echoes if best is place or best is national), ())
         for c in reversed(pair):  # a part of no place: the national rule first, the place's that echoes it beside
             if c.meta.key not in quoted:
                 chosen.append(c)
@@ -403,10 +404,7 @@ def _leads(text: str, unit: str) -> list[str]:
 
 
 def _same_lead(a: str, b: str) -> bool:
-    n = 0
-    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n >= LEAD
+    return len(os.path.commonprefix([a[::-1], b[::-1]])) >= LEAD
 
 
 def conflict_notice(citations: list[Citation], asked: tuple[str, ...] = ()) -> str:
