@@ -47,10 +47,6 @@ _SHORT_FOR = re.compile(r"以下(?:简称|统称)[“《\"]?([\u4e00-\u9fff]{2,1
 _SHORT_MEANS = re.compile(
     r"(?:^|[\n。；;，,：:、\s])([\u4e00-\u9fff]{2,16}?)[（(]以下(?:简称|统称)[“《\"]?([\u4e00-\u9fff]{2,12}?)[”》\"]?[）)][，,]?(?:是指|系指)"
 )
-_SHORT_NAMED = re.compile(
-    r"[\u4e00-\u9fff]{2}[（(]以下简称[“\"]?([\u4e00-\u9fff]{2,12}?)[”\"]?[）)](?![，,]?(?:是指|系指))"
-)
-"""面向公众募捐的基金会（以下简称公募基金会）: the name given to what the words before it describe."""
 _DOCUMENT_NAME = re.compile(r"(?:法|条例|办法|意见|规定|公告|方案|通知|决定|规划)$")
 _QUOTED = re.compile(rf"[“\"]([\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}})[”\"]")
 # 每年3月5日为浙江省志愿者日: a day the text names, with its place and without (志愿者日).
@@ -168,8 +164,14 @@ def definitions(text: str) -> list[str]:
     terms = _DEFINED.findall(text) + [re.split(r"的|所称", run)[-1] for run in runs]
     for long, short in _SHORT_MEANS.findall(text):
         terms += [re.split(r"的|所称", long)[-1], short]
-    terms += [short for short in _SHORT_NAMED.findall(text) if not _DOCUMENT_NAME.search(short)]
-    return [t for t in terms if MIN_CHARS <= len(t) <= MAX_CHARS]
+    # 面向公众募捐的基金会（以下简称公募基金会）: the name given to what the words before it describe; a document's
+    # short name (（以下简称《慈善法》）, 慈善法（以下简称慈善法）) is none
+    terms += [
+        m.group(1)
+        for m in _SHORT_FOR.finditer(text)
+        if m.group(0).startswith("以下简称") and "《" not in m.group(0) and not _DOCUMENT_NAME.search(m.group(1))
+    ]
+    return list(dict.fromkeys(t for t in terms if MIN_CHARS <= len(t) <= MAX_CHARS))
 
 
 def heading_terms(doc: PolicyDocument) -> list[str]:
