@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.evidence import ClauseEvidence
-from assistant.messages import ASKS_HEADCOUNT, ASKS_PERIOD, NOT_A_FINE, stated_for
+from assistant.messages import ASKS_FREQUENCY, ASKS_HEADCOUNT, ASKS_PERIOD, FREQUENCY, NOT_A_FINE, stated_for
 from assistant.questions import Term
 from assistant.text import normalize
 
@@ -30,6 +30,7 @@ ALL_DETAILS_RATIO = 0.6
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*"
 _SPAN = r"(?<![\d年月])(?:\d{1,3}|[一二两三四五六七八九十百]+)\s*"  # a span, not a date: 三年, 60日; not 2016年9月1日
 DETAILS = (
+    (ASKS_FREQUENCY, FREQUENCY),  # how often: 多久公开一次 (每五日, 每季度), asked instead of a period
     (  # a period: 多少天内, 几个月, 多久
         ASKS_PERIOD,
         _SPAN + r"个?(?:工作日|月|日|天|年|周)|每(?:季度|月|年|周)",
@@ -94,7 +95,12 @@ def asked_details(question: str) -> tuple[str, ...]:
     """How a clause would state the number the question asks for; empty when it asks for none."""
     lowered = question.lower()
     # 罚多少钱: a fine's sum is what is asked (``stated_for``)
-    details = tuple(stated_for(stated, lowered) for asked, stated in DETAILS if re.search(asked, lowered))
+    often = re.search(ASKS_FREQUENCY, lowered)  # 多久公开一次 asks how often, not how long
+    details = tuple(
+        stated_for(stated, lowered)
+        for asked, stated in DETAILS
+        if re.search(asked, lowered) and not (often and asked == ASKS_PERIOD)
+    )
     asked, stated = STORY_DATE
     return details or ((stated,) if re.search(asked, lowered) else ())
 

@@ -1822,3 +1822,13 @@ def test_a_question_asking_what_a_revision_changed_reads_the_superseded_text_too
     quoted = [(c.status, c.reference) for c in answer.citations if c.quote]
     assert ("现行有效", "第二十二条") in quoted and ("已被取代", "第二十二条") in quoted, answer.answer
     assert "满一年" in answer.answer and "满二年" in answer.answer
+
+
+def test_a_disaster_named_in_everyday_words_and_how_often_asked_get_the_five_day_rule(chain):
+    """地震 / 发大水 are the library's 重大突发事件, and 多久公开一次 asks how often: the summary says 每五日."""
+    for question in (
+        "老家闹地震了，慈善组织搞募捐，收到的钱物多久要公开一次？",
+        "发大水以后慈善组织紧急募捐，捐的钱物几天公开一次？",
+    ):
+        answer = chain.ask(question)
+        assert answer.found and "五日" in answer.answer.splitlines()[0], (question, answer.answer[:200])

@@ -1,5 +1,6 @@
 """What a question asks, in isolation: content words, synonyms, routing patterns."""
 
+import re
 import unicodedata
 
 import pytest
@@ -246,7 +247,8 @@ def test_a_caveat_speaks_of_the_whole_cited_clause_not_only_the_quote():
     opening = "第三十条 村民委员会实行村务公开制度。"
     quoted = _cited(opening + "一般事项至少每季度公布一次；财务收支情况应当每月公布一次。", opening)
     assert facet_caveats("村务公开多长时间公布一次？", [quoted]) == []
-    assert any("具体期限" in c for c in facet_caveats("村务公开多长时间公布一次？", [_cited(opening, opening)]))
+    assert any("具体频次" in c for c in facet_caveats("村务公开多长时间公布一次？", [_cited(opening, opening)]))
+    assert any("具体期限" in c for c in facet_caveats("村务公开多长时间内要办完？", [_cited(opening, opening)]))
 
 
 def test_the_quote_shows_the_detail_the_question_asks_for():
@@ -261,6 +263,26 @@ def test_the_quote_shows_the_detail_the_question_asks_for():
     quote = best_sentences(doc, 0, len(text), terms, weights, facets=asked_facets("村务公开多长时间公布一次？"))
     assert "每季度" in quote.best_sentence
     assert asked_facets("村务公开是什么？") == ()
+
+
+def test_how_often_is_answered_by_a_frequency_not_by_a_period():
+    from assistant.evidence import asked_facets, best_sentences
+    from assistant.facets import asked_details
+    from assistant.questions import question_terms
+    from assistant.types import PolicyDocument
+
+    text = (
+        "慈善组织应当在募捐活动开始后十日内补办备案手续。慈善组织应当在应急阶段至少每五日公开一次募得款物的接收情况。"
+    )
+    doc = PolicyDocument(doc_id="d", source="d.txt", content_hash="h", title="公开募捐管理办法", text=text)
+    for question in ("老家闹地震了，慈善组织募到的钱物多久要公开一次？", "应急募捐几天要公开一次接收情况"):
+        terms = question_terms(question)
+        quote = best_sentences(doc, 0, len(text), terms, {t.word: 1.0 for t in terms}, facets=asked_facets(question))
+        assert "每五日" in quote.best_sentence, question
+    for question in ("应急募捐几天要公开一次接收情况", "How often must a charity publish what it received?"):
+        assert any(re.search(d, "每五日公开") for d in asked_details(question)), question
+        assert not any(re.search(d, "十日内补办") for d in asked_details(question)), question
+    assert any(re.search(d, "十日内补办") for d in asked_details("补办备案要多久？"))  # how long: a period
 
 
 @pytest.mark.parametrize(
