@@ -13,7 +13,15 @@ import re
 from collections.abc import Sequence
 
 from assistant.evidence import ClauseEvidence
-from assistant.messages import ASKS_FREQUENCY, ASKS_HEADCOUNT, ASKS_PERIOD, FREQUENCY, NOT_A_FINE, stated_for
+from assistant.messages import (
+    ASKS_FREQUENCY,
+    ASKS_HEADCOUNT,
+    ASKS_PERIOD,
+    FREQUENCY,
+    NOT_A_FINE,
+    asks_instead,
+    stated_for,
+)
 from assistant.questions import Term
 from assistant.text import normalize
 
@@ -95,11 +103,10 @@ def asked_details(question: str) -> tuple[str, ...]:
     """How a clause would state the number the question asks for; empty when it asks for none."""
     lowered = question.lower()
     # 罚多少钱: a fine's sum is what is asked (``stated_for``)
-    often = re.search(ASKS_FREQUENCY, lowered)  # 多久公开一次 asks how often, not how long
     details = tuple(
         stated_for(stated, lowered)
         for asked, stated in DETAILS
-        if re.search(asked, lowered) and not (often and asked == ASKS_PERIOD)
+        if re.search(asked, lowered) and not asks_instead(asked, lowered)
     )
     asked, stated = STORY_DATE
     return details or ((stated,) if re.search(asked, lowered) else ())

@@ -140,6 +140,14 @@ ASKS_PERIOD = (
 )
 ASKS_FREQUENCY = r"(?:多久|多长时间?|几天|多少天|几个?月|几年|隔[\u4e00-\u9fff]{0,3})[\u4e00-\u9fff]{0,8}?一次|how often|how frequently|频率"
 """How often (多久公开一次, 几天要公开一次, how often): answered by 每五日, 每季度, 每三年, not by a period (十日内)."""
+
+
+def asks_instead(pattern: str, asked: str) -> bool:
+    """Whether a detail ``pattern`` matched in ``asked`` gives way to another asked: 多久公开一次 matches the period
+    too, but asks how often."""
+    return pattern == ASKS_PERIOD and bool(re.search(ASKS_FREQUENCY, asked))
+
+
 _HOW_MANY = r"(?:多少|(?<![们这那好十])几)"
 """多少, or 几 asking (我们几户, 十几个人, 这几个 are "a few")."""
 ASKS_HEADCOUNT = (

@@ -96,11 +96,10 @@ ASKS_CONSEQUENCE = re.compile(
 def asked_facets(question: str) -> tuple[str, ...]:
     """What would show, in a sentence, the detail the question asks for (``messages.FACETS``)."""
     asked = unicodedata.normalize("NFKC", question).lower()
-    often = re.search(messages.ASKS_FREQUENCY, asked)  # 多久公开一次 asks how often, not how long
     return tuple(
         messages.stated_for(evidence, asked)
         for pattern, _, evidence in messages.FACETS
-        if re.search(pattern, asked) and not (often and pattern == messages.ASKS_PERIOD)
+        if re.search(pattern, asked) and not messages.asks_instead(pattern, asked)
     )
 
 
