@@ -129,7 +129,7 @@ _AMOUNT = (
 _PERIOD = (
     r"(?:\d+|[一二三四五六七八九十百两半]+)\s*个?(?:年|月|日|天|周|季度|工作日|小时)|每(?:季度|月|年|周|半年)|日内|以内"
 )
-FREQUENCY = r"每\s*(?:\d+|[一二两三四五六七八九十半]+)?\s*个?(?:日|天|月|季度|年|周)"
+FREQUENCY = r"每\s*(?:\d+|[一二两三四五六七八九十半]+)?\s*个?(?:日|天|月|季度|年|周|届)"  # 每届任期五年: how often 换届
 _HEADCOUNT = r"(?:\d+|[一二三四五六七八九十百千两]+)\s*万?(?:个|名|人|位|户)(?!次)|半数|分之|多数"  # 145万人; 3万元, 245万人次 are none
 # How a question asks for a period or a headcount; assistant/facets.py looks for the clause stating it. 好几年,
 # 这几天, 前几个月 (我前几天, ，前几天), 一借就是几个月 tell a story and ask nothing (提前几天, 选举前几天 ask).
@@ -177,7 +177,7 @@ FACETS = (
     (r"(?:多少|几)个?小时|how many hours", "具体时长", r"(?:\d+|[一二三四五六七八九十百]+)\s*个?小时"),
     (ASKS_HEADCOUNT, "具体人数", _HEADCOUNT),
     (r"哪一?年|年份|何年|what year|which year", "具体年份", r"\d{4}\s*年|[〇零一二三四五六七八九]{4}年"),
-    (ASKS_FREQUENCY, "具体频次", FREQUENCY),
+    (ASKS_FREQUENCY, "", FREQUENCY),  # which sentence to quote; what is not set is said of the period below
     (ASKS_PERIOD, "具体期限", _PERIOD),
     (
         r"(?:什么|哪些|啥|要|需要|准备|提交|交|带|提供)的?(?:材料|手续|证件|表格|证明)|(?:材料|手续|证件)(?:有|包括|是)"

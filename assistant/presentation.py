@@ -53,7 +53,7 @@ def facet_caveats(question: str, citations: list[Citation]) -> list[str]:
     return [
         messages.NOT_SET.format(missing=missing) + messages.referral(question)
         for pattern, missing, evidence in messages.FACETS
-        if re.search(pattern, asked) and not re.search(messages.stated_for(evidence, asked), quoted)
+        if missing and re.search(pattern, asked) and not re.search(messages.stated_for(evidence, asked), quoted)
     ]
 
 
