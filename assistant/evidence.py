@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -18,6 +18,10 @@ from assistant.types import ChunkMeta, Clause, PolicyDocument, RetrievalScores
 
 HEADING_DISCOUNT = 0.5
 """A clause's first sentence when it is only the clause's title counts this much."""
+KEPT_COVERS = 2.0
+"""A clause only BM25's first hit brings is quoted when it covers at least this many times what any other retrieved
+clause covers (社团条例第二十六条 …不得在会员中分配 for 年底有结余，能不能按人头分给会员): the dense rankings missed
+the one clause holding the question's words."""
 SECOND_SENTENCE_RATIO = 0.75
 """Another sentence is quoted beside the best when it scores at least this share of it."""
 QUOTED_SENTENCES = 2
@@ -185,7 +189,7 @@ def gather(
     weights = stats.weights(terms)
     asks_for_list = bool(LIST_QUESTION.search(normalize(question).lower()))
     facets = asked_facets(question)
-    clauses = []
+    clauses, spans = [], []
     for item in retrieved:
         meta = ChunkMeta.of(item)
         doc = documents[meta.doc_id]
@@ -194,17 +198,24 @@ def gather(
         text = normalize(meta.heading_path + doc.text[start:end])
         heading = clause.title if clause and clause.heading else ""
         context = normalize(meta.heading_path)
-        quote = (
-            None  # a clause only BM25's first hit brings: offered as related, not quoted (unless it states the number)
-            if item.metadata.get("kept") and not any(re.search(d, text) for d in details)
-            else best_sentences(
-                doc, start, end, terms, weights, asks_for_list, heading=heading, facets=facets, context=context
-            )
-        )
         scores, covered, together = RetrievalScores.of(item), coverage(terms, text, weights), proximity(terms, text)
         if _LEAD_IN_ONLY.search(text):  # "…现就有关事项公告如下：": it introduces what follows, answering nothing
             covered *= HEADING_DISCOUNT
-        clauses.append(ClauseEvidence(doc, meta, scores, clause, text, covered, quote, item, together))
+        spans.append((start, end, heading, context))
+        clauses.append(ClauseEvidence(doc, meta, scores, clause, text, covered, None, item, together))
+    for i, c in enumerate(clauses):
+        others = max((o.coverage for o in clauses if o is not c), default=math.inf)
+        if (
+            c.retrieved.metadata.get("kept")
+            and not any(re.search(d, c.text) for d in details)
+            and c.coverage < KEPT_COVERS * others
+        ):
+            continue  # a clause only BM25's first hit brings: offered as related, not quoted
+        start, end, heading, context = spans[i]
+        quote = best_sentences(
+            c.doc, start, end, terms, weights, asks_for_list, heading=heading, facets=facets, context=context
+        )
+        clauses[i] = replace(c, quote=quote)
     absent = [t.word for t in terms if stats.frequency(t) == 0]
     return Evidence(question, terms, weights, clauses, absent)
 

@@ -1553,6 +1553,34 @@ def test_a_first_keyword_hit_that_states_the_number_asked_is_quoted(chain):
 
 
 @pytest.mark.slow
+def test_a_first_keyword_hit_covering_twice_what_any_other_clause_covers_is_quoted(chain):
+    """The dense rankings miss 社团条例第二十六条 (…不得在会员中分配) for 按人头分给会员; only the keyword search
+    brings it, and it holds far more of the question's words than any clause the fusion ranks: it is quoted."""
+    from assistant.evidence import KEPT_COVERS, gather
+    from assistant.types import ChunkMeta
+
+    question = "我们协会年底有结余，能不能按人头分给会员当福利？"
+    found = chain.gatherer.search(question, ["shehui_tuanti_dengji_guanli_tiaoli_2016"], 20)
+    rule = next(d for d in found if ChunkMeta.of(d).clause == "第二十六条")
+    other = next(d for d in found if ChunkMeta.of(d).clause == "第一条")
+    rule.metadata["kept"] = True
+    clauses = gather(question, [other, rule], chain.library.by_id, chain.gatherer.stats).clauses
+    assert clauses[1].coverage >= KEPT_COVERS * clauses[0].coverage
+    assert clauses[1].quote and "不得在会员中分配" in clauses[1].quote.text
+    answer = chain.ask(question)
+    assert (answer.citations[0].doc_id, answer.citations[0].clause) == (
+        "shehui_tuanti_dengji_guanli_tiaoli_2016",
+        "第二十六条",
+    )
+
+
+@pytest.mark.slow
+def test_saving_time_for_later_in_everyday_words_finds_time_banking(chain):
+    answer = chain.ask("听说做志愿者可以存时间，等自己老了能换别人来服务，国家有这种说法吗？")
+    assert answer.found and "时间储蓄" in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.slow
 def test_a_place_compared_with_the_nation_quotes_the_national_document_it_carries_out(chain):
     answer = chain.ask("志愿者什么情况下要签书面协议？国家的条例跟浙江的有什么不同")
     quoted = {(c.doc_id, c.clause) for c in answer.citations if c.quote}
