@@ -26,8 +26,11 @@ _WHERE_SAID = re.compile(
 )
 """Where the asker read a term, or what they call it, between it and the question (“社会工作专业人才”在国家的人才规划里
 是怎么定义的, “社会工作专业人才”这个概念到底怎么界定)."""
-_TERM_START = re.compile(r"(?:^|[^\u4e00-\u9fff]|所谓|请问|问一?下|想知道|了解一?下|的|这个|说)$")
-"""What may come before a term asked about: 社区社会组织是什么 does not ask what 社会组织 means."""
+_TERM_START = re.compile(
+    r"(?:^|[^\u4e00-\u9fff]|所谓|请问|问一?下|想知道|了解一?下|的|这个|说|(?:意见|办法|条例|法|文件|规定)(?:里|中)面?)$"
+)
+"""What may come before a term asked about: 社区社会组织是什么 does not ask what 社会组织 means; a document it is
+read in may (2024年那个意见里社区工作者指哪些人)."""
 
 
 def meaning_asked(question: str, defined) -> str:

@@ -625,6 +625,7 @@ DEFINED = {
         ("“社会组织”在评估办法里是怎么定义的？", "社会组织"),  # where it was read, between term and question
         ("慈善组织在法律上是如何界定的", "慈善组织"),
         ("“社会组织”这个概念到底怎么界定？", "社会组织"),  # what the asker calls it, between term and question
+        ("2024年那个意见里社区工作者指哪些人", "社区工作者"),  # the document it was read in, before the term
         ("What is a volunteer?", "志愿者"),
         ("What does charitable organization mean under the Charity Law?", "慈善组织"),
         ("What does a charitable trust mean?", "慈善信托"),  # composed: charitable + trust
@@ -635,6 +636,7 @@ DEFINED = {
         ("What exactly is a “民办非企业单位”? Nobody explains it.", "民办非企业单位"),  # the term in quotes
         # not a question about what the term means
         ("社区社会组织是什么", ""),  # another, longer noun
+        ("村里社会组织是什么", ""),  # a place before the term is no document it was read in
         ("基金会的原始基金最少多少钱", ""),
         ("志愿服务站点标准化建设的六有是什么", ""),
         ("什么是枢纽型社区社会组织", ""),
