@@ -741,6 +741,9 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("我们小区广场舞队要备案吗", ["广场舞队"]),  # a group the asker belongs to
         ("咱们社区的读书会能申请经费吗", ["读书会"]),  # 经费 later in the question is no 会费
         ("我们小区几个阿姨想组织个志愿队帮老人买菜", ["志愿队"]),
+        ("几个阿姨自己凑了个广场舞队，没去登记", ["广场舞队"]),
+        ("小区几个大妈组的广场舞队归谁管", ["广场舞队"]),  # the group named after who set it up
+        ("老人们搞起来的合唱队要登记吗", ["合唱队"]),
         ("社区让我们成立个队，要登记吗", ["队"]),  # a team, unnamed
         ("办个读书会要交会费吗", ["读书会"]),
         ("我们小区有个读书会，就十来个人", ["读书会"]),  # a group the neighbourhood has
@@ -764,6 +767,7 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("我们社区的社会组织怎么备案", []),  # the start of a policy word the question holds
         ("组织召开村民会议", []),
         ("我家小区想成立业委会", []),  # a committee, not a group of residents' own
+        ("居委会组的会议怎么开", []),
     ],
 )
 def test_a_group_residents_set_up_stands_for_a_community_social_organization(question, found):
