@@ -148,6 +148,7 @@ def test_the_english_set_is_well_formed_and_quotes_the_library(corpus):
         ("thirtyseventh_questions.jsonl", 120),
         ("thirtyeighth_questions.jsonl", 120),
         ("thirtyninth_questions.jsonl", 120),
+        ("fortieth_questions.jsonl", 120),
         ("lookup_questions.jsonl", 100),
         ("lookup2_questions.jsonl", 50),
         ("lookup3_questions.jsonl", 50),
