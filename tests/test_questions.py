@@ -471,6 +471,12 @@ def test_a_later_part_without_policy_words_carries_the_first_parts_subject():
         ("要准备多少钱？", "地方性的社会团体有3万元以上活动资金。", True),
         ("开证明要交钱吗？", "志愿服务组织应当为志愿者无偿、如实出具志愿服务记录证明。", True),
         ("年检收费吗", "对社会团体进行年度检查不得收取费用。", True),
+        (
+            "评估公司说要收评估费，这合规吗",
+            "第三方评估机构不得向评估对象收取费用。",
+            True,
+        ),  # asked later in the sentence
+        ("评估公司说要收评估费，这合规吗", "评估机构应当具备独立承担民事责任的能力。", False),
         ("志愿服务体系到哪一年基本形成？", "到2035年，基本形成系统完备的志愿服务体系。", True),
         ("By what year should the system be in place?", "本意见自2024年4月22日起施行。", False),  # a date is no target
         ("年检收费吗", "社会团体应当于每年3月31日前报送年度工作报告。", False),
