@@ -1575,12 +1575,6 @@ def test_a_first_keyword_hit_covering_twice_what_any_other_clause_covers_is_quot
 
 
 @pytest.mark.slow
-def test_saving_time_for_later_in_everyday_words_finds_time_banking(chain):
-    answer = chain.ask("听说做志愿者可以存时间，等自己老了能换别人来服务，国家有这种说法吗？")
-    assert answer.found and "时间储蓄" in answer.citations[0].quote, answer.answer
-
-
-@pytest.mark.slow
 def test_a_place_compared_with_the_nation_quotes_the_national_document_it_carries_out(chain):
     answer = chain.ask("志愿者什么情况下要签书面协议？国家的条例跟浙江的有什么不同")
     quoted = {(c.doc_id, c.clause) for c in answer.citations if c.quote}
