@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import AssistantError, IndexCorruptError, IndexMissingError, StoreError
+from assistant.glossary import EnglishGlossary
 from assistant.index_check import (
     check_model,
     corrupt,
@@ -27,7 +28,7 @@ from assistant.keyword import KeywordIndex
 from assistant.settings import Settings
 from assistant.snapshot import VOCABULARY_FILE
 from assistant.store import VectorStore, chroma_client, collection_names
-from assistant.text import use_vocabulary
+from assistant.text import normalize, use_vocabulary
 from assistant.types import Chunk, PolicyDocument
 from assistant.vocabulary import Vocabulary
 
@@ -66,6 +67,8 @@ class PolicyIndex:
         self._chunk_doc_rows = np.array([self._doc_row.get(c.meta.doc_id, -1) for c in chunks], dtype=np.int64)
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
+        self._glossary: EnglishGlossary | None = None
+        self._glossary_lock = threading.Lock()
 
     @property
     def embedder(self):
@@ -82,6 +85,13 @@ class PolicyIndex:
     @property
     def embedder_loaded(self) -> bool:
         return self._embedder is not None
+
+    def english_words(self, text: str) -> list[str]:
+        """The library words the English words of ``text`` stand for; the glossary is built on first use."""
+        with self._glossary_lock:
+            if self._glossary is None:
+                self._glossary = EnglishGlossary.of_texts(normalize(d.text) for d in self.documents)
+        return self._glossary.targets(text)
 
     def nearest(
         self, vector: list[float], n: int, doc_ids: list[str] | tuple[str, ...] = ()

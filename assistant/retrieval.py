@@ -65,7 +65,7 @@ class HybridRetriever(BaseRetriever):
         k: int | None = None,
     ) -> list[Document]:
         fused: dict[str, dict] = {}
-        expanded = expand_query(query)  # with the policy words its everyday words stand for
+        expanded = expand_query(query, self.index.english_words)  # with the policy words its words stand for
         searches = [("bm25", self._lexical(expanded, doc_ids), 1.0), *self._dense(query, expanded, doc_ids)]
         for method, ranking, weight in searches:
             for rank, (chunk_id, score) in enumerate(ranking, start=1):

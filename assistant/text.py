@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import jieba
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from assistant.vocabulary import Entry, Vocabulary
 
@@ -279,9 +279,10 @@ def _terms_by_start(terms: frozenset[str]) -> dict[str, tuple[str, ...]]:
     return {start: tuple(sorted(group)) for start, group in grouped.items()}
 
 
-def expand_query(question: str) -> str:
+def expand_query(question: str, english: Callable[[str], list[str]] | None = None) -> str:
     """The question plus the policy words its everyday words (and the groups it names, and the terms it
-    shortens) stand for."""
+    shortens) stand for. ``english``: the library words an English question's other words stand for
+    (``PolicyIndex.english_words``), beside those of the hand-written map."""
     lowered = unicodedata.normalize("NFKC", question).lower()
     extra: list[str] = [w for _ in groups(question)[:1] for w in GROUP_WORDS]
     extra += [term for _, term in shortened_terms(question)]
@@ -291,6 +292,8 @@ def expand_query(question: str) -> str:
         if phrase in lowered:
             extra.extend(targets)
             lowered = lowered.replace(phrase, " ")
+    if english is not None and is_english(question):
+        extra += english(lowered)
     return question if not extra else question + " " + " ".join(extra)
 
 
