@@ -33,7 +33,9 @@ COMPLEMENT_SHARE = 0.15
 """Another clause is quoted, too, when it holds question words of at least this share of the question's weight
 that no clause quoted so far holds (社区工作者的薪酬和培训分别有什么规定: 五12 on pay, and 三8 on training beside it).
 Tune halves of twenty sets: .25 → .2, .15, .1 gave facts +2, +6, +7 and nothing lost; answers 3% longer at .15."""
-ASKS_NOW = re.compile(r"现在|现行|目前|如今|眼下|新版|最新|改了|改没改|变了|\bnow\b|current")
+ASKS_NOW = re.compile(
+    r"现在|现行|目前|如今|眼下|新版|最新|改了|改没改|变了|仍然|依然|还(?:是)?这样|\bnow\b|current|\bstill\b|\banymore\b"
+)
 """A question asking what holds now, beside an earlier version it names."""
 STATED_DEPTH = 5
 """How deep in the retrieved clauses a clause stating a detail asked is looked for when none quoted states it."""
@@ -188,7 +190,7 @@ def _with_stated_detail(quoted: list[ClauseEvidence], evidence: Evidence) -> lis
 def _with_current_text(quoted: list[ClauseEvidence], evidence: Evidence) -> list[ClauseEvidence]:
     """A superseded text's clause quoted (the 2016 原文's 第二十二条, 登记满二年) with the same article of the text that
     replaced it (满一年), from what retrieval holds: before it when the question asks what holds now (现在规定…？以前
-    老版本写的是两年，是改了吗), else after it."""
+    老版本写的是两年，是改了吗), else after it. Asked what holds now, every clause in force leads every old one."""
     quoted = list(quoted)
     now = bool(ASKS_NOW.search(evidence.question.lower()))
     for old in [c for c in quoted if not c.doc.in_force]:
@@ -207,6 +209,8 @@ def _with_current_text(quoted: list[ClauseEvidence], evidence: Evidence) -> list
         quoted.insert(quoted.index(old) + (0 if now else 1), found)
         if len(quoted) > MAX_QUOTED:
             quoted.remove(next(c for c in reversed(quoted) if c is not old and c is not found))
+    if now:  # …说要满两年，现在还是这样吗: what holds now leads, whichever old article retrieval put first
+        quoted.sort(key=lambda c: not c.doc.in_force)
     return quoted
 
 

@@ -181,6 +181,21 @@ def test_current_text_answers_unless_the_old_one_is_asked_for(chain):
 @pytest.mark.parametrize(
     "question",
     [
+        "2016年的慈善法说慈善组织登记满二年才能申请公开募捐资格，现在还是这样吗？",
+        "The 2016 Charity Law said two years of registration before a charity may raise funds publicly. Is that still so?",
+    ],
+)
+def test_a_question_whether_an_old_rule_still_holds_quotes_the_text_in_force_first(chain, question):
+    answer = chain.ask(question)
+    quoted = [c for c in answer.citations if c.quote]
+    assert answer.found and quoted[0].doc_id != CISHAN_2016 and "满一年" in quoted[0].quote, answer.answer
+    assert any(c.doc_id == CISHAN_2016 for c in quoted), answer.answer  # the old text asked about stays beside it
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
         "浙江省实施慈善法办法和慈善组织公开募捐管理办法对募捐方案提前几天备案的规定一样吗？",
         # the comparison asked as a second sentence: it compares the first one's answer, asking nothing new
         "浙江省实施慈善法办法规定募捐方案要提前几天备案？跟民政部2024年公开募捐管理办法比有什么不一样",
