@@ -10,11 +10,11 @@ import re
 from dataclasses import replace
 
 from assistant import messages, ordering
-from assistant.citations import chunk_citation
+from assistant.citations import chunk_citation, clause_citation
 from assistant.evidence import ClauseEvidence, Evidence, Quote, TermStats, clause_span, gather, plain_sentence
 from assistant.facets import asked_details, holds_detail
 from assistant.ordering import PENALTY_CHAPTER
-from assistant.presentation import format_answer
+from assistant.presentation import format_answer, unset_details
 from assistant.questions import ASKS_CONSEQUENCE, asked_facets
 from assistant.text import normalize, sentence_spans
 from assistant.types import Answer, AnswerRequest, Citation, PolicyDocument
@@ -49,6 +49,13 @@ BESIDE_MARGIN = 2.0
 is at most this much lower (odds e² lower). Tune halves, against none beside: facts +10 −0 at 2 (answers 2%
 longer, 39 more answers quoting two clauses); +11 −0 beside every lone clause, answers 15% longer; margins 1
 and 3: +5, +10."""
+SETS_STANDARD = re.compile(r"[^。；]*?标准[^。；]{0,30}?由[^。；]{1,40}?制定")
+"""A sentence leaving a standard to a named body (社会组织评估标准和内容……由民政部统一制定)."""
+SETTER_TERMS = 2
+"""Question words the standard's subject must hold (社会组织, 评估: 社会组织评估标准; 志愿者 alone is not the
+insurance asked about in 志愿者的认定标准)."""
+STANDARD_DETAILS = frozenset({"具体金额或收费标准", "具体比例", "具体时长", "具体分数"})
+"""The details asked that such a standard sets (an amount, a share, hours, a score), not a date or a place."""
 # A figure with its unit: 七日, 十日前, 三个月, 30%, 5000元.
 # What follows says what the figure bounds: 七日前 and 十日前 differ on one point, 有效期为4年 and 1年内 are two.
 _FIGURE = re.compile(
@@ -76,6 +83,12 @@ class ExtractiveAnswerer:
             citation = chunk_citation(item.doc, item.meta, score=item.scores.score)
             if (citation.doc_id, citation.clause) not in seen and item.meta.key not in {q.meta.key for q in quoted}:
                 citations.append(citation)
+        shown = len(quoted)
+        setter = self._standard_setter(request.question, citations[:shown], evidence) if shown < MAX_QUOTED else None
+        if setter is not None:  # 多少分能评3A: no clause sets it; 评估标准……由民政部统一制定 says who does
+            rest = [c for c in citations[shown:] if (c.doc_id, c.clause) != (setter.doc_id, setter.clause)]
+            citations = [*citations[:shown], setter, *rest]
+            shown += 1
         asked = asked_details(request.question) + asked_facets(request.question)
         # only the clauses chosen for the point asked can differ on it, not one quoted beside them
         chosen = [citation for citation, c in zip(citations, quoted) if not c.beside]
@@ -86,10 +99,25 @@ class ExtractiveAnswerer:
             and len(quoted[0].quote.text) <= len(plain) + 10
         ):
             plain = ""  # the quote is already as short as the plain sentence: say it once
-        text = format_answer(
-            citations[: len(quoted)], request.audience, plain=plain, question=request.question, notes=notes
-        )
+        text = format_answer(citations[:shown], request.audience, plain=plain, question=request.question, notes=notes)
         return Answer(request.question, text, True, citations, request.audience, kind="retrieval")
+
+    def _standard_setter(self, question: str, quoted: list[Citation], evidence: Evidence) -> Citation | None:
+        """When the question asks for a figure (分数, 金额, 比例, 时长) that no quoted clause states, the clause of a
+        quoted document that leaves the standard for it to a named body (社会组织评估标准和内容……由民政部统一制定):
+        where the figure is set. Its sentence must name ``SETTER_TERMS`` question words before 由."""
+        if not set(unset_details(question, quoted)) & STANDARD_DETAILS:
+            return None
+        held = {(c.doc_id, c.clause) for c in quoted}
+        for doc_id in dict.fromkeys(c.doc_id for c in quoted):
+            doc = self.documents[doc_id]
+            for _, clause in doc.iter_clauses():
+                for sentence in SETS_STANDARD.findall(clause.text):
+                    leaves = normalize(sentence.split("由")[0])
+                    if sum(t.found_in(leaves) for t in evidence.terms) >= SETTER_TERMS:
+                        citation = clause_citation(doc, clause, quote=sentence.strip() + "。")
+                        return None if (citation.doc_id, citation.clause) in held else citation
+        return None
 
     def _choose(self, evidence: Evidence, named: list[str]) -> list[ClauseEvidence]:
         """The clause of all retrieved that ``ordering`` scores best first (a named document's leading when it

@@ -44,16 +44,23 @@ def citation_block(citation: Citation, audience: str) -> str:
     return block
 
 
-def facet_caveats(question: str, citations: list[Citation]) -> list[str]:
-    """What the question asks for that the cited clauses do not set (an amount, a deadline …).
+def unset_details(question: str, citations: list[Citation]) -> list[str]:
+    """What the question asks for that the cited clauses do not set (具体金额或收费标准, 具体期限 …).
 
     The whole of each cited clause is read, not only the quoted sentences: the caveat speaks of the clauses."""
     asked = unicodedata.normalize("NFKC", question).lower()
     quoted = " ".join(f"{c.quote or ''} {c.text}" for c in citations)
     return [
-        messages.NOT_SET.format(missing=missing) + messages.referral(question)
+        missing
         for pattern, missing, evidence in messages.FACETS
         if missing and re.search(pattern, asked) and not re.search(messages.stated_for(evidence, asked), quoted)
+    ]
+
+
+def facet_caveats(question: str, citations: list[Citation]) -> list[str]:
+    """A sentence for each detail asked that the cited clauses do not set, with where to ask."""
+    return [
+        messages.NOT_SET.format(missing=m) + messages.referral(question) for m in unset_details(question, citations)
     ]
 
 

@@ -1869,3 +1869,21 @@ def test_a_disaster_named_in_everyday_words_and_how_often_asked_get_the_five_day
     ):
         answer = chain.ask(question)
         assert answer.found and "五日" in answer.answer.splitlines()[0], (question, answer.answer[:200])
+
+
+@pytest.mark.slow
+def test_a_figure_no_clause_states_is_answered_with_the_clause_saying_who_sets_its_standard(chain):
+    """多少分: the measures set the grades but no score; 第三十六条 leaves the standards to 民政部."""
+    answer = chain.ask("社会组织评估要得多少分才能评上5A？")
+    quoted = [c for c in answer.citations if c.quote]
+    assert answer.found and any("评估标准和内容" in c.quote and "民政部统一制定" in c.quote for c in quoted), (
+        answer.answer
+    )
+    assert "没有规定具体分数" in answer.answer
+
+
+@pytest.mark.slow
+def test_a_standard_of_another_thing_is_not_offered_for_the_figure_asked(chain):
+    """志愿者 alone is not the insurance asked about: 良好志愿服务记录的志愿者的认定标准 is not quoted."""
+    answer = chain.ask("给志愿者买意外险，保额至少要多少钱？")
+    assert answer.found and not any("认定标准" in (c.quote or "") for c in answer.citations), answer.answer
