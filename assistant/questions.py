@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from assistant import messages
+from assistant.figures import chinese_value
 from assistant.text import (
     COUNT_WORDS,
     GROUP_WORDS,
@@ -363,6 +364,22 @@ _GRADE = re.compile(r"\d+[a-z]+|[a-z]+\d+")
 """A run of digits and Latin letters (3a, 5a): questions are lowercased, the texts keep capitals."""
 
 
+_SPAN_WORD = re.compile(r"([一二两三四五六七八九十百]+)(个)?(年|月|日|天|周|小时|工作日)")
+"""A span written in Chinese numerals (一年, 六十天, 三个月)."""
+
+
+def _in_digits(word: str) -> list[str]:
+    """A span in Chinese numerals as the newer texts write it in digits: 一年 → 1年 (之日起1年未开展活动),
+    六十天 → 60天, 60日, 六十日; a day is 日 in the texts."""
+    span = _SPAN_WORD.fullmatch(word)
+    value = chinese_value(span.group(1).replace("两", "二")) if span else None
+    if value is None:
+        return []
+    units = [span.group(3)] + (["日"] if span.group(3) == "天" else [])
+    forms = [f"{value}{span.group(2) or ''}{unit}" for unit in units]
+    return forms + ([span.group(1) + "日"] if span.group(3) == "天" else [])  # 六十天: 六十日 in the older texts
+
+
 def _as_written(word: str) -> str:
     """``word`` as the texts write it: 两年 is 二年, 账目 帐目, and 每一百户 每百户."""
     return re.sub(r"(?<![一二三四五六七八九十])一(?=[百千万])", "", word.translate(_WRITTEN))
@@ -388,6 +405,7 @@ def question_terms(question: str) -> list[Term]:
         forms = {normalize(word), normalize(_as_written(word))}
         if _GRADE.fullmatch(word):  # 评上3a: the texts write grades in capitals (3A以上评估等级)
             forms.add(word.upper())
+        forms.update(_in_digits(word))
         for phrase, targets in phrases:
             if _belongs(word, phrase):
                 forms.update(normalize(t) for t in targets)

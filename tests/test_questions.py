@@ -1044,3 +1044,16 @@ def test_a_years_count_written_in_chinese_numerals_is_no_topic_beside_metadata()
     # 三年行动方案 describes the plan, as 2021年 would: no topic word of a metadata question
     assert topic_beside_metadata("培育社区社会组织的三年行动方案", ["三年", "培育"]) == ["培育"]
     assert topic_beside_metadata("培育社区社会组织的2021年行动方案", ["2021年", "培育"]) == ["培育"]
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "written"),
+    [
+        ("协会拿到证一年多了没搞活动会怎样", "一年", {"1年"}),  # 之日起1年未开展活动
+        ("民非申请交上去六十天内能批吗", "六十天", {"60天", "60日", "六十日"}),
+        ("登记满两年才能申请吗", "两年", {"2年", "二年"}),
+    ],
+)
+def test_a_span_in_chinese_numerals_is_also_found_as_the_texts_write_it(question, word, written):
+    forms = {f for t in question_terms(question) if t.word == word for f in t.forms}
+    assert written <= forms, forms
