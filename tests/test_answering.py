@@ -1568,9 +1568,9 @@ def test_a_first_keyword_hit_that_states_the_number_asked_is_quoted(chain):
 
 
 @pytest.mark.slow
-def test_a_first_keyword_hit_covering_twice_what_any_other_clause_covers_is_quoted(chain):
+def test_a_first_keyword_hit_covering_as_much_as_any_other_clause_is_quoted(chain):
     """The dense rankings miss 社团条例第二十六条 (…不得在会员中分配) for 按人头分给会员; only the keyword search
-    brings it, and it holds far more of the question's words than any clause the fusion ranks: it is quoted."""
+    brings it, and it holds no fewer of the question's words than any clause the fusion ranks: it is quoted."""
     from assistant.evidence import KEPT_COVERS, gather
     from assistant.types import ChunkMeta
 
