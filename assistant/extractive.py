@@ -218,7 +218,7 @@ def _with_stated_detail(quoted: list[ClauseEvidence], evidence: Evidence) -> lis
 def _with_current_text(quoted: list[ClauseEvidence], evidence: Evidence) -> list[ClauseEvidence]:
     """A superseded text's clause quoted (the 2016 原文's 第二十二条, 登记满二年) with the same article of the text that
     replaced it (满一年), from what retrieval holds: before it when the question asks what holds now (现在规定…？以前
-    老版本写的是两年，是改了吗), else after it. Asked what holds now, every clause in force leads every old one."""
+    老版本写的是两年，是改了吗), else after it. Asked what holds now, the replacing text's clauses lead every old one."""
     quoted = list(quoted)
     now = bool(ASKS_NOW.search(evidence.question.lower()))
     for old in [c for c in quoted if not c.doc.in_force]:
@@ -237,8 +237,11 @@ def _with_current_text(quoted: list[ClauseEvidence], evidence: Evidence) -> list
         quoted.insert(quoted.index(old) + (0 if now else 1), found)
         if len(quoted) > MAX_QUOTED:
             quoted.remove(next(c for c in reversed(quoted) if c is not old and c is not found))
-    if now:  # …说要满两年，现在还是这样吗: what holds now leads, whichever old article retrieval put first
-        quoted.sort(key=lambda c: not c.doc.in_force)
+    old_at = next((i for i, c in enumerate(quoted) if not c.doc.in_force), None)
+    if now and old_at is not None:  # …说要满两年，现在还是这样吗: the text that replaced it leads every old article
+        replacing = {c.doc.superseded_by for c in quoted if not c.doc.in_force}
+        moved = [c for c in quoted[old_at:] if c.doc.in_force and c.doc.title in replacing]
+        quoted = quoted[:old_at] + moved + [c for c in quoted[old_at:] if c not in moved]
     return quoted
 
 
