@@ -372,7 +372,7 @@ def _in_digits(word: str) -> list[str]:
     """A span in Chinese numerals as the newer texts write it in digits: 一年 → 1年 (之日起1年未开展活动),
     六十天 → 60天, 60日, 六十日; a day is 日 in the texts."""
     span = _SPAN_WORD.fullmatch(word)
-    value = chinese_value(span.group(1).replace("两", "二")) if span else None
+    value = chinese_value(span.group(1)) if span else None
     if value is None:
         return []
     units = [span.group(3)] + (["日"] if span.group(3) == "天" else [])
