@@ -122,6 +122,8 @@ GENERIC_WORDS = frozenset(
     "我市 本市 市里 政策 文件 规定 相关 具体 情况 问题 内容 方面 介绍 说说 讲讲 解释 意思 "
     "原文 要求 哪儿 东西 事情 办法 一下子 条款 条文 哪条 哪一条 第几条 出处 规定 please document policy clause".split()
 )
+CONSEQUENCE_WORDS = frozenset("处理 处置 后果".split())
+"""Words of a question asking what befalls one who breaks a rule (会怎么处理) that ask rather than name the topic."""
 FACET_WORDS = frozenset(
     "钱 块钱 费用 收费 价格 金额 额度 期限 时限 多久 截止 材料 手续 证件 证明 表格 窗口 地址 民政局 电话 网址 fee cost".split()
 ) | set(COUNT_WORDS)
@@ -411,6 +413,10 @@ def question_terms(question: str) -> list[Term]:
                 forms.update(normalize(t) for t in targets)
         weak = len(word) == 1 and not word.isascii() and len(forms) == 1  # a lone character, no policy synonym
         terms.append(Term(word, tuple(sorted(forms)), 0.5 if weak else 1.0))
+    if ASKS_CONSEQUENCE.search(lowered) and any(
+        t.word not in CONSEQUENCE_WORDS for t in terms
+    ):  # 会怎么处理: 处理 asks, the
+        terms = [t for t in terms if t.word not in CONSEQUENCE_WORDS]  # misdeed is the topic
     for phrase, targets in phrases:  # "钱从哪里来": the phrase itself is the topic
         if not any(_belongs(t.word, phrase) for t in terms):
             terms.append(Term(phrase, tuple(normalize(t) for t in targets), 1.0))

@@ -774,6 +774,11 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("组织召开村民会议", []),
         ("我家小区想成立业委会", []),  # a committee, not a group of residents' own
         ("居委会组的会议怎么开", []),
+        # a group's name ends at its own word: not across 把, 的, 里 … nor at the 社 of 社区 or the 会 of 社会
+        ("我们协会会长把会所卖了", []),
+        ("我们这些普通社区工作者多久培训一次", []),
+        ("拉几个单位入会行不行", []),
+        ("我们自己凑的读书会归谁管", ["读书会"]),
     ],
 )
 def test_a_group_residents_set_up_stands_for_a_community_social_organization(question, found):
@@ -1057,3 +1062,17 @@ def test_a_years_count_written_in_chinese_numerals_is_no_topic_beside_metadata()
 def test_a_span_in_chinese_numerals_is_also_found_as_the_texts_write_it(question, word, written):
     forms = {f for t in question_terms(question) if t.word == word for f in t.forms}
     assert written <= forms, forms
+
+
+@pytest.mark.parametrize(
+    ("question", "dropped"),
+    [
+        ("社团的负责人私分了会员交的钱，登记机关会怎么处理？", True),  # asks what befalls them: 处理 asks
+        ("不按时交年度报告有什么后果", True),
+        ("志愿者捐来的旧衣服一般怎么处理", False),  # asks how to handle something: 处理 is the topic
+        ("会怎么处理", False),  # nothing else to look for
+    ],
+)
+def test_a_question_asking_what_befalls_a_rule_breaker_searches_for_the_misdeed(question, dropped):
+    words = {t.word for t in question_terms(question)}
+    assert bool(words & {"处理", "后果"}) is not dropped
