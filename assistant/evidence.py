@@ -157,6 +157,9 @@ class Evidence:
     """The terms whose meaning the lead clauses state (本法所称慈善组织，是指…), when the question asks it (or
     compares two: 社团和民非有什么区别)."""
 
+    penalty: tuple[str, str] | None = None
+    """The key of the penalty for breaking the rule a question asks about (会怎么处理), looked up by the rule's words."""
+
     @property
     def best_coverage(self) -> float:
         return max((c.coverage for c in self.clauses[:3]), default=0.0)

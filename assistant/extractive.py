@@ -177,6 +177,12 @@ class ExtractiveAnswerer:
                 and _adds(evidence, chosen, item) >= COMPLEMENT_SHARE
             ):
                 chosen.append(item)
+        if len(chosen) < MAX_QUOTED and not any(PENALTY_CHAPTER.search(c.meta.heading_path) for c in chosen):
+            # 这样行不行？被查到会怎么样: the penalty for breaking the rule quoted, beside it
+            docs = {c.doc.doc_id for c in chosen}
+            chosen += [
+                c for c in ranked if c.meta.key == evidence.penalty and c.doc.doc_id in docs and not _repeats(c, chosen)
+            ][:1]
         if len(chosen) == 1:  # the next retrieved clause, quoted beside it when it scores nearly as well
             runner = next(
                 (c for c in evidence.clauses if c.quote and c is not chosen[0] and not _repeats(c, chosen)), None
@@ -331,6 +337,7 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
             ranks = {
                 id(c): (
                     *covers[id(c)],
+                    c.meta.key == part.penalty,  # …？设了会咋样: the penalty for breaking the rule
                     penal and bool(PENALTY_CHAPTER.search(c.meta.heading_path)),
                     c.meta.key not in quoted,
                 )

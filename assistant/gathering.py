@@ -6,6 +6,7 @@ clauses where one named document cites another, clauses stating the number it as
 
 from __future__ import annotations
 
+import math
 import re
 from difflib import SequenceMatcher
 
@@ -46,6 +47,9 @@ sentences match at least this much (difflib ratio): 浙江省志愿服务条例�
 NATIONAL_COVERS = 1.0
 """…or when it covers at least this share of what the place's clause covers of the question (tune halves: 1.0
 gave hit@1, hit@5, facts +1 −0 each; 0.8 hit@1 +2 −1)."""
+PENALTY_PAIRS = 2
+"""A penalty clause names the misdeed of a rule when it shares at least this many character pairs with the rule's
+best sentence (设立, 分支, 支机, 机构)."""
 PARALLEL_DEPTH = 8
 """How deep in the ranking the national clause saying the same thing is looked for."""
 
@@ -59,6 +63,8 @@ class Gatherer:
         self.stats = stats
         self.top_k = top_k
         self.defining: dict[str, set[tuple[str, str]]] = {}  # 慈善组织 -> clauses saying what it means
+        self.penalised = {c.meta.doc_id for c in retriever.index.chunks if PENALTY_CHAPTER.search(c.meta.heading_path)}
+        """The documents with a penalty chapter (法律责任, 罚则)."""
         for chunk in retriever.index.chunks:
             for term in definitions(chunk.text):
                 self.defining.setdefault(term, set()).add((chunk.meta.doc_id, chunk.meta.key))
@@ -145,6 +151,9 @@ class Gatherer:
             # the question is of no place (我在杭州 is of 浙江省): the national rule first, the place's beside it
             evidence.clauses, evidence.echoes = self._national_first(evidence.clauses, evidence.lead, details)
             retrieved = [c.retrieved for c in evidence.clauses]
+        if len(parts) == 1 and ASKS_CONSEQUENCE.search(question.lower()):  # 这样行不行？被查到会怎么样
+            evidence.clauses, evidence.penalty = self._rule_penalty(evidence)
+            retrieved = [c.retrieved for c in evidence.clauses]
         if len(parts) > 1:
             evidence.parts = [
                 gather(part, _with_own(retrieved, own.get(part, []), self.top_k), self.library.by_id, self.stats)
@@ -157,7 +166,9 @@ class Gatherer:
                 if part_details and not any(all(re.search(d, c.text) for d in part_details) for c in first):
                     part.clauses = self._lifted(part.question, part.question, part, part_details, scope)
                 if ASKS_CONSEQUENCE.search(part.question.lower()):  # …？设了会咋样: the penalty, from deeper
-                    part.clauses = self._with_penalty(part, scope)
+                    part.clauses, part.penalty = self._rule_penalty(part)
+                    if part.penalty is None:  # no rule to look the penalty up by: the first penalty found
+                        part.clauses = self._with_penalty(part, scope)
                 if nowhere:  # 募捐方案要提前几天备案？来不及备案咋办: each part's national rule before the place's
                     part.clauses, part.echoes = self._national_first(part.clauses, 0, part_details)
             evidence.joined = joined
@@ -278,6 +289,44 @@ class Gatherer:
         keys = {c.meta.key for c in evidence.clauses}
         return [d for d in self.search(searched, scope, DETAIL_DEPTH) if ChunkMeta.of(d).key not in keys]
 
+    def _rule_penalty(self, evidence: Evidence) -> tuple[list, tuple[str, str] | None]:
+        """``evidence``'s clauses with the penalty for breaking the rule they hold (the quoted clause outside a penalty
+        chapter, in a document with one, covering the question most), and that penalty's key. The penalty is the
+        clause of the rule's penalty chapter sharing the rarest character pairs with the rule's best sentence: 社会团体
+        不得设立地域性的分支机构 finds 违反规定设立分支机构…的，由登记管理机关给予警告."""
+        window = evidence.clauses[:PART_WINDOW]
+        rules = [
+            c
+            for c in window
+            if c.quote and c.doc.doc_id in self.penalised and not PENALTY_CHAPTER.search(c.meta.heading_path)
+        ]
+        rule = max(rules, key=lambda c: c.coverage, default=None)
+        if rule is None:
+            return evidence.clauses, None
+        said = _pairs(re.sub(r"^第[一二三四五六七八九十百]+条", "", normalize(rule.quote.best_sentence)))
+        scored = []
+        for chunk in self.retriever.index.chunks:
+            if chunk.meta.doc_id == rule.doc.doc_id and PENALTY_CHAPTER.search(chunk.meta.heading_path):
+                shared = said & _pairs(normalize(chunk.body))
+                weight = sum(
+                    math.log(len(self.retriever.index.chunks) / (1 + self.stats.chunks_with(p))) for p in shared
+                )
+                scored.append((len(shared) >= PENALTY_PAIRS, weight, chunk))
+        best = max(scored, key=lambda s: s[:2], default=None)
+        if best is None or not best[0]:
+            return evidence.clauses, None
+        key = best[2].meta.key
+        if any(c.meta.key == key for c in window):
+            return evidence.clauses, key
+        found = [
+            d for d in self.search(normalize(best[2].body)[:60], [rule.doc.doc_id], 3) if ChunkMeta.of(d).key == key
+        ]
+        penalty = gather(evidence.question, found[:1], self.library.by_id, self.stats).clauses
+        if not penalty or not penalty[0].quote:
+            return evidence.clauses, None
+        rest = [c for c in evidence.clauses[PART_WINDOW - 1 :] if c.meta.key != key]
+        return evidence.clauses[: PART_WINDOW - 1] + penalty + rest, key
+
     def _with_penalty(self, part: Evidence, scope: list[str]) -> list:
         """A part asking what befalls one who breaks a rule (…？设了会咋样), with the first clause of a penalty
         chapter from a search ``DETAIL_DEPTH`` deep added to its first ``PART_WINDOW`` when none is there."""
@@ -341,3 +390,8 @@ def _topical(text: str) -> bool:
     it compares what they say on that topic, and is answered like any content question. (With one document
     named, the other side is usually a document the question names in its own words: 第三方评估指导意见.)"""
     return any(t.is_policy_term for t in question_terms(text))
+
+
+def _pairs(text: str) -> set[str]:
+    """The Chinese character pairs of a text."""
+    return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}

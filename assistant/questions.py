@@ -89,7 +89,7 @@ def is_task(lowered: str) -> bool:
 
 
 ASKS_CONSEQUENCE = re.compile(
-    r"罚|处分|后果|会[怎咋][样么]|会不会被|什么责任|担责|吊销|撤销|取缔|追究|收回|penalt|punish|\bfined?\b|what happens|consequence|sanction"
+    r"罚|处分|后果|会[怎咋][样么]|会不会被|被(?:怎么|咋|如何)|什么责任|担责|吊销|撤销|取缔|追究|收回|penalt|punish|\bfined?\b|what happens|consequence|sanction"
 )
 """Words asking what befalls one who breaks a rule (会怎样, 罚多少, what happens if we do)."""
 

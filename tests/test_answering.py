@@ -1707,6 +1707,10 @@ def test_a_question_about_one_kind_of_organisation_is_answered_from_its_document
     [
         ("民非能不能设分支机构？设了会咋样", "第二十五条"),  # the penalty lies deeper than the part's first clauses
         ("社区有个志愿队上门理发，完事了找我们要50块辛苦费。志愿服务可以收钱么？被查到会咋样", "第三十七条"),
+        # the penalty naming the rule's misdeed (违反规定设立分支机构; 未按照本条例的规定完成公益事业支出额度的), looked
+        # up by the rule's words: not the first penalty a search finds (第三十二条 取缔, for 分会)
+        ("社团想在各个区县都设个分会，可以吗？要是设了会被怎么处理？", "第三十条"),
+        ("公募基金会一年用在公益上的钱不到上年收入的七成，会被怎么处理", "第四十二条"),
     ],
 )
 def test_a_part_asking_what_befalls_a_rule_breaker_quotes_the_penalty(chain, question, penalty):

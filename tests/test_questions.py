@@ -1076,3 +1076,18 @@ def test_a_span_in_chinese_numerals_is_also_found_as_the_texts_write_it(question
 def test_a_question_asking_what_befalls_a_rule_breaker_searches_for_the_misdeed(question, dropped):
     words = {t.word for t in question_terms(question)}
     assert bool(words & {"处理", "后果"}) is not dropped
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("社团乱收费会被怎么处理", True),
+        ("这么干会被咋罚", True),
+        ("没年检会怎么样", True),
+        ("社团的章程怎么改", False),
+    ],
+)
+def test_what_befalls_a_rule_breaker_is_asked_in_everyday_words(question, asks):
+    from assistant.questions import ASKS_CONSEQUENCE
+
+    assert bool(ASKS_CONSEQUENCE.search(question)) is asks
