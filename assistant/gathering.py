@@ -304,9 +304,10 @@ class Gatherer:
         if rule is None:
             return evidence.clauses, None
         said = _pairs(re.sub(r"^第[一二三四五六七八九十百]+条", "", normalize(rule.quote.best_sentence)))
+        chunks = [c for c in self.retriever.index.chunks if c.meta.doc_id == rule.doc.doc_id]
         scored = []
-        for chunk in self.retriever.index.chunks:
-            if chunk.meta.doc_id == rule.doc.doc_id and PENALTY_CHAPTER.search(chunk.meta.heading_path):
+        for chunk in chunks:
+            if PENALTY_CHAPTER.search(chunk.meta.heading_path):
                 shared = said & _pairs(normalize(chunk.body))
                 weight = sum(
                     math.log(len(self.retriever.index.chunks) / (1 + self.stats.chunks_with(p))) for p in shared
@@ -318,9 +319,8 @@ class Gatherer:
         key = best[2].meta.key
         if any(c.meta.key == key for c in window):
             return evidence.clauses, key
-        found = [
-            d for d in self.search(normalize(best[2].body)[:60], [rule.doc.doc_id], 3) if ChunkMeta.of(d).key == key
-        ]
+        # the penalty as the question's own search of the document ranks it: its scores are what it earned
+        found = [d for d in self.search(evidence.question, [key[0]], len(chunks)) if ChunkMeta.of(d).key == key]
         penalty = gather(evidence.question, found[:1], self.library.by_id, self.stats).clauses
         if not penalty or not penalty[0].quote:
             return evidence.clauses, None
