@@ -12,6 +12,13 @@ ASKS_MEANING = re.compile(
     r"(?:到底|究竟|具体)?(?:是指|指的是|是|指|包括|包含)(?:什么|啥|哪些|哪几)|的?(?:定义|含义|概念)|(?:到底|究竟|具体)?是?(?:怎么|如何|怎样)(?:定义|界定)"
 )
 """What a question says right after a term to ask what the term means (慈善组织是什么, 社区工作者具体包括哪些人)."""
+
+ASKS_NATURE = re.compile(
+    r"(?:算不算|是不是|属不属于|属于|算是)[^，,。？?找去要交报先办向到在]{0,10}(?:组织|机构|单位|机关|部门|下属|下级)"
+    r"|(?:是|属于)?(?:什么|啥)性质|(?:和|跟|与|同)[^，,。？?]{1,12}?(?:是|有)?(?:什么|啥)关系"
+)
+"""What a question says right after a term to ask what kind of body it is (居委会算不算政府的下级单位, 居委会和街道办
+是什么关系, 是什么性质的组织)."""
 ASKS_WHAT_IS = re.compile(r"(?:什么是|什么叫做?|何为|何谓)$")
 """What a question says right before a term to ask what it means (什么是慈善募捐)."""
 _ASKS_MEANING_EN = re.compile(
@@ -35,20 +42,26 @@ read in may (2024年那个意见里社区工作者指哪些人)."""
 
 def meaning_asked(question: str, defined) -> str:
     """The defined term whose meaning the question asks (民办非企业单位到底是什么, 什么是慈善募捐, what is a
-    volunteer), or ""."""
+    volunteer), or what kind of body it is (居委会算不算政府的下级单位, 居委会和街道办是什么关系), written as the
+    library writes it or in the everyday word for it (居委会, 民非), or ""."""
     text = normalize(question)
     if english := _ASKS_MEANING_EN.search(question.lower()):
         if english.group(1) in defined:  # the term written in Chinese
             return english.group(1)
         return next((t for t in _in_chinese(english.group(1).split()) if t in defined), "")
+    everyday: dict[str, list[str]] = {}  # 居委会 for 居民委员会, 民非 for 民办非企业单位
+    for phrase, targets in synonyms():
+        for target in targets:
+            everyday.setdefault(target, []).append(phrase)
     for term in sorted(defined, key=len, reverse=True):
-        for match in re.finditer(re.escape(term), text):
-            before, after = text[: match.start()], text[match.end() :].lstrip("”\"'」』")  # “慈善活动”包括哪些
-            after = _WHERE_SAID.sub("", after)
-            if ASKS_WHAT_IS.search(before) and not re.match(r"[\u4e00-\u9fff]", after.lstrip("呢啊呀")):
-                return term
-            if _TERM_START.search(before) and ASKS_MEANING.match(after):
-                return term
+        for form in [term, *everyday.get(term, [])]:
+            for match in re.finditer(re.escape(form), text):
+                before, after = text[: match.start()], text[match.end() :].lstrip("”\"'」』")  # “慈善活动”包括哪些
+                after = _WHERE_SAID.sub("", after)
+                if ASKS_WHAT_IS.search(before) and not re.match(r"[\u4e00-\u9fff]", after.lstrip("呢啊呀")):
+                    return term
+                if _TERM_START.search(before) and (ASKS_MEANING.match(after) or ASKS_NATURE.match(after)):
+                    return term
     return ""
 
 

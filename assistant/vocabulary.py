@@ -42,6 +42,12 @@ _MEANS = re.compile(
     rf"(?:^|[\n。；;，,：:（(、])([\u4e00-\u9fff]{{{MIN_CHARS},16}}?)[，,]?(?:是指|系指)"
     rf"|(?:^|[\n。；;])([\u4e00-\u9fff]{{{MIN_CHARS},16}}?)是具有"
 )
+_IS_A = re.compile(
+    rf"(?:^|[\n。；;]|第[一二三四五六七八九十百]+条\s*)([\u4e00-\u9fff]{{{MIN_CHARS},{MAX_CHARS}}}?)是(?!指)[\u4e00-\u9fff、]{{2,40}}?(?:组织|机构)(?=[。，,；;]|$)",
+    re.MULTILINE,
+)
+"""An article opening by saying what kind of body a term names: 第二条 居民委员会是居民自我管理…的基层群众性自治组织,
+理事会是基金会的决策机构."""
 # （以下简称登记管理机关）, （以下简称《慈善法》）, （以下统称社会组织）
 _SHORT_FOR = re.compile(r"以下(?:简称|统称)[“《\"]?([\u4e00-\u9fff]{2,12}?)[”》\"]?[）)]")
 _SHORT_MEANS = re.compile(
@@ -159,9 +165,9 @@ def defined_terms(text: str) -> list[str]:
 
 def definitions(text: str) -> list[str]:
     """Terms the text says the meaning of (本法所称X，是指…; 住所是指…; X（以下简称Y），是指… defines both;
-    面向公众募捐的基金会（以下简称公募基金会） names one)."""
+    面向公众募捐的基金会（以下简称公募基金会） names one; 居民委员会是…的基层群众性自治组织 says what kind of body)."""
     runs = [means or having for means, having in _MEANS.findall(text)]
-    terms = _DEFINED.findall(text) + [re.split(r"的|所称", run)[-1] for run in runs]
+    terms = _DEFINED.findall(text) + [re.split(r"的|所称", run)[-1] for run in runs] + _IS_A.findall(text)
     for long, short in _SHORT_MEANS.findall(text):
         terms += [re.split(r"的|所称", long)[-1], short]
     # 面向公众募捐的基金会（以下简称公募基金会）: the name given to what the words before it describe; a document's

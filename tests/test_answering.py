@@ -463,6 +463,21 @@ def test_a_meaning_asked_beside_another_question_gets_both(chain):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "doc_id", "said"),
+    [
+        ("居委会跟街道办事处之间到底啥关系", "chengshi_jumin_weiyuanhui_zuzhifa_2018", "指导、支持和帮助"),
+        ("村委会算不算乡政府的下级单位", "cunmin_weiyuanhui_zuzhifa_2018", "实行民主选举"),
+    ],
+)
+def test_what_kind_of_body_a_committee_is_comes_from_the_article_saying_so(chain, question, doc_id, said):
+    """居民委员会是…基层群众性自治组织 (第二条), quoted whole: the government guides it, it assists the government."""
+    first = next(c for c in chain.ask(question, "onboarding").citations if c.quote)
+    assert (first.doc_id, first.reference) == (doc_id, "第二条")
+    assert "基层群众性自治组织" in first.quote and said in first.quote
+
+
+@pytest.mark.slow
 def test_metadata_question_naming_no_document_asks_which(chain):
     answer = chain.ask("这份文件的令号是多少？")
     assert answer.kind == "clarify" and "哪一份文件" in answer.answer and not re.search(r"\d", answer.answer)

@@ -719,6 +719,11 @@ def test_definitions_are_the_terms_a_text_says_the_meaning_of():
         "非公募基金会",
     ]
     assert definitions("根据中华人民共和国慈善法（以下简称慈善法），制定本办法。") == []
+    # an article opening by saying what kind of body a term names
+    assert definitions("第二条 居民委员会是居民自我管理、自我教育、自我服务的基层群众性自治组织。") == ["居民委员会"]
+    assert definitions("第二十一条 理事会是基金会的决策机构，依法行使章程规定的职权。") == ["理事会"]
+    assert definitions("第十条 成立社会团体，应当具备下列条件：") == []
+    assert definitions("社区是社会治理的基本单元。") == []  # no body named
 
 
 @pytest.mark.parametrize(
@@ -1091,3 +1096,20 @@ def test_what_befalls_a_rule_breaker_is_asked_in_everyday_words(question, asks):
     from assistant.questions import ASKS_CONSEQUENCE
 
     assert bool(ASKS_CONSEQUENCE.search(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("居委会算不算政府的下级单位？", "居民委员会"),  # the everyday word for the term; what kind of body it is
+        ("居委会和街道办是什么关系", "居民委员会"),
+        ("居民委员会是什么性质的组织", "居民委员会"),
+        ("民非到底是什么", "民办非企业单位"),
+        ("居委会是不是要先找街道办备案", ""),  # asks what to do, not what it is
+        ("居委会和街道办谁来组织换届", ""),
+    ],
+)
+def test_a_question_asking_what_kind_of_body_a_term_names(question, term):
+    from assistant.meanings import meaning_asked
+
+    assert meaning_asked(question, DEFINED | {"居民委员会"}) == term
