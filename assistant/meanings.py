@@ -14,11 +14,13 @@ ASKS_MEANING = re.compile(
 """What a question says right after a term to ask what the term means (慈善组织是什么, 社区工作者具体包括哪些人)."""
 
 ASKS_NATURE = re.compile(
-    r"(?:算不算|是不是|属不属于|属于|算是)[^，,。？?找去要交报先办向到在]{0,10}(?:组织|机构|单位|机关|部门|下属|下级)"
+    r"(?:算不算|是不是|属不属于|属于|算是)(?:(?!必须|需要|可以|应该|应当)[^，,。？?有要能得找去交报先办向到在]){0,10}"
+    r"(?:组织|机构|单位|机关|部门|下属|下级)"
     r"|(?:是|属于)?(?:什么|啥)性质|(?:和|跟|与|同)[^，,。？?]{1,12}?(?:是|有)?(?:什么|啥)关系"
 )
 """What a question says right after a term to ask what kind of body it is (居委会算不算政府的下级单位, 居委会和街道办
-是什么关系, 是什么性质的组织)."""
+是什么关系, 是什么性质的组织); 是不是必须挂靠一个组织, 是不是有一套单独的…组织登记, 是不是要先找业务主管单位 ask a duty,
+a thing's existence or a step."""
 ASKS_WHAT_IS = re.compile(r"(?:什么是|什么叫做?|何为|何谓)$")
 """What a question says right before a term to ask what it means (什么是慈善募捐)."""
 _ASKS_MEANING_EN = re.compile(

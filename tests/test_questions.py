@@ -1106,6 +1106,8 @@ def test_what_befalls_a_rule_breaker_is_asked_in_everyday_words(question, asks):
         ("居民委员会是什么性质的组织", "居民委员会"),
         ("民非到底是什么", "民办非企业单位"),
         ("居委会是不是要先找街道办备案", ""),  # asks what to do, not what it is
+        ("居民委员会是不是必须由街道的机构来管", ""),  # a duty
+        ("居委会是不是有个专门的下属委员会", ""),  # whether one exists
         ("居委会和街道办谁来组织换届", ""),
     ],
 )
