@@ -413,14 +413,16 @@ def opening_quote(item: ClauseEvidence, sentences: int = 2) -> Quote:
 def defining_quote(item: ClauseEvidence, terms: tuple[str, ...]) -> Quote:
     """The sentences of a clause that say what one of ``terms`` means (本法所称慈善组织，是指…), verbatim, with
     those that follow to the end of the clause when the definition ends in a list (…下列公益活动：); a short clause
-    whole (``SHORT_CLAUSE_CHARS``)."""
+    defining no other term whole (``SHORT_CLAUSE_CHARS``)."""
     start, end = clause_span(item.doc, item.meta, item.clause)
     spans = sentence_spans(item.doc.text, start, end)
     says = [i for i, (s, e) in enumerate(spans) if set(terms) & set(definitions(item.doc.text[s:e]))]
     if not says:
         return item.quote or opening_quote(item)
     first = item.doc.text[spans[says[0]][0] : spans[says[0]][1]]
-    if end - start <= SHORT_CLAUSE_CHARS:  # short: quoted whole (居民委员会是…自治组织。…给予指导、支持和帮助)
+    defined = {term for s, e in spans for term in definitions(item.doc.text[s:e])}
+    if end - start <= SHORT_CLAUSE_CHARS and defined <= set(terms):  # short, defining only what is asked: whole
+        # (居民委员会是…自治组织。…给予指导、支持和帮助), not 志愿服务组织's definition beside 志愿者's
         return Quote(item.doc.text[spans[0][0] : spans[-1][1]], 0.0, first)
     if first.rstrip().endswith(("：", ":")):  # 本法所称慈善活动，是指…下列公益活动：(一)…
         return Quote(item.doc.text[spans[says[0]][0] : spans[-1][1]], 0.0, first)
