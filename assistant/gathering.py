@@ -63,8 +63,11 @@ class Gatherer:
         self.stats = stats
         self.top_k = top_k
         self.defining: dict[str, set[tuple[str, str]]] = {}  # 慈善组织 -> clauses saying what it means
-        self.penalised = {c.meta.doc_id for c in retriever.index.chunks if PENALTY_CHAPTER.search(c.meta.heading_path)}
-        """The documents with a penalty chapter (法律责任, 罚则)."""
+        self.penalties: dict[str, list] = {}
+        """Each document's chunks in its penalty chapter (法律责任, 罚则), for documents that have one."""
+        for chunk in retriever.index.chunks:
+            if PENALTY_CHAPTER.search(chunk.meta.heading_path):
+                self.penalties.setdefault(chunk.meta.doc_id, []).append(chunk)
         for chunk in retriever.index.chunks:
             for term in definitions(chunk.text):
                 self.defining.setdefault(term, set()).add((chunk.meta.doc_id, chunk.meta.key))
@@ -298,29 +301,27 @@ class Gatherer:
         rules = [
             c
             for c in window
-            if c.quote and c.doc.doc_id in self.penalised and not PENALTY_CHAPTER.search(c.meta.heading_path)
+            if c.quote and c.doc.doc_id in self.penalties and not PENALTY_CHAPTER.search(c.meta.heading_path)
         ]
         rule = max(rules, key=lambda c: c.coverage, default=None)
         if rule is None:
             return evidence.clauses, None
         said = _pairs(re.sub(r"^第[一二三四五六七八九十百]+条", "", normalize(rule.quote.best_sentence)))
-        chunks = [c for c in self.retriever.index.chunks if c.meta.doc_id == rule.doc.doc_id]
+        size = len(self.retriever.index.chunks)
         scored = []
-        for chunk in chunks:
-            if PENALTY_CHAPTER.search(chunk.meta.heading_path):
-                shared = said & _pairs(normalize(chunk.body))
-                weight = sum(
-                    math.log(len(self.retriever.index.chunks) / (1 + self.stats.chunks_with(p))) for p in shared
-                )
-                scored.append((len(shared) >= PENALTY_PAIRS, weight, chunk))
-        best = max(scored, key=lambda s: s[:2], default=None)
-        if best is None or not best[0]:
+        for chunk in self.penalties[rule.doc.doc_id]:
+            shared = said & _pairs(normalize(chunk.body))
+            weight = sum(math.log(size / (1 + self.stats.chunks_with(p))) for p in shared)
+            scored.append((len(shared) >= PENALTY_PAIRS, weight, chunk))
+        best = max(scored, key=lambda s: s[:2])
+        if not best[0]:
             return evidence.clauses, None
         key = best[2].meta.key
         if any(c.meta.key == key for c in window):
             return evidence.clauses, key
         # the penalty as the question's own search of the document ranks it: its scores are what it earned
-        found = [d for d in self.search(evidence.question, [key[0]], len(chunks)) if ChunkMeta.of(d).key == key]
+        depth = int(self.retriever.index.chunk_mask([key[0]]).sum())  # the whole document
+        found = [d for d in self.search(evidence.question, [key[0]], depth) if ChunkMeta.of(d).key == key]
         penalty = gather(evidence.question, found[:1], self.library.by_id, self.stats).clauses
         if not penalty or not penalty[0].quote:
             return evidence.clauses, None
@@ -393,5 +394,5 @@ def _topical(text: str) -> bool:
 
 
 def _pairs(text: str) -> set[str]:
-    """The Chinese character pairs of a text."""
-    return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
+    """The Chinese character pairs of a text (as the keyword index's ``#`` tokens are made)."""
+    return {run[i : i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", text) for i in range(len(run) - 1)}

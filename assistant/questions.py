@@ -413,10 +413,9 @@ def question_terms(question: str) -> list[Term]:
                 forms.update(normalize(t) for t in targets)
         weak = len(word) == 1 and not word.isascii() and len(forms) == 1  # a lone character, no policy synonym
         terms.append(Term(word, tuple(sorted(forms)), 0.5 if weak else 1.0))
-    if ASKS_CONSEQUENCE.search(lowered) and any(
-        t.word not in CONSEQUENCE_WORDS for t in terms
-    ):  # 会怎么处理: 处理 asks, the
-        terms = [t for t in terms if t.word not in CONSEQUENCE_WORDS]  # misdeed is the topic
+    # 会怎么处理: 处理 asks; the misdeed is the topic
+    if ASKS_CONSEQUENCE.search(lowered) and any(t.word not in CONSEQUENCE_WORDS for t in terms):
+        terms = [t for t in terms if t.word not in CONSEQUENCE_WORDS]
     for phrase, targets in phrases:  # "钱从哪里来": the phrase itself is the topic
         if not any(_belongs(t.word, phrase) for t in terms):
             terms.append(Term(phrase, tuple(normalize(t) for t in targets), 1.0))
