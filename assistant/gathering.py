@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from assistant.evidence import Evidence, Quote, TermStats, gather
 from assistant.facets import DETAIL_DEPTH, asked_details, holds_detail, lift_details
 from assistant.library import Library, name_key
-from assistant.meanings import meaning_asked, meanings_compared, quoted_term_asked
+from assistant.meanings import meaning_asked, meanings_compared, quoted_sentence, quoted_term_asked
 from assistant.ordering import PENALTY_CHAPTER
 from assistant.questions import AND_ASKS, ASKS_CONSEQUENCE, PART_BREAK, question_parts, question_terms
 from assistant.retrieval import HybridRetriever
@@ -50,6 +50,9 @@ gave hit@1, hit@5, facts +1 −0 each; 0.8 hit@1 +2 −1)."""
 PENALTY_PAIRS = 2
 """A penalty clause names the misdeed of a rule when it shares at least this many character pairs with the rule's
 best sentence (设立, 分支, 支机, 机构)."""
+SOURCE_SHARE = 0.8
+"""A clause is where a sentence the question quotes comes from when it holds at least this share of the sentence's
+character pairs: 探索在居委会下设环境和物业管理委员会 is in 探索在社区居民委员会下设环境和物业管理委员会."""
 PARALLEL_DEPTH = 8
 """How deep in the ranking the national clause saying the same thing is looked for."""
 
@@ -90,7 +93,10 @@ class Gatherer:
         # 慈善法和浙江省实施办法是什么关系: the clauses where one cites the other come first
         cited, term, compared = [], "", ()
         details = asked_details(question)  # 多少天 / 多少人: how a clause would state the number asked
-        if (
+        if (sentence := quoted_sentence(question)) and (sources := self._sources(sentence, old_too)):
+            # “…”这句出自哪个文件？我记得是浙江条例: the clauses holding the sentence, wherever they are
+            cited = sources
+        elif (
             named
             and RELATION.search(question)
             # the part asking how they relate, when another part asks something else (…是啥关系？它管哪些组织的认定？)
@@ -247,6 +253,24 @@ class Gatherer:
                 found = self.search(body[:60], [doc.doc_id], 3)
                 return [d for d in found if ChunkMeta.of(d).key == chunk.meta.key][:1]
         return []
+
+    def _sources(self, sentence: str, old_too: bool) -> list:
+        """The clauses (at most ``PART_CLAUSES``) holding the most of a quoted sentence's character pairs, at least
+        ``SOURCE_SHARE`` of them, in the documents in force (and the superseded ones when ``old_too``)."""
+        pairs = _pairs(sentence)
+        scored = []
+        for chunk in self.retriever.index.chunks:
+            doc = self.library.by_id.get(chunk.meta.doc_id)
+            if chunk.meta.section != "clause" or not doc or not (doc.in_force or old_too):
+                continue
+            body = normalize(chunk.body)
+            if (share := sum(p in body for p in pairs) / len(pairs)) >= SOURCE_SHARE:
+                scored.append((share, chunk))
+        found = []
+        for _, chunk in sorted(scored, key=lambda s: -s[0])[:PART_CLAUSES]:
+            hits = self.search(sentence, [chunk.meta.doc_id], CITING_DEPTH)
+            found += [d for d in hits if ChunkMeta.of(d).key == chunk.meta.key][:1]
+        return found
 
     def _defining(self, doc_id: str) -> list:
         """The first clause of a document that says what it governs (本条例所称…是指…, 适用本办法)."""

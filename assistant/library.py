@@ -71,6 +71,10 @@ _FILE_NUMBER = re.compile(
     r"(?P<office>[\u4e00-\u9fff]{1,6}?)(?:[〔\[［(（](?P<year>\d{4})[〕\]］)）]|(?P<year2>\d{4})年)\s?第?(?P<n>\d{1,4})\s?号"
 )
 
+_SHORT_NUMBER = re.compile(
+    rf"(?:(?P<office>[\u4e00-\u9fff]{{1,4}}发)|(?<![\d〕\]］)）年]))第?(?P<n>{_NUMERAL})号(?P<kind>公告|文)?(?!令)"
+)
+"""A document cited by its number and kind, or office, alone, as staff shorten it: 27号公告, 13号文, 民发89号."""
 
 _PINYIN_NUMBER = re.compile(
     r"\b(?P<office>(?:[a-z]{1,16}[\s-]+){1,5})[〔\[［(（]\s*(?P<year>\d{4})\s*[〕\]］)）]\s*(?:no\.?\s*|number\s*)?(?P<n>\d{1,4})\b",
@@ -117,6 +121,17 @@ def _syllables(word: str) -> bool:
     return bool(_SYLLABLE.match(word)) or any(
         _SYLLABLE.match(word[:cut]) and _syllables(word[cut:]) for cut in range(1, min(len(word), 6) + 1)
     )
+
+
+def _of(said: str, office: str) -> bool:
+    """Whether a number's kind or office as typed (公告, 文, 民发, 中发) fits the office the library writes (民政部公告,
+    民发): 文 fits any."""
+    return said == "文" or said in office or (said.endswith("发") and office.endswith(said[-2:]))
+
+
+def _sounds_alike(typed: str, right: str) -> bool:
+    """Whether two characters read the same once tones are left out (发 for 法, 里 for 理)."""
+    return typed != right and _CJK.match(typed) is not None and pinyin_key(typed) == pinyin_key(right)
 
 
 @lru_cache(maxsize=256)
@@ -418,13 +433,14 @@ class Library:
         self._names: list[tuple[str, PolicyDocument]] = sorted(
             ((name, d) for d in self.documents for name in _names(d)), key=lambda p: -len(p[0])
         )
-        self._misspellings: dict[str, PolicyDocument] = {}
+        self._misspellings: dict[str, tuple[PolicyDocument, str]] = {}
         """Each Chinese name of a document in force of ``MISSPELT_LENGTH`` characters or more, with one character
-        left open (志愿服务?例, ?愿服务条例): a name typed with one wrong character (``_misspelt``)."""
+        left open (志愿服务?例, ?愿服务条例), and the character left out: a name typed with one wrong character
+        (``_misspelt``)."""
         for name, d in self._names:
             if d.in_force and len(name) >= MISSPELT_LENGTH and _CJK.match(name) and _NAME_KIND.search(name):
                 for i in range(len(name)):
-                    self._misspellings.setdefault(name[:i] + "?" + name[i + 1 :], d)
+                    self._misspellings.setdefault(name[:i] + "?" + name[i + 1 :], (d, name[i]))
         self._misspelt_lengths = sorted({len(k) for k in self._misspellings}, reverse=True)
         self._places = {d.doc_id: tuple(place_names(d)) for d in self.documents}
         self._numbers = {n for d in self.documents for n, _ in _numbers_cited(d.doc_number + d.text)}
@@ -566,13 +582,21 @@ class Library:
             text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
             while (position := text.find(name)) >= 0:
                 text = text[:position] + "\u0000" * len(name) + text[position + len(name) :]
-        for number, written in _numbers_cited(unicodedata.normalize("NFKC", question)):
-            if written[0].isascii():  # Order No. 250: the library's numbers are written in Chinese
-                owners = [
-                    d for d in self.documents if any(_same_number(number, n) for n in self._own_numbers[d.doc_id])
-                ]
-                at = len(name_key(question[: question.find(written)]))
-                found += [(at, d) for d in owners if all(d.doc_id != other.doc_id for _, other in found)]
+        typed = unicodedata.normalize("NFKC", question)
+        # Order No. 250, 国务院250号令, 第58号令: a number written other than as the library writes it
+        cited = [
+            (written, lambda own, number=number: _same_number(number, own)) for number, written in _numbers_cited(typed)
+        ]
+        for m in _SHORT_NUMBER.finditer(typed):  # 27号公告, 13号文, 民发89号: no year
+            n, said = cn_to_int(m["n"]), m["kind"] or m["office"]
+            if said:
+                cited.append(
+                    (m.group(0), lambda own, n=n, said=said: own[1] != "令" and own[2] == n and _of(said, own[0]))
+                )
+        for written, fits in cited:
+            owners = [d for d in self.documents if any(fits(own) for own in self._own_numbers[d.doc_id])]
+            at = len(name_key(question[: max(question.find(written), 0)]))
+            found += [(at, d) for d in owners if all(d.doc_id != other.doc_id for _, other in found)]
         whole = list(found)  # named in full: a name may hold another
         for written, owner in self._partial_names(question):
             start = name_key(question).find(name_key(written))
@@ -583,7 +607,7 @@ class Library:
             if all(d.doc_id != owner.doc_id for _, d in found):
                 found.append((start, owner))
         if not found and (misspelt := self._misspelt(text)):  # 自愿服务条例, 志愿服务条列: one wrong character
-            found.append(misspelt)
+            found.append(misspelt[:2])
         for written, owner in self._described(question):  # 台州三社联动的意见, 浙江那个实施慈善法的地方性法规
             start = name_key(question).find(name_key(written))
             inside = [(p, d) for p, d in found if start <= p < start + len(name_key(written)) and d != owner]
@@ -610,16 +634,19 @@ class Library:
             docs = [d for d in docs if d.in_force or d.superseded_by not in named_current]
         return docs
 
-    def _misspelt(self, text: str) -> tuple[int, PolicyDocument] | None:
-        """Where ``text`` (as ``name_key`` writes it) holds a document's name with one character wrong, and that
-        document: the stretch must end like a document's kind (条例, 办法, or a typo of it, 条列), so 志愿服务条件
-        names nothing."""
+    def _misspelt(self, text: str) -> tuple[int, PolicyDocument, str] | None:
+        """(where, the document, the stretch as typed) for the first stretch of ``text`` (as ``name_key`` writes
+        it) that holds a document's name with one character wrong: the stretch must end like a document's kind
+        (条例, 办法, or a typo of it, 条列), so 志愿服务条件 names nothing, or the wrong character must sound like
+        the right one (民非登记暂行办发, 社会团体登记管里条例)."""
+        kind_ends = {m.end() for m in _TYPED_KIND.finditer(text)}
         for length in self._misspelt_lengths:
-            for start in (m.end() - length for m in _TYPED_KIND.finditer(text) if m.end() >= length):
+            for start in range(len(text) - length + 1):
                 window = text[start : start + length]
                 for i in range(length):
-                    if doc := self._misspellings.get(window[:i] + "?" + window[i + 1 :]):
-                        return start, doc
+                    doc, right = self._misspellings.get(window[:i] + "?" + window[i + 1 :], (None, ""))
+                    if doc and (start + length in kind_ends or _sounds_alike(window[i], right)):
+                        return start, doc, window
         return None
 
     def kind_asked(self, question: str) -> str:
@@ -807,6 +834,8 @@ class Library:
         ]
         if not any(name in name_key(question) for name in names):  # 台州三社联动的意见: described, not named
             names += [name_key(written) for written, owner in self._described(question) if owner.doc_id in doc_ids]
+            if (misspelt := self._misspelt(name_key(question))) and misspelt[1].doc_id in doc_ids:  # 志愿服务条列
+                names.append(misspelt[2])
         return without_names(question, sorted(set(names), key=len, reverse=True))
 
     def without_english_names(self, question: str, doc_ids: list[str]) -> str:

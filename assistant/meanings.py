@@ -70,6 +70,19 @@ def meaning_asked(question: str, defined) -> str:
 _QUOTED = re.compile(r"[“\"「『]([\u4e00-\u9fff]{2,12})[”\"」』]")
 
 
+QUOTED_SENTENCE = 12
+"""The fewest Chinese characters of a quoted sentence whose source the library is searched for (“探索在社区居民委员会
+下设环境和物业管理委员会”这句出自哪): a shorter quote is a term (“三社联动”)."""
+_SENTENCE = re.compile(r"[“\"「『]([^”\"」』]{%d,})[”\"」』]" % QUOTED_SENTENCE)
+
+
+def quoted_sentence(question: str) -> str:
+    """The longest span the question quotes holding at least ``QUOTED_SENTENCE`` Chinese characters, or ""."""
+    spans = [m.group(1) for m in _SENTENCE.finditer(normalize(question))]
+    spans = [s for s in spans if len(re.findall(r"[\u4e00-\u9fff]", s)) >= QUOTED_SENTENCE]
+    return max(spans, key=len, default="")
+
+
 def quoted_term_asked(question: str) -> str:
     """A term the question quotes and asks the meaning of (“管评分离”是什么意思, 什么叫“三社联动”), or ""."""
     text = normalize(question)

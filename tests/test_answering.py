@@ -1081,6 +1081,13 @@ def test_an_age_under_eighteen_finds_the_rule_on_minors(chain):
         ("社团登记管理条列第十条", "shehui_tuanti_dengji_guanli_tiaoli_2016"),
         ("国务院令250号是哪个条例", "shehui_tuanti_dengji_guanli_tiaoli_2016"),  # an order's number without 第
         ("主席令43号是哪部法律", "cishan_fa_2023"),  # its number in figures
+        ("民非登记暂行办发第八条", "minban_feiqiye_danwei_dengji_zanxing_banfa_1999"),  # 发 for 法: same sound
+        ("基金会管理条里第八条", "jijinhui_guanli_tiaoli_2004"),  # 里 for 例
+        ("国务院400号令第八条", "jijinhui_guanli_tiaoli_2004"),  # the issuer before the number
+        ("第58号令第四条", "cishan_zuzhi_rending_banfa_2016"),  # 第 before the number, no issuer
+        ("27号公告第六条", "gongyixing_juanzeng_shuiqian_kouchu_gonggao_2020"),  # number and kind, no year
+        ("13号文里讲的三社联动", "chengxiang_shequ_zhili_yijian_zhongfa2017_13"),
+        ("民发89号的评估机构", "shehui_zuzhi_disanfang_pinggu_zhidao_yijian_2015"),  # office, no year
         ("民政部那个评估办法第二十八条", "shehui_zuzhi_pinggu_guanli_banfa_2010"),  # a short name after 那个
         (
             "基层治理体系和治理能力现代化那个意见有文号吗",
@@ -1106,6 +1113,17 @@ def test_an_age_under_eighteen_finds_the_rule_on_minors(chain):
 )
 def test_a_name_written_a_little_wrong_still_names_its_document(chain, question, doc_id):
     assert [d.doc_id for d in chain.library.mentioned(question)] == [doc_id]
+
+
+@pytest.mark.parametrize("question", ["我家住13号楼，想问志愿服务条件", "第3号文件说的登记", "志愿服务条件有哪些"])
+def test_a_number_or_a_word_like_a_name_names_no_document(chain, question):
+    assert chain.library.mentioned(question) == []
+
+
+def test_a_quoted_sentence_is_looked_up_where_it_stands_not_where_the_asker_guesses(chain):
+    answer = chain.ask("“民办非企业单位的名称应当符合国务院民政部门的规定”这句出自哪？是不是社团条例里的", "staff")
+    first = answer.citations[0]
+    assert (first.doc_id, first.reference) == ("minban_feiqiye_danwei_dengji_guanli_zanxing_tiaoli_1998", "第八条")
 
 
 @pytest.mark.parametrize(
