@@ -73,7 +73,7 @@ _QUOTED = re.compile(r"[“\"「『]([\u4e00-\u9fff]{2,12})[”\"」』]")
 QUOTED_SENTENCE = 12
 """The fewest Chinese characters of a quoted sentence whose source the library is searched for (“探索在社区居民委员会
 下设环境和物业管理委员会”这句出自哪): a shorter quote is a term (“三社联动”)."""
-_SENTENCE = re.compile(r"[“\"「『]([^”\"」』]{%d,})[”\"」』]" % QUOTED_SENTENCE)
+_SENTENCE = re.compile(rf"[“\"「『]([^”\"」』]{{{QUOTED_SENTENCE},}})[”\"」』]")
 
 
 def quoted_sentence(question: str) -> str:

@@ -74,7 +74,7 @@ ROUTES: tuple[tuple[str, Callable[[dict], bool]], ...] = (
 DESCRIBED = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:的)?(?:实施)?(?:意见|条例|办法|通知|公告|规定|方案|规划|决定|法)")
 """A document described by the words of its title before its kind (三社联动的实施意见)."""
 PARTS = re.compile(
-    PART_BREAK.pattern + r"|(?<=[的吗呢么])[，,]|" + AND_ASKS.pattern,
+    PART_BREAK.pattern + r"|(?<=[的吗呢么条款项])[，,]|" + AND_ASKS.pattern,
     re.IGNORECASE,
 )
 """Where a question passes from one thing asked to the next (…发布的？到哪一年… / …, and by what year …)."""
