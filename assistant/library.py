@@ -192,9 +192,13 @@ _LAW_WITH_ARTICLE = re.compile(
 )
 _CODE = re.compile(r"[\u4e00-\u9fff]{1,8}法典")
 # A law named before what it says (个人所得税法规定, 劳动合同法里): a name of four characters or more ending in 法
-# that is not one of the everyday words ending in it (办法, 方法, 合法, 依法 …).
-_LAW_SAYS = re.compile(r"([\u4e00-\u9fff]{3,15}法)(?=规定|里|中|上|对|说|怎么|有没有|是否|有关)")
-_NOT_A_LAW = re.compile(r"(?:办|方|做|说|想|看|合|违|依|非|守|立|执|司|用|手|写|算|章|宪)法$")
+# that is not one of the everyday words ending in it (办法, 方法, 合法, 依法 …); before the article asked, three
+# will do (公司法哪一条规定).
+_LAW_SAYS = re.compile(
+    r"([\u4e00-\u9fff]{3,15}法)(?=规定|里|中|上|对|说|怎么|有没有|是否|有关)"
+    r"|(?![这那该本此])([\u4e00-\u9fff]{2,15}法)(?=哪一?条|第几条)"
+)
+_NOT_A_LAW = re.compile(r"(?:办|方|做|说|想|看|合|违|依|非|守|立|执|(?<!公)司|用|手|写|算|章|宪)法$")
 _LAW_CUT = re.compile(r"^.*[的年和与及或在按问查看据照于里]")
 """Where a law's name starts: after the last word that leads into it (根据个人所得税法, 我想问民法典)."""
 # A place's own rules (广东省志愿服务条例, Guangdong Province Volunteer Service Regulations): the place as
@@ -706,7 +710,7 @@ class Library:
         ]
         english = self._unknown_english_titles(question)
         laws = [_LAW_CUT.sub("", m) for m in _LAW_WITH_ARTICLE.findall(question) + _CODE.findall(question)]
-        laws += [t for m in _LAW_SAYS.findall(question) if not _NOT_A_LAW.search(t := _LAW_CUT.sub("", m))]
+        laws += [t for m in _LAW_SAYS.findall(question) if not _NOT_A_LAW.search(t := _LAW_CUT.sub("", m[0] or m[1]))]
         # …办法第三条 is a regulation's name, read (and shortened) as one above: 公募办法, 记录证明办法
         laws = [
             t

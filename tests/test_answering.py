@@ -651,6 +651,7 @@ def test_not_found_shows_nearest_clauses_but_a_refusal_shows_none(chain):
         ("宁波市社会组织评估管理办法规定评估等级有效期几年", "《宁波市社会组织评估管理办法》"),  # 规定 the verb
         # a law named before what it says, and a document named by its issuer and subject
         ("个人所得税法规定捐赠扣除比例是多少", "《个人所得税法》"),
+        ("公司法哪一条规定了公司捐款", "《公司法》"),  # a three-character law before the article asked
         ("国务院关于促进慈善事业健康发展的指导意见里讲了哪些税收优惠", "《国务院关于促进慈善事业健康发展的指导意见》"),
         # that place's authority and what it rules, with no title
         ("江苏省民政厅对社区社会组织备案有什么规定？", "江苏省民政厅的相关规定"),
