@@ -678,8 +678,8 @@ class Library:
         years = set(re.findall(r"(?:19|20)\d\d", text))
         years |= {
             ("19" if int(y) > 50 else "20") + y
-            for y in re.findall(r"(?<!\d)(\d\d)(?=年[那这老旧原]?[个的]?版|年的|版)", text)
-        }  # 16版, 16年那版
+            for y in re.findall(r"(?<!\d)(\d\d)(?=年[那这老旧原]?[个的]?版|年的|年原文|版)", text)
+        }  # 16版, 16年那版, 16年原文
         old_years = {y for d in self.documents if not d.in_force for y in re.findall(r"(?:19|20)\d\d", d.title)}
         return bool(OLD_VERSION.search(text)) or bool(years & old_years)
 
