@@ -171,6 +171,23 @@ def test_donating_goods_in_everyday_words_is_answered(chain, question, clause):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "doc_id", "clause"),
+    [  # 管几年 / 管多久: how long a grade or a qualification holds, 有效期
+        (
+            "朋友的公司通过基金会捐了款，那个基金会的扣除资格管几年？换个省还算吗",
+            "gongyixing_juanzeng_shuiqian_kouchu_gonggao_2020",
+            "六",
+        ),
+        ("评上4A以后这块牌子管多久", "shehui_zuzhi_pinggu_guanli_banfa_2010", "第二十八条"),
+    ],
+)
+def test_how_long_something_holds_is_asked_in_everyday_words(chain, question, doc_id, clause):
+    first = chain.ask(question).citations[0]
+    assert (first.doc_id, first.clause) == (doc_id, clause)
+
+
+@pytest.mark.slow
 def test_current_text_answers_unless_the_old_one_is_asked_for(chain):
     answer = chain.ask("慈善组织登记满多久可以申请公开募捐资格？")
     assert answer.found and answer.kind == "retrieval"
@@ -1210,6 +1227,7 @@ def test_names_are_read_as_people_write_them(chain):
     assert (
         mentioned("16年那版慈善法现在还管用吗")[0] == CISHAN_2016
     )  # a two-figure year before 那版: the old text first
+    assert CISHAN_2016 in mentioned("慈善法第八条，16年原文怎么写的")  # …before 原文
 
 
 def test_a_policy_document_is_named_by_place_and_quoted_keyword(chain):
