@@ -65,7 +65,8 @@ class MetadataAnswerer:
                 cited = clause_citation(doc, clause, quote=sentences)
                 # asked since when it applies, or whether it (or what it repealed) is in force: the article
                 # saying so is the first authority
-                first = set(fields) <= {"effective", "status"}
+                # …or since when, when no header line says so (浙江省志愿服务条例: 本条例自2018年9月1日起施行)
+                first = set(fields) <= {"effective", "status"} or ("effective" in fields and "施行" not in quote)
                 citations.insert(len(citations) - 1 if first else len(citations), cited)
                 lines += [f"原文：“{sentences}”", source_line(cited)]
             # 共三十七条: the last article's number shows it (an outline lists every chapter instead)

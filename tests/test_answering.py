@@ -1069,6 +1069,9 @@ def test_when_a_law_takes_effect_comes_from_its_own_closing_article(chain):
     assert answer.citations[1].clause == "文件信息"
     answer = chain.ask("志愿服务条例的令号和施行日期", "staff")  # the number too: the header first
     assert answer.citations[0].clause == "文件信息"
+    # ...unless the header says nothing of when it applies: then the article that does leads
+    answer = chain.ask("浙江省志愿服务条例是哪次会议修订的，什么时候开始施行", "staff")
+    assert answer.citations[0].clause == "第三十七条" and answer.citations[1].clause == "文件信息"
     # an article of two paragraphs: the one saying so, not the later one that only mentions 施行之日
     answer = chain.ask("基金会管理条例哪天开始施行？同时废止了什么文件？", "staff")
     assert answer.citations[0].clause == "第四十八条" and "《基金会管理办法》同时废止" in answer.citations[0].quote
