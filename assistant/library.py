@@ -624,7 +624,7 @@ class Library:
         docs = [d for _, d in found]
         if self.wants_old(question):
             extra = [o for d in docs for o in self.older(d.doc_id)]
-            old = [o for o in extra if o not in docs] + [d for d in docs if not d.in_force and d not in extra]
+            old = list({d.doc_id: d for d in extra + [d for d in docs if not d.in_force]}.values())  # named or not
             current = [d for d in docs if d.in_force]
             # The old version first, unless the question also names the current one (修正后, its year, 现在的):
             # then it compares, and the text in force leads (现在还有效吗 asks of the old one).

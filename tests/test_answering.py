@@ -1231,6 +1231,8 @@ def test_names_are_read_as_people_write_them(chain):
         mentioned("16年那版慈善法现在还管用吗")[0] == CISHAN_2016
     )  # a two-figure year before 那版: the old text first
     assert CISHAN_2016 in mentioned("慈善法第八条，16年原文怎么写的")  # …before 原文
+    # a superseded text named by its number, which the current text shares, and asked for: kept, not dropped
+    assert CISHAN_2016 in mentioned("主席令第四十三号那个旧版现在还能用吗")
 
 
 def test_a_policy_document_is_named_by_place_and_quoted_keyword(chain):
