@@ -446,6 +446,10 @@ class Library:
                 for i in range(len(name)):
                     self._misspellings.setdefault(name[:i] + "?" + name[i + 1 :], (d, name[i]))
         self._misspelt_lengths = sorted({len(k) for k in self._misspellings}, reverse=True)
+        # one wrong character leaves a name's first three or last three whole: only such stretches are looked up
+        self._name_ends = {k[:3] for k in self._misspellings if "?" not in k[:3]} | {
+            k[-3:] for k in self._misspellings if "?" not in k[-3:]
+        }
         self._places = {d.doc_id: tuple(place_names(d)) for d in self.documents}
         self._numbers = {n for d in self.documents for n, _ in _numbers_cited(d.doc_number + d.text)}
         """Every document number the library writes: its own, and those its texts cite (修订 by 国务院令第666号)."""
@@ -647,6 +651,8 @@ class Library:
         for length in self._misspelt_lengths:
             for start in range(len(text) - length + 1):
                 window = text[start : start + length]
+                if window[:3] not in self._name_ends and window[-3:] not in self._name_ends:
+                    continue
                 for i in range(length):
                     doc, right = self._misspellings.get(window[:i] + "?" + window[i + 1 :], (None, ""))
                     if doc and (start + length in kind_ends or _sounds_alike(window[i], right)):
