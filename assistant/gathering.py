@@ -259,7 +259,7 @@ class Gatherer:
         ``SOURCE_SHARE`` of them, in the documents in force (and the superseded ones when ``old_too``)."""
         pairs = _pairs(sentence)
         scored = []
-        for chunk in self.retriever.index.chunks:
+        for chunk in self.retriever.index.chunks if pairs else []:  # “一、二、三…”: no pair to look for
             doc = self.library.by_id.get(chunk.meta.doc_id)
             if chunk.meta.section != "clause" or not doc or not (doc.in_force or old_too):
                 continue

@@ -1141,6 +1141,13 @@ def test_a_number_or_a_word_like_a_name_names_no_document(chain, question):
     assert chain.library.mentioned(question) == []
 
 
+def test_a_quoted_run_of_single_characters_is_no_sentence_to_look_up(chain):
+    answer = chain.ask(
+        "“登、记、备、案、募、捐、志、愿、服、务、组、织”这句话出自哪里"
+    )  # no two characters side by side
+    assert answer.kind in {"retrieval", "not_found"} and answer.answer
+
+
 def test_a_quoted_sentence_is_looked_up_where_it_stands_not_where_the_asker_guesses(chain):
     answer = chain.ask("“民办非企业单位的名称应当符合国务院民政部门的规定”这句出自哪？是不是社团条例里的", "staff")
     first = answer.citations[0]
