@@ -431,11 +431,11 @@ def defining_quote(item: ClauseEvidence, terms: tuple[str, ...]) -> Quote:
 
 def _with_more(item: ClauseEvidence, more) -> ClauseEvidence:
     """``item`` quoting also the sentences of ``more`` (another part's quote of the same clause)."""
-    have = normalize(item.quote.text)
-    extra = [s for s in more.text.split("……") if normalize(s) not in have]
-    if not extra:
-        return item
-    return replace(item, quote=replace(item.quote, text="……".join([item.quote.text, *extra])))
+    pieces = {normalize(p): p for p in reversed(item.quote.text.split("……") + more.text.split("……"))}
+    # a piece inside another (the first sentences of a quote that the other part quotes whole) is left out
+    kept = [p for key, p in reversed(pieces.items()) if not any(key != other and key in other for other in pieces)]
+    text = "……".join(kept)
+    return item if text == item.quote.text else replace(item, quote=replace(item.quote, text=text))
 
 
 def _figures(text: str) -> dict[str, set[str]]:

@@ -102,8 +102,9 @@ class EnglishGlossary:
     def targets(self, question: str) -> list[str]:
         """The library words a question's English words stand for (stop-words stand for none)."""
         found: list[str] = []
-        for word in _ENGLISH_WORD.findall(question.lower()):
-            if word not in stopwords():
+        english = _ENGLISH_WORD.findall(question.lower())
+        for before, word in zip(["", *english], english):
+            if word not in stopwords() and before != "how":  # how long, how soon: the question's, not a topic
                 found.extend(self.words_for(word))
         return list(dict.fromkeys(found))
 

@@ -61,6 +61,18 @@ def pinyin_key(text: str) -> str:
     return " ".join(lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
 
 
+_FUZZY = ((re.compile(r"(?<=[aei])ng\b"), "n"), (re.compile(r"\b([zcs])h"), r"\1"))
+"""The sounds pinyin input methods let a typist leave apart (模糊音): in/ing, en/eng, an/ang; z/zh, c/ch, s/sh."""
+
+
+def fuzzy_key(text: str) -> str:
+    """``pinyin_key`` with the sounds of ``_FUZZY`` made one: 明非 and 民非 → 'min fei'."""
+    key = pinyin_key(text)
+    for pattern, replacement in _FUZZY:
+        key = pattern.sub(replacement, key)
+    return key
+
+
 def _inside_words(question: str) -> frozenset[int]:
     """Offsets that fall strictly inside a word of the tokenizer's segmentation of ``question``."""
     tokens = tokenizer().tokenize(question, HMM=False)
@@ -221,4 +233,7 @@ class Speller:
             return None
         key = pinyin_key(typed)
         homophones = [word for word in neighbours if self._keys[word] == key]
+        if not homophones:  # 明非 for 民非: a sound the typist's input method does not tell apart
+            key = fuzzy_key(typed)
+            homophones = [word for word in neighbours if fuzzy_key(word) == key]
         return max(homophones, key=self._frequency.__getitem__, default=None)

@@ -1962,3 +1962,22 @@ def test_a_standard_of_another_thing_is_not_offered_for_the_figure_asked(chain):
     """志愿者 alone is not the insurance asked about: 良好志愿服务记录的志愿者的认定标准 is not quoted."""
     answer = chain.ask("给志愿者买意外险，保额至少要多少钱？")
     assert answer.found and not any("认定标准" in (c.quote or "") for c in answer.citations), answer.answer
+
+
+def test_a_clause_answering_two_parts_quotes_each_sentence_once():
+    """One part quotes a clause's opening, the next quotes it further on: the opening is not quoted twice."""
+    from dataclasses import dataclass
+
+    from assistant.evidence import Quote
+    from assistant.extractive import _with_more
+
+    @dataclass(frozen=True)
+    class Item:
+        quote: Quote
+
+    opening = "四、社会组织取得资格应当同时符合以下规定：（一）符合条件。"
+    more = Quote(opening + "（二）每年3月31日前报送报告。……（八）评估等级为3A以上。", 0.0, "")
+    merged = _with_more(Item(Quote(opening, 0.0, "")), more).quote.text
+    assert merged.count("四、") == 1 and merged == more.text
+    other = _with_more(Item(Quote(opening, 0.0, "")), Quote("（八）评估等级为3A以上。", 0.0, "")).quote.text
+    assert other == opening + "……（八）评估等级为3A以上。"  # a sentence not quoted yet is added after

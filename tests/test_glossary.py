@@ -16,8 +16,13 @@ LINES = [
     "羽毛球 羽毛球 [yu3 mao2 qiu2] /badminton/shuttlecock/",
     "內部 内部 [nei4 bu4] /interior/inside (part, section)/internal/",
     "證書 证书 [zheng4 shu1] /certificate/see also 證明|证明/",
+    "多頭 多头 [duo1 tou2] /long (finance)/",
 ]
-TEXTS = ["本单位内部经批准成立的团体，不需要登记。", "准予登记的，发给登记证书。批准。同意。许可登记。"]
+TEXTS = [
+    "本单位内部经批准成立的团体，不需要登记。",
+    "准予登记的，发给登记证书。批准。同意。许可登记。",
+    "避免多头管理。",
+]
 """批准 twice, 准予, 同意 and 许可 once each."""
 
 
@@ -38,6 +43,13 @@ def test_an_inflected_english_word_finds_its_dictionary_form_and_stop_words_find
     assert found.words_for("registering") == ("登记",)
     assert found.targets("Do we need to register? It was approved.") == ["登记", "批准", "准予", "同意"]
     assert found.targets("is it") == []
+
+
+def test_the_word_after_how_asks_and_stands_for_no_library_word():
+    """How long does the lease have to be: long asks a period; it is no 多头 (a long position)."""
+    found = EnglishGlossary.of_texts(TEXTS, LINES)
+    assert found.words_for("long") == ("多头",)
+    assert found.targets("How long does registering take?") == ["登记"]
 
 
 def test_the_dictionary_comes_with_the_installed_package():

@@ -1115,3 +1115,18 @@ def test_a_question_asking_what_kind_of_body_a_term_names(question, term):
     from assistant.meanings import meaning_asked
 
     assert meaning_asked(question, DEFINED | {"居民委员会"}) == term
+
+
+@pytest.mark.parametrize(
+    ("question", "policy"),
+    [
+        ("Which day is Zhejiang Volunteers' Day?", "志愿者日"),
+        ("Which day is Zhejiang Volunteer’s Day?", "志愿者日"),
+        ("How is the residents’ committee elected?", "居民委员会"),
+    ],
+)
+def test_an_english_possessive_reads_as_the_phrase_without_its_apostrophe(question, policy):
+    from assistant.text import expand_query
+
+    assert policy in expand_query(question)
+    assert "doesn't" in expand_query("It doesn't say")  # a contraction is no possessive

@@ -174,3 +174,23 @@ def test_few_of_the_projects_questions_change_and_no_library_word_is_lost(spelle
         kept = [word for word in words(question) if len(word) > 1 and word in library]
         assert all(word in result.text for word in kept), (question, result.text)
         assert all(typed not in library for typed, _ in result.fixes), result.fixes
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("我一个人出钱办托老所，能办哪种明非登记", "我一个人出钱办托老所，能办哪种民非登记"),  # ming for min
+        ("登记管理机光在哪里", "登记管理机关在哪里"),  # guang for guan
+        ("捐的钱被挪用了，找谁投述", "捐的钱被挪用了，找谁投诉"),  # shu for su
+    ],
+)
+def test_a_sound_the_input_method_does_not_tell_apart_is_a_homophone(speller, question, expected):
+    """Pinyin input methods let in/ing, en/eng, an/ang and z/zh, c/ch, s/sh stand for each other (模糊音):
+    明非 is typed for 民非 as 登计 is for 登记."""
+    assert speller.correct(question).text == expected
+
+
+def test_an_exact_homophone_wins_over_a_fuzzy_one():
+    # 基进 sounds exactly like 基金 and only fuzzily like 基经 (jin / jing), though 基经 is more frequent.
+    speller = Speller.from_texts(["基金管理。"] * 2 + ["基经管理。"] * 5)
+    assert speller.correct("基进").fixes == (("基进", "基金"),)
