@@ -349,6 +349,7 @@ def _by_part(parts: list[Evidence], chosen: list[ClauseEvidence], share: bool = 
                     c.meta.key == part.penalty,  # …？设了会咋样: the penalty for breaking the rule
                     penal and bool(PENALTY_CHAPTER.search(c.meta.heading_path)),
                     c.meta.key not in quoted,
+                    c.quote.score,  # 年检收费吗: the sentence saying 年度检查不得收取费用, not one saying 不得收取费用
                 )
                 for c in candidates
             }

@@ -175,6 +175,8 @@ METADATA_QUESTIONS = {
     "date": re.compile(
         r"(什么时候|何时|哪一?年|哪天|日期|时间).{0,4}(发布|印发|公布|颁布|出台|制定|成文|通过|发的|下发|出的)|(发布|印发|公布|颁布|成文|出台|发文|通过)(时间|日期)"
         r"|哪一?年的(文件|政策|意见|法规)|(是|为)哪一?年的[？?]?$|when was"
+        r"|when (?:were|did) .{0,80}\b(?:issued|published|promulgated|adopted|enacted|passed|(?:issue|publish|promulgate|adopt|enact|pass)\b)"
+        r"|(?:issue|issuing|publication|promulgation) date|date of (?:issue|issuance|publication|promulgation)"
     ),
     "addressees": re.compile(
         r"主送|抄送|发给(了)?(谁|哪些?(单位|部门|地方|机关)?)|下发(给|到)(哪些?(单位|部门|地方|机关))?|addressee|addressed to"

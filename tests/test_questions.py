@@ -1130,3 +1130,11 @@ def test_an_english_possessive_reads_as_the_phrase_without_its_apostrophe(questi
 
     assert policy in expand_query(question)
     assert "doesn't" in expand_query("It doesn't say")  # a contraction is no possessive
+
+
+def test_an_english_question_asks_when_a_document_was_issued_in_several_ways():
+    name = "the volunteer service regulations"
+    assert _fields(f"Document number and issue date of {name}, please", name) == ["doc_number", "date"]
+    assert _fields(f"When were {name} promulgated?", name) == ["date"]
+    assert _fields(f"What is the date of publication of {name}?", name) == ["date"]
+    assert _fields(f"When did {name} set up volunteer records?", name) == []  # a topic, not the document
