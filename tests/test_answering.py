@@ -1981,3 +1981,12 @@ def test_a_clause_answering_two_parts_quotes_each_sentence_once():
     assert merged.count("四、") == 1 and merged == more.text
     other = _with_more(Item(Quote(opening, 0.0, "")), Quote("（八）评估等级为3A以上。", 0.0, "")).quote.text
     assert other == opening + "……（八）评估等级为3A以上。"  # a sentence not quoted yet is added after
+
+
+@pytest.mark.slow
+def test_a_later_part_quotes_the_sentence_saying_what_it_asks(chain):
+    """第三十五条 (对社会团体进行年度检查不得收取费用) and 第二十五条 (业务主管单位…不得向社会团体收取费用) cover
+    年检收不收费 alike; the sentence saying both 年检 and 收费 is the one that answers it."""
+    answer = chain.ask("社团每年的工作报告几号前交给业务主管单位？年检收不收费？")
+    assert "对社会团体进行年度检查不得收取费用" in answer.answer
+    assert [c.reference for c in answer.citations if c.quote][:2] == ["第二十八条", "第三十五条"]
