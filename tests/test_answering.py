@@ -1990,3 +1990,11 @@ def test_a_later_part_quotes_the_sentence_saying_what_it_asks(chain):
     answer = chain.ask("社团每年的工作报告几号前交给业务主管单位？年检收不收费？")
     assert "对社会团体进行年度检查不得收取费用" in answer.answer
     assert [c.reference for c in answer.citations if c.quote][:2] == ["第二十八条", "第三十五条"]
+
+
+@pytest.mark.slow
+def test_staff_borrowed_away_from_the_community_is_secondment(chain):
+    """借过去, 借人, 借走: how community workers say 借调 (县级以上机关事业单位不得借调社区工作者)."""
+    answer = chain.ask("上级部门想借人，把我从社区借过去帮忙，能拒绝吗")
+    assert "不得借调社区工作者" in answer.answer
+    assert answer.citations[0].doc_id == "shequ_gongzuozhe_duiwu_jianshe_yijian_2024"
