@@ -157,6 +157,7 @@ def test_the_english_set_is_well_formed_and_quotes_the_library(corpus):
         ("fortysixth_questions.jsonl", 120),
         ("fortyseventh_questions.jsonl", 120),
         ("fortyeighth_questions.jsonl", 120),
+        ("fortyninth_questions.jsonl", 120),
         ("lookup_questions.jsonl", 100),
         ("lookup2_questions.jsonl", 50),
         ("lookup3_questions.jsonl", 50),
@@ -165,7 +166,7 @@ def test_the_english_set_is_well_formed_and_quotes_the_library(corpus):
     ],
 )
 def test_the_later_sets_are_well_formed_split_and_quote_one_document_per_citation(corpus, name, least):
-    """The second to forty-eighth question sets, the four look-up sets and the partial set (each written by others who saw no answers), each split once
+    """The second to forty-ninth question sets, the four look-up sets and the partial set (each written by others who saw no answers), each split once
     by the same seed."""
     fresh = [
         json.loads(line)
