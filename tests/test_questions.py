@@ -763,6 +763,7 @@ def test_a_question_in_english_is_told_from_one_in_chinese(question, english):
         ("社区的书画社能不能申请场地", ["书画社"]),
         ("小区里跳广场舞的那帮人没登记，谁管他们", ["跳广场舞"]),  # people who share a pastime
         ("我们几个唱歌的想去街道备案", ["唱歌"]),
+        ("俺们村秧歌队二十来个人，要去民政局登记吗", ["秧歌队"]),  # 俺们: how many say 我们
         ("咱小区跳广场舞的就十来个人，够不上登记", ["跳广场舞"]),  # and counted
         ("打太极的有三十多号人，要备案吗", ["打太极"]),
         ("打官司的人要找谁", []),  # a pursuit, not a pastime done together
