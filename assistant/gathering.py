@@ -35,6 +35,9 @@ LINKED = re.compile(rf"关系|衔接|哪个优先|以哪个为准|{BASIS}")
 """With one document named, a question about how it relates names the other in its own words (第三方评估的指导
 意见) or asks how it is linked to something (第三方评估…跟评估管理办法是什么关系); 慈善法里的公开募捐和定向募捐
 有什么区别 does neither: it asks how two things differ."""
+LOOKED_IN = re.compile(r"(?:^|\s)(?:里面?|当中|中)(?![华央国共])")
+"""Where a named document's name stood, the document is where to look, not one thing related
+(《城市居民委员会组织法》里居委会和街道办是什么关系; …是上下级吗？《…》里是怎么说的)."""
 DEFINES = re.compile(r"(?:本法|本条例|本办法|本规定|本意见)所称|适用本(?:法|条例|办法|规定)")
 """How a document says what it governs: where two named documents cite neither, these clauses tell them apart."""
 HOLDING_MOST = 3
@@ -104,6 +107,7 @@ class Gatherer:
                 len(named) > 1 and _topical(RELATION.sub(" ", next((p for p in parts if RELATION.search(p)), query)))
             )
             and (len(named) > 1 or OTHER_DOCUMENT.search(normalize(query)) or LINKED.search(question))
+            and not (len(named) == 1 and LOOKED_IN.search(query))
             and not _compared_after(question)
         ):
             cited = [d for doc_id in named for d in self._citing(doc_id, named)]

@@ -1998,3 +1998,21 @@ def test_staff_borrowed_away_from_the_community_is_secondment(chain):
     answer = chain.ask("上级部门想借人，把我从社区借过去帮忙，能拒绝吗")
     assert "不得借调社区工作者" in answer.answer
     assert answer.citations[0].doc_id == "shequ_gongzuozhe_duiwu_jianshe_yijian_2024"
+
+
+@pytest.mark.slow
+def test_a_document_named_as_where_to_look_is_no_party_to_the_relation_asked(chain):
+    """《城市居民委员会组织法》里居委会和街道办是什么关系: the law is where to look; the relation asked is between the
+    committee and the street office, not between the law and the documents citing it."""
+    answer = chain.ask("《城市居民委员会组织法》里居委会和街道办是什么关系？", "onboarding")
+    quoted = [c for c in answer.citations if c.quote]
+    assert quoted and all(c.doc_id == "chengshi_jumin_weiyuanhui_zuzhifa_2018" for c in quoted), [
+        (c.short_title, c.reference) for c in quoted
+    ]
+    assert "居民委员会是居民自我管理" in answer.answer
+    # two documents named and related stay a question about the documents
+    answer = chain.ask("志愿服务记录与证明出具办法和《志愿服务条例》是什么关系？", "onboarding")
+    assert {c.doc_id for c in answer.citations[:2]} <= {
+        "zhiyuan_fuwu_jilu_yu_zhengming_chuju_banfa_2020",
+        "zhiyuan_fuwu_tiaoli_2017",
+    }
