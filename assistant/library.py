@@ -14,7 +14,7 @@ from importlib import resources
 
 from assistant.references import cn_to_int
 from assistant.spelling import Speller, pinyin_key
-from assistant.text import expand_query, normalize, synonyms, words
+from assistant.text import POSSESSIVE, expand_query, normalize, synonyms, words
 from assistant.types import DOC_KINDS, Clause, PolicyDocument
 from assistant.vocabulary import definitions, gazetteer, place_names
 
@@ -337,7 +337,7 @@ def _english_words(text: str) -> list[str]:
     """An English text's words as names compare them, in order: lowercase, singular, one spelling (organisation),
     no possessive (Zhejiang's, villagers'); a year is a word too (the 2010 evaluation measures)."""
     lowered = unicodedata.normalize("NFKC", text).lower().replace("organis", "organiz")
-    words = [w.strip("'") for w in re.findall(r"[a-z][a-z']*|\d{4}", re.sub(r"'s\b", "", lowered))]  # Zhejiang's
+    words = [w.strip("'") for w in re.findall(r"[a-z][a-z']*|\d{4}", POSSESSIVE.sub("", lowered))]  # Zhejiang's
     words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
     return [_ENGLISH_KIND_WORDS.get(w[:ENGLISH_STEM], w[:ENGLISH_STEM]) for w in words]
 

@@ -65,9 +65,8 @@ _FUZZY = ((re.compile(r"(?<=[aei])ng\b"), "n"), (re.compile(r"\b([zcs])h"), r"\1
 """The sounds pinyin input methods let a typist leave apart (模糊音): in/ing, en/eng, an/ang; z/zh, c/ch, s/sh."""
 
 
-def fuzzy_key(text: str) -> str:
-    """``pinyin_key`` with the sounds of ``_FUZZY`` made one: 明非 and 民非 → 'min fei'."""
-    key = pinyin_key(text)
+def fuzzy_key(key: str) -> str:
+    """A ``pinyin_key`` with the sounds of ``_FUZZY`` made one: 'ming fei' (明非) and 'min fei' (民非) → 'min fei'."""
     for pattern, replacement in _FUZZY:
         key = pattern.sub(replacement, key)
     return key
@@ -100,6 +99,7 @@ class Speller:
         frequencies = frequencies + Counter(dict.fromkeys(everyday, MIN_FREQUENCY))
         self._frequency = frequencies
         self._keys = {word: pinyin_key(word) for word in frequencies}
+        self._fuzzy_keys = {word: fuzzy_key(key) for word, key in self._keys.items()}
         self._romanised: dict[str, str] = {}  # 'shehuituanti' -> 社会团体, the most frequent word of a sound
         for word, _ in (frequencies + (longer or Counter())).most_common():
             self._romanised.setdefault(self._keys.get(word, pinyin_key(word)).replace(" ", ""), word)
@@ -234,6 +234,6 @@ class Speller:
         key = pinyin_key(typed)
         homophones = [word for word in neighbours if self._keys[word] == key]
         if not homophones:  # 明非 for 民非: a sound the typist's input method does not tell apart
-            key = fuzzy_key(typed)
-            homophones = [word for word in neighbours if fuzzy_key(word) == key]
+            key = fuzzy_key(key)
+            homophones = [word for word in neighbours if self._fuzzy_keys[word] == key]
         return max(homophones, key=self._frequency.__getitem__, default=None)

@@ -279,7 +279,7 @@ def _terms_by_start(terms: frozenset[str]) -> dict[str, tuple[str, ...]]:
     return {start: tuple(sorted(group)) for start, group in grouped.items()}
 
 
-_POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b|(?<=s)['’](?!\w)")
+POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b|(?<=s)['’](?!\w)")
 """An English possessive's apostrophe (Volunteers' Day, the foundation’s board): the phrase is looked up without it."""
 
 
@@ -287,7 +287,7 @@ def expand_query(question: str, english: Callable[[str], list[str]] | None = Non
     """The question plus the policy words its everyday words (and the groups it names, and the terms it
     shortens) stand for. ``english``: the library words an English question's other words stand for
     (``PolicyIndex.english_words``), beside those of the hand-written map."""
-    lowered = _POSSESSIVE.sub("", unicodedata.normalize("NFKC", question).lower())
+    lowered = POSSESSIVE.sub("", unicodedata.normalize("NFKC", question).lower())
     extra: list[str] = [w for _ in groups(question)[:1] for w in GROUP_WORDS]
     extra += [term for _, term in shortened_terms(question)]
     extra += [MINOR for _ in minor_ages(question)[:1]]

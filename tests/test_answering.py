@@ -1993,14 +1993,6 @@ def test_a_later_part_quotes_the_sentence_saying_what_it_asks(chain):
 
 
 @pytest.mark.slow
-def test_staff_borrowed_away_from_the_community_is_secondment(chain):
-    """借过去, 借人, 借走: how community workers say 借调 (县级以上机关事业单位不得借调社区工作者)."""
-    answer = chain.ask("上级部门想借人，把我从社区借过去帮忙，能拒绝吗")
-    assert "不得借调社区工作者" in answer.answer
-    assert answer.citations[0].doc_id == "shequ_gongzuozhe_duiwu_jianshe_yijian_2024"
-
-
-@pytest.mark.slow
 def test_a_document_named_as_where_to_look_is_no_party_to_the_relation_asked(chain):
     """《城市居民委员会组织法》里居委会和街道办是什么关系: the law is where to look; the relation asked is between the
     committee and the street office, not between the law and the documents citing it."""
